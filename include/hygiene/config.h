@@ -1,0 +1,38 @@
+/*
+ * The global options every subcommand accepts, after parsing. Strings
+ * point into argv or are owned by the struct (see hy_config_free()).
+ */
+#ifndef HYGIENE_CONFIG_H
+#define HYGIENE_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#define HY_DEFAULT_TIMEOUT_S	15
+#define HY_DEFAULT_CONCURRENCY	200
+#define HY_DEFAULT_HTTPS_PORT	443
+/* A public RTR cache (Cloudflare's); overridable with --rtr. */
+#define HY_DEFAULT_RTR		"rtr.rpki.cloudflare.com:8282"
+
+struct hy_config {
+	const char	**resolvers;	/* --resolver, repeatable */
+	size_t		  nresolvers;
+	unsigned	  timeout_ms;	/* --timeout: per-domain deadline */
+	unsigned	  concurrency;	/* --concurrency: queries on the wire */
+	double		  qps;		/* --qps: 0 = unlimited */
+	const char	 *trust_anchor;	/* --trust-anchor FILE; NULL = IANA */
+	const char	 *rtr;		/* --rtr HOST:PORT */
+	const char	 *routes;	/* --routes FILE|ripestat */
+	const char	 *vrps;		/* --vrps FILE */
+	const char	 *ca_file;	/* --ca-file */
+	unsigned	  https_port;	/* --https-port */
+	time_t		  now;		/* --at: validation time */
+	bool		  json;		/* --json */
+	bool		  color;	/* TTY and no NO_COLOR */
+};
+
+void	hy_config_init(struct hy_config *);
+void	hy_config_free(struct hy_config *);
+
+#endif

@@ -1,0 +1,97 @@
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hygiene/findings.h"
+
+int
+hy_findings_add(struct hy_findings *f, const char *code, enum hy_severity sev,
+    const char *fmt, ...)
+{
+	va_list ap;
+	char *msg = NULL, *c = NULL;
+	int rc = -1;
+
+	if (f->n == f->cap) {
+		size_t ncap = f->cap ? f->cap * 2 : 4;
+		struct hy_finding *nv = realloc(f->v, ncap * sizeof(*nv));
+
+		if (nv == NULL)
+			goto out;
+		f->v = nv;
+		f->cap = ncap;
+	}
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	va_end(ap);
+	if (msg == NULL || (c = strdup(code)) == NULL)
+		goto out;
+	f->v[f->n].code = c;
+	f->v[f->n].sev = sev;
+	f->v[f->n].message = msg;
+	f->n++;
+	c = msg = NULL;
+	rc = 0;
+out:
+	free(c);
+	free(msg);
+	return rc;
+}
+
+int
+hy_findings_has(const struct hy_findings *f, const char *code)
+{
+	for (size_t i = 0; i < f->n; i++)
+		if (strcmp(f->v[i].code, code) == 0)
+			return 1;
+	return 0;
+}
+
+void
+hy_findings_clear(struct hy_findings *f)
+{
+	if (f == NULL)
+		return;
+	for (size_t i = 0; i < f->n; i++) {
+		free(f->v[i].code);
+		free(f->v[i].message);
+	}
+	free(f->v);
+	f->v = NULL;
+	f->n = f->cap = 0;
+}
+
+const char *
+hy_severity_str(enum hy_severity s)
+{
+	switch (s) {
+	case HY_SEV_INFO:
+		return "info";
+	case HY_SEV_WARNING:
+		return "warning";
+	case HY_SEV_ERROR:
+		return "error";
+	}
+	return "error";
+}
+
+json_t *
+hy_findings_to_json(const struct hy_findings *f)
+{
+	json_t *arr = json_array(), *o;
+
+	if (arr == NULL)
+		return NULL;
+	for (size_t i = 0; i < f->n; i++) {
+		o = json_pack("{s:s, s:s, s:s}", "code", f->v[i].code,
+		    "severity", hy_severity_str(f->v[i].sev),
+		    "message", f->v[i].message);
+		if (o == NULL || json_array_append_new(arr, o) != 0) {
+			json_decref(arr);
+			return NULL;
+		}
+	}
+	return arr;
+}
