@@ -80,8 +80,9 @@ enum hy_denial {
 	HY_DENIAL_NONE,		/* proves nothing about the question */
 	HY_DENIAL_NODATA,	/* the name exists without the type */
 	HY_DENIAL_NXDOMAIN,	/* the name and a covering wildcard do not */
-	HY_DENIAL_OPTOUT,	/* NSEC3 opt-out span covers the name (DS
-				 * only: an unsigned delegation may be there) */
+	HY_DENIAL_OPTOUT,	/* an NSEC3 opt-out span covers the name: an
+				 * unsigned delegation may be there, so the
+				 * answer is insecure (RFC 5155 §9.2) */
 };
 
 /*

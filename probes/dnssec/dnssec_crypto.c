@@ -467,7 +467,9 @@ denial_nsec3(const ldns_rdf *qname, ldns_rr_type qtype,
 	if ((h = nsec3_owner_for(params, nc, zone)) == NULL ||
 	    (nc_cover = nsec3_find(nsecs, h, true)) == NULL)
 		goto out;
-	if (qtype == LDNS_RR_TYPE_DS && ldns_nsec3_optout(nc_cover)) {
+	/* RFC 5155 §9.2: under an opt-out span an unsigned delegation may
+	 * hide the name, so the proof only makes the answer insecure. */
+	if (ldns_nsec3_optout(nc_cover)) {
 		d = HY_DENIAL_OPTOUT;
 		goto out;
 	}

@@ -90,7 +90,7 @@ struct hy_dnssec_walk {
 	int			 denial;	/* 0 unknown, 1 NSEC, 3 NSEC3 */
 	unsigned		 n3_iter, n3_salt;
 	bool			 n3_optout;
-	bool			 ad_all, ad_seen;
+	bool			 ad_all, ad_seen, ad_known;
 };
 
 struct ev {
@@ -493,7 +493,7 @@ check_ds(struct job *job, struct hy_dnssec_zone_info *zi, const ldns_rdf *zn,
 				    ldns_rr_list_rr(a, i)));
 		return HY_DNSSEC_SECURE;
 	}
-	pi = hy_dnssec_zone_info(job->parent);
+	pi = hy_dnssec_zone_info(zi->parent);
 	if (pi->status != HY_DNSSEC_SECURE)
 		return pi->status;
 	if (!status_measured(job->ds.status)) {
@@ -919,6 +919,8 @@ check_slot(struct hy_dnssec_walk *w, int s, const char *qname,
 	char what[320];
 	bool any;
 
+	if (status_measured(r->status))
+		w->ad_known = true;
 	if (r->ad)
 		w->ad_seen = true;
 	else
@@ -1058,8 +1060,12 @@ evaluate(struct hy_dnssec_walk *w)
 	    zi);
 	w->rr[S_DMARC].status = check_slot(w, S_DMARC, w->dmarc,
 	    LDNS_RR_TYPE_TXT, zi);
+	/* The _dmarc name only taints the verdict when it is bogus: an
+	 * opt-out span (insecure) or a lost query says nothing about the
+	 * domain's own data. */
 	for (int s = S_SOA; s <= S_DMARC; s++)
-		combine(&st, w->rr[s].status);
+		if (s != S_DMARC || w->rr[s].status == HY_DNSSEC_BOGUS)
+			combine(&st, w->rr[s].status);
 	w->status = st;
 	merge_expiry(&w->expires, zi->expires);
 	if (w->expires != 0 && w->expires - w->env.now < EXPIRES_SOON_S)
@@ -1102,6 +1108,8 @@ chain_progress(struct hy_dnssec_walk *w)
 		/* Also keep the resolver's AD bits for comparison. */
 		w->ad_all = true;
 		for (int s = S_SOA; s <= S_DMARC; s++) {
+			if (status_measured(w->r[s].status))
+				w->ad_known = true;
 			if (w->r[s].ad)
 				w->ad_seen = true;
 			else
@@ -1538,7 +1546,7 @@ hy_dnssec_walk_json(const struct hy_dnssec_walk *w)
 	}
 	bad |= json_object_set_new(o, "rrsets", rrs);
 	rrs = NULL;
-	bad |= json_object_set_new(o, "resolver_ad", w->ad_seen || w->ad_all ?
+	bad |= json_object_set_new(o, "resolver_ad", w->ad_known ?
 	    json_boolean(w->ad_all) : json_null());
 	bad |= issues_json(w, o);
 	if (bad)
