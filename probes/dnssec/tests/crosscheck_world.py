@@ -1,0 +1,113 @@
+#!/usr/bin/env python3
+"""Cross-checks the DNSSEC probe against unbound on the running test world.
+
+For every world domain (world.env HY_DOMAINS, plus names below a zone apex)
+the probe's verdict must agree with what the world's validating unbound
+decides for the same RRsets (SOA, TXT, MX and _dmarc TXT, asked without CD):
+
+    probe secure         unbound sets AD on SOA, TXT and MX, no SERVFAIL
+    probe insecure       unbound answers without AD, no SERVFAIL
+    probe bogus          unbound answers SERVFAIL to at least one of them
+    probe indeterminate  unbound cannot answer either (SERVFAIL/timeout)
+
+Any disagreement fails the test. It also checks that a delegation whose
+server never answers ends `indeterminate` within --timeout.
+
+    crosscheck_world.py --hygiene PATH --world DIR
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
+sys.path.insert(0, os.path.join(ROOT, "tests", "world"))
+import world  # noqa: E402  (dns_query, the world's own stub client)
+
+EXTRA = ["www.secure13.jp", "no-such-name.secure13.jp",
+         "www.secure8-nsec3.jp", "www.example.co.jp"]
+T_SOA, T_MX, T_TXT = 6, 15, 16
+SERVFAIL = 2
+
+
+def read_env(d):
+    env = {}
+    with open(os.path.join(d, "world.env")) as f:
+        for line in f:
+            k, _, v = line.strip().partition("=")
+            env[k] = v.strip("'")
+    return env
+
+
+def unbound_verdict(port, domain):
+    answers = []
+    for name, qtype in ((domain, T_SOA), (domain, T_TXT), (domain, T_MX),
+                        ("_dmarc." + domain, T_TXT)):
+        answers.append(world.dns_query(port, name, qtype, timeout=3))
+    if any(a is None or a[0] == SERVFAIL for a in answers):
+        return "servfail"
+    if all(a[1] & world.AD for a in answers[:3]):
+        return "secure"
+    return "insecure"
+
+
+def run_probe(a, env, domains, timeout):
+    cmd = [a.hygiene, "check", "--json", "--timeout", str(timeout),
+           "--resolver", env["HY_RESOLVER"],
+           "--trust-anchor", env["HY_TRUST_ANCHOR"]] + domains
+    t0 = time.monotonic()
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       text=True, timeout=120)
+    took = time.monotonic() - t0
+    out = {}
+    for line in p.stdout.splitlines():
+        o = json.loads(line)
+        out[o["domain"]] = o["dnssec"]
+    return out, took, p
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--hygiene", required=True)
+    ap.add_argument("--world", required=True)
+    a = ap.parse_args()
+    env = read_env(a.world)
+    port = int(env["HY_RESOLVER"].rsplit(":", 1)[1])
+    domains = env["HY_DOMAINS"].split() + EXTRA
+
+    got, _, p = run_probe(a, env, domains, 5)
+    failures = 0
+    want_for = {"secure": "secure", "insecure": "insecure",
+                "bogus": "servfail", "indeterminate": "servfail"}
+    for d in domains:
+        sec = got.get(d)
+        if sec is None:
+            print("FAIL %-30s no dnssec section (stderr: %s)"
+                  % (d, p.stderr.strip()[:200]))
+            failures += 1
+            continue
+        ub = unbound_verdict(port, d)
+        ok = want_for[sec["status"]] == ub
+        print("%-4s %-30s probe %-13s unbound %-9s %s" % (
+            "ok" if ok else "FAIL", d, sec["status"], ub,
+            ",".join(i["code"] for i in sec["issues"])))
+        failures += not ok
+
+    # The silent delegation: indeterminate, and within the deadline.
+    timeout = 3
+    got, took, _ = run_probe(a, env, ["unreachable.jp"], timeout)
+    sec = got.get("unreachable.jp") or {}
+    ok = sec.get("status") == "indeterminate" and took < timeout + 1.5
+    print("%-4s unreachable.jp: %s after %.2fs (deadline %ds)" % (
+        "ok" if ok else "FAIL", sec.get("status"), took, timeout))
+    failures += not ok
+    print("%d domains, %d failures" % (len(domains) + 1, failures))
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
