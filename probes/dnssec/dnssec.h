@@ -142,6 +142,9 @@ struct hy_dnssec_env {
 	void			*qarg;
 	hy_dnssec_done_fn	 done;
 	void			*darg;
+	/* Only the chain, SOA and DNSKEY (benchmarks); otherwise also the
+	 * TXT, MX and _dmarc TXT RRsets mail checks rely on. */
+	bool			 chain_only;
 };
 
 /* domain: A-label, with or without the trailing dot. */

@@ -68,6 +68,7 @@ struct rrset_result {
 	enum hy_dnssec_status	 status;
 	bool			 present;
 	bool			 foreign;	/* in a zone below Z: not checked */
+	bool			 skipped;	/* not asked (chain_only) */
 };
 
 struct hy_dnssec_walk {
@@ -910,7 +911,7 @@ check_slot(struct hy_dnssec_walk *w, int s, const char *qname,
     ldns_rr_type qtype, const struct hy_dnssec_zone_info *zi)
 {
 	const struct resp *r = &w->r[s];
-	ldns_rdf *qn = dname(qname), *zn = dname(zi->name);
+	ldns_rdf *qn, *zn;
 	ldns_rr_list *set = NULL, *sigs = NULL, *dens = NULL;
 	enum hy_dnssec_status st = HY_DNSSEC_INDETERMINATE;
 	enum hy_sig_verdict v;
@@ -919,6 +920,10 @@ check_slot(struct hy_dnssec_walk *w, int s, const char *qname,
 	char what[320];
 	bool any;
 
+	if (w->rr[s].skipped)
+		return HY_DNSSEC_SECURE;	/* neutral */
+	qn = dname(qname);
+	zn = dname(zi->name);
 	if (status_measured(r->status))
 		w->ad_known = true;
 	if (r->ad)
@@ -1108,6 +1113,8 @@ chain_progress(struct hy_dnssec_walk *w)
 		/* Also keep the resolver's AD bits for comparison. */
 		w->ad_all = true;
 		for (int s = S_SOA; s <= S_DMARC; s++) {
+			if (w->rr[s].skipped)
+				continue;
 			if (status_measured(w->r[s].status))
 				w->ad_known = true;
 			if (w->r[s].ad)
@@ -1292,6 +1299,11 @@ hy_dnssec_walk_start(struct hy_dnssec_walk *w)
 	walk_step(w, &(struct ev){ .kind = EV_START });
 	for (size_t i = 0; i < sizeof(q) / sizeof(q[0]); i++) {
 		const char *name = q[i].slot == S_DMARC ? w->dmarc : w->domain;
+
+		if (w->env.chain_only && q[i].slot != S_SOA) {
+			w->rr[q[i].slot].skipped = true;
+			continue;
+		}
 
 		if (ask(w, NULL, Q_SLOT, q[i].slot, name, q[i].t) != 0) {
 			if (i == 0)
@@ -1535,6 +1547,8 @@ hy_dnssec_walk_json(const struct hy_dnssec_walk *w)
 	    json_array());
 	for (int s = S_SOA; s <= S_DMARC && w->state == W_DONE &&
 	    zi != NULL && zi->status == HY_DNSSEC_SECURE; s++) {
+		if (w->rr[s].skipped)
+			continue;
 		char *n = zone_label(s == S_DMARC ? w->dmarc : w->domain);
 
 		json_array_append_new(rrs, json_pack("{s:s?,s:s,s:s,s:b}",
