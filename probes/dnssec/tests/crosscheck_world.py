@@ -105,7 +105,16 @@ def main():
     print("%-4s unreachable.jp: %s after %.2fs (deadline %ds)" % (
         "ok" if ok else "FAIL", sec.get("status"), took, timeout))
     failures += not ok
-    print("%d domains, %d failures" % (len(domains) + 1, failures))
+
+    # A resolver that never answers: the deadline itself must end it.
+    env2 = dict(env, HY_RESOLVER=env["HY_BLACKHOLE"])
+    got, took, _ = run_probe(a, env2, ["secure13.jp"], 2)
+    sec = got.get("secure13.jp") or {}
+    ok = sec.get("status") == "indeterminate" and took < 2 + 1.5
+    print("%-4s silent resolver: %s after %.2fs (deadline 2s)" % (
+        "ok" if ok else "FAIL", sec.get("status"), took))
+    failures += not ok
+    print("%d domains, %d failures" % (len(domains) + 2, failures))
     return 1 if failures else 0
 
 

@@ -9,7 +9,10 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "dnssec.h"
@@ -251,6 +254,46 @@ test_iana_anchors(void **state)
 	ldns_rr_list_deep_free(a);
 }
 
+/* --trust-anchor FILE: DS and DNSKEY lines in zone-file syntax, with
+ * comments and $TTL; anything else is refused with a reason. */
+static void
+test_anchor_file(void **state)
+{
+	char path[] = "/tmp/hy-anchor-XXXXXX";
+	const char *err = NULL;
+	ldns_rr_list *a;
+	FILE *f;
+	int fd;
+
+	(void)state;
+	assert_true((fd = mkstemp(path)) >= 0);
+	assert_non_null(f = fdopen(fd, "w"));
+	fprintf(f, "; the RFC 6605 key and a DS for it\n$TTL 3600\n%s\n"
+	    "example.net. IN DS 55648 13 2 b4c8c1fe2e7477127b27115656ad6256"
+	    "f424625bf5c1e2770ce6d6e37df61d17\n", P256_KEY);
+	fclose(f);
+	assert_non_null(a = hy_dnssec_anchors_load(path, &err));
+	assert_int_equal(ldns_rr_list_rr_count(a), 2);
+	assert_int_equal(ldns_rr_get_type(ldns_rr_list_rr(a, 0)),
+	    LDNS_RR_TYPE_DNSKEY);
+	assert_true(hy_dnssec_ds_matches(ldns_rr_list_rr(a, 1),
+	    ldns_rr_list_rr(a, 0)));
+	ldns_rr_list_deep_free(a);
+
+	assert_non_null(f = fopen(path, "w"));
+	fprintf(f, "example.net. IN A 192.0.2.1\n");
+	fclose(f);
+	assert_null(hy_dnssec_anchors_load(path, &err));
+	assert_non_null(strstr(err, "not DS or DNSKEY"));
+	assert_non_null(f = fopen(path, "w"));
+	fclose(f);
+	assert_null(hy_dnssec_anchors_load(path, &err));
+	assert_non_null(strstr(err, "no DS or DNSKEY"));
+	unlink(path);
+	assert_null(hy_dnssec_anchors_load(path, &err));
+	assert_non_null(strstr(err, "cannot open"));
+}
+
 static void
 test_policy(void **state)
 {
@@ -278,6 +321,7 @@ main(void)
 		cmocka_unit_test(test_rfc8080_ed25519),
 		cmocka_unit_test(test_rfc5155_hashes),
 		cmocka_unit_test(test_iana_anchors),
+		cmocka_unit_test(test_anchor_file),
 		cmocka_unit_test(test_policy),
 	};
 
