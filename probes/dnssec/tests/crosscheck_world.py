@@ -19,6 +19,7 @@ server never answers ends `indeterminate` within --timeout.
 import argparse
 import json
 import os
+import pty
 import subprocess
 import sys
 import time
@@ -56,21 +57,35 @@ def unbound_verdict(port, domain):
 
 
 def run_probe(a, env, domains, timeout):
-    """Runs hygiene with line-buffered output; returns the dnssec sections,
-    the time the last line arrived (the verdicts' latency, which is what
-    the deadline bounds) and the process."""
-    cmd = ["stdbuf", "-oL", a.hygiene, "check", "--json",
-           "--timeout", str(timeout),
+    """Runs hygiene with stdout on a pseudo-terminal, so each line comes
+    out as soon as it is printed; returns the dnssec sections, the time
+    the last line arrived (the verdicts' latency, which the deadline
+    bounds, not the process exit) and the process."""
+    cmd = [a.hygiene, "check", "--json", "--timeout", str(timeout),
            "--resolver", env["HY_RESOLVER"],
            "--trust-anchor", env["HY_TRUST_ANCHOR"]] + domains
+    master, slave = pty.openpty()
     t0 = time.monotonic()
-    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    p = subprocess.Popen(cmd, stdout=slave, stderr=subprocess.PIPE,
                          text=True)
-    out, took = {}, 0.0
-    for line in p.stdout:
-        took = time.monotonic() - t0
-        o = json.loads(line)
-        out[o["domain"]] = o["dnssec"]
+    os.close(slave)
+    out, took, buf = {}, 0.0, b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:         # EIO: the child closed the terminal
+            break
+        if not chunk:
+            break
+        buf += chunk
+        while b"\n" in buf:
+            line, buf = buf.split(b"\n", 1)
+            line = line.strip()
+            if line:
+                took = time.monotonic() - t0
+                o = json.loads(line)
+                out[o["domain"]] = o["dnssec"]
+    os.close(master)
     p.stderr_text = p.stderr.read()
     p.wait(timeout=120)
     return out, took, p
