@@ -83,7 +83,13 @@ enum hy_denial {
 	HY_DENIAL_OPTOUT,	/* an NSEC3 opt-out span covers the name: an
 				 * unsigned delegation may be there, so the
 				 * answer is insecure (RFC 5155 §9.2) */
+	HY_DENIAL_INSECURE,	/* NSEC3 with more iterations than validators
+				 * check (RFC 9276 §3.2): insecure */
 };
+
+/* RFC 9276 §3.2: above this many NSEC3 iterations a validator may treat
+ * the denial as insecure; unbound and others use 150. */
+#define HY_NSEC3_MAX_ITERATIONS	150
 
 /*
  * nsecs: NSEC or NSEC3 RRs whose signatures the caller already verified

@@ -440,6 +440,8 @@ denial_nsec3(const ldns_rdf *qname, ldns_rr_type qtype,
 			params = ldns_rr_list_rr(nsecs, i);
 	if (params == NULL || ldns_nsec3_algorithm(params) != 1)
 		return HY_DENIAL_NONE;
+	if (ldns_nsec3_iterations(params) > HY_NSEC3_MAX_ITERATIONS)
+		return HY_DENIAL_INSECURE;
 	if ((h = nsec3_owner_for(params, qname, zone)) == NULL)
 		return HY_DENIAL_NONE;
 	if ((m = nsec3_find(nsecs, h, false)) != NULL) {

@@ -553,6 +553,13 @@ check_ds(struct job *job, struct hy_dnssec_zone_info *zi, const ldns_rdf *zn,
 			    "no DS for it, so validators treat it as unsigned "
 			    "(RFC 4035 §5.2)", zi->name, pi->name);
 		return HY_DNSSEC_INSECURE;
+	case HY_DENIAL_INSECURE:
+		hy_findings_add(&zi->findings, "nsec3-iterations",
+		    HY_SEV_ERROR, "%s denies a DS for %s with NSEC3 of more "
+		    "than %d iterations, which validators treat as insecure "
+		    "(RFC 9276 §3.2)", pi->name, zi->name,
+		    HY_NSEC3_MAX_ITERATIONS);
+		return HY_DNSSEC_INSECURE;
 	case HY_DENIAL_NXDOMAIN:
 	case HY_DENIAL_NONE:
 		break;
@@ -994,6 +1001,8 @@ check_slot(struct hy_dnssec_walk *w, int s, const char *qname,
 		st = HY_DNSSEC_SECURE;
 	else if (d == HY_DENIAL_OPTOUT)
 		st = HY_DNSSEC_INSECURE;	/* RFC 5155 §9.2 */
+	else if (d == HY_DENIAL_INSECURE)
+		st = HY_DNSSEC_INSECURE;	/* RFC 9276 §3.2 */
 	else {
 		hy_findings_add(&w->findings, "denial-invalid", HY_SEV_ERROR,
 		    "the negative answer for %s %s %s (RFC 4035 §5.4, "
@@ -1036,7 +1045,13 @@ nsec3_findings(struct hy_dnssec_walk *w)
 {
 	if (w->denial != 3)
 		return;
-	if (w->n3_iter > 0)
+	if (w->n3_iter > HY_NSEC3_MAX_ITERATIONS)
+		hy_findings_add(&w->findings, "nsec3-iterations",
+		    HY_SEV_ERROR, "%s uses %u extra NSEC3 iterations; they "
+		    "must be 0 (RFC 9276 §3.1), and above %d validators treat "
+		    "its denials of existence as insecure (RFC 9276 §3.2)",
+		    w->zone_name, w->n3_iter, HY_NSEC3_MAX_ITERATIONS);
+	else if (w->n3_iter > 0)
 		hy_findings_add(&w->findings, "nsec3-iterations",
 		    HY_SEV_WARNING, "%s uses %u extra NSEC3 iterations; they "
 		    "must be 0 (RFC 9276 §3.1)", w->zone_name, w->n3_iter);
