@@ -229,6 +229,135 @@ test_rfc5155_hashes(void **state)
 	}
 }
 
+/*
+ * Denial proofs over the RFC 5155 Appendix A example zone's NSEC3 chain
+ * (salt aabbccdd, 12 iterations; the hashes are the RFC's; the type
+ * bitmaps follow its zone: a.example is a signed delegation, c.example an
+ * opt-out one, w.example an empty non-terminal).
+ */
+static const char *const n3_chain[][2] = {
+	{ "0p9mhaveqvm6t7vbl5lop2u3t2rp3tom", "NS SOA MX RRSIG DNSKEY NSEC3PARAM" },
+	{ "2t7b4g4vsa5smi47k61mv5bv1a22bojr", "A RRSIG" },
+	{ "2vptu5timamqttgl4luu9kg21e0aor3s", "MX RRSIG" },
+	{ "35mthgpgcu1qg68fab165klnsnk3dpvl", "NS DS RRSIG" },
+	{ "b4um86eghhds6nea196smvmlo4ors995", "MX RRSIG" },
+	{ "gjeqe526plbf1g8mklp59enfd789njgi", "A HINFO AAAA RRSIG" },
+	{ "ji6neoaepv8b5o6k4ev33abha8ht9fgc", "" },
+	{ "k8udemvp1j2f7eg6jebps17vp3n8i58h", "" },
+	{ "kohar7mbb8dc2ce8a9qvl8hon4k53uhi", "A RRSIG" },
+	{ "q04jkcevqvmu85r014c7dkba38o0ji5r", "A RRSIG" },
+	{ "r53bq7cc2uvmubfu5ocmm6pers9tk9en", "MX RRSIG" },
+	{ "t644ebqk9bibcna874givr6joj62mlhv", "A HINFO AAAA RRSIG" },
+};
+#define N3_LEN (sizeof(n3_chain) / sizeof(n3_chain[0]))
+
+/* The chain, without entry skip (or none with N3_LEN), with the given
+ * flags and iterations. */
+static ldns_rr_list *
+n3_list(size_t skip, unsigned flags, unsigned iter)
+{
+	ldns_rr_list *l = ldns_rr_list_new();
+	char buf[300];
+
+	for (size_t i = 0; i < N3_LEN; i++) {
+		if (i == skip)
+			continue;
+		snprintf(buf, sizeof(buf), "%s.example. 3600 IN NSEC3 1 %u %u "
+		    "aabbccdd %s %s", n3_chain[i][0], flags, iter,
+		    n3_chain[(i + 1) % N3_LEN][0], n3_chain[i][1]);
+		ldns_rr_list_push_rr(l, rr(buf));
+	}
+	return l;
+}
+
+static enum hy_denial
+denial(const ldns_rr_list *l, const char *q, ldns_rr_type t)
+{
+	ldns_rdf *qn = ldns_dname_new_frm_str(q);
+	ldns_rdf *zn = ldns_dname_new_frm_str("example.");
+	enum hy_denial d = hy_dnssec_denial(qn, t, l, zn);
+
+	ldns_rdf_deep_free(qn);
+	ldns_rdf_deep_free(zn);
+	return d;
+}
+
+/* Index of the chain entry covering (or matching) name's hash. */
+static size_t
+n3_covering(const ldns_rr_list *l, const char *name)
+{
+	ldns_rdf *n = ldns_dname_new_frm_str(name), *z, *h;
+	size_t found = N3_LEN;
+
+	z = ldns_dname_new_frm_str("example.");
+	h = ldns_nsec3_hash_name_frm_nsec3(ldns_rr_list_rr(l, 0), n);
+	ldns_rdf *full = ldns_dname_cat_clone(h, z);
+
+	for (size_t i = 0; i < ldns_rr_list_rr_count(l); i++)
+		if (ldns_nsec_covers_name(ldns_rr_list_rr(l, i), full))
+			found = i;
+	ldns_rdf_deep_free(full);
+	ldns_rdf_deep_free(h);
+	ldns_rdf_deep_free(z);
+	ldns_rdf_deep_free(n);
+	return found;
+}
+
+static void
+test_rfc5155_denials(void **state)
+{
+	ldns_rr_list *l = n3_list(N3_LEN, 0, 12), *part, *opt, *heavy;
+	size_t nc, wc;
+
+	(void)state;
+	/* NODATA from the matching NSEC3; an existing type proves nothing. */
+	assert_int_equal(denial(l, "ns1.example.", LDNS_RR_TYPE_MX),
+	    HY_DENIAL_NODATA);
+	assert_int_equal(denial(l, "ns1.example.", LDNS_RR_TYPE_A),
+	    HY_DENIAL_NONE);
+	/* The empty non-terminal w.example exists without data. */
+	assert_int_equal(denial(l, "w.example.", LDNS_RR_TYPE_TXT),
+	    HY_DENIAL_NODATA);
+	/* DS: only the parent side of a delegation without DS counts. */
+	assert_int_equal(denial(l, "a.example.", LDNS_RR_TYPE_DS),
+	    HY_DENIAL_NONE);
+	assert_int_equal(denial(l, "ns1.example.", LDNS_RR_TYPE_DS),
+	    HY_DENIAL_NONE);
+	assert_int_equal(denial(l, "example.", LDNS_RR_TYPE_DS),
+	    HY_DENIAL_NONE);
+	/* Name error (RFC 5155 B.1): closest encloser x.w.example, next
+	 * closer c.x.w.example and the wildcard *.x.w.example covered. */
+	assert_int_equal(denial(l, "a.c.x.w.example.", LDNS_RR_TYPE_A),
+	    HY_DENIAL_NXDOMAIN);
+	/* Each part of the proof is needed. */
+	nc = n3_covering(l, "c.x.w.example.");
+	wc = n3_covering(l, "*.x.w.example.");
+	assert_true(nc < N3_LEN && wc < N3_LEN && nc != wc);
+	part = n3_list(nc, 0, 12);
+	assert_int_equal(denial(part, "a.c.x.w.example.", LDNS_RR_TYPE_A),
+	    HY_DENIAL_NONE);
+	ldns_rr_list_deep_free(part);
+	part = n3_list(wc, 0, 12);
+	assert_int_equal(denial(part, "a.c.x.w.example.", LDNS_RR_TYPE_A),
+	    HY_DENIAL_NONE);
+	ldns_rr_list_deep_free(part);
+	/* Opt-out: an unsigned delegation such as c.example may hide in a
+	 * span; its DS is "insecure", not proven absent (RFC 5155 B.3). */
+	opt = n3_list(N3_LEN, 1, 12);
+	assert_int_equal(denial(opt, "c.example.", LDNS_RR_TYPE_DS),
+	    HY_DENIAL_OPTOUT);
+	/* Without opt-out the same records say c.example does not exist. */
+	assert_int_equal(denial(l, "c.example.", LDNS_RR_TYPE_DS),
+	    HY_DENIAL_NXDOMAIN);
+	/* RFC 9276 §3.2: too many iterations to be worth checking. */
+	heavy = n3_list(N3_LEN, 0, HY_NSEC3_MAX_ITERATIONS + 1);
+	assert_int_equal(denial(heavy, "ns1.example.", LDNS_RR_TYPE_MX),
+	    HY_DENIAL_INSECURE);
+	ldns_rr_list_deep_free(opt);
+	ldns_rr_list_deep_free(heavy);
+	ldns_rr_list_deep_free(l);
+}
+
 /* The built-in anchors parse and are the DS of the IANA root KSKs. */
 static void
 test_iana_anchors(void **state)
@@ -320,6 +449,7 @@ main(void)
 		cmocka_unit_test(test_rfc6605_p384),
 		cmocka_unit_test(test_rfc8080_ed25519),
 		cmocka_unit_test(test_rfc5155_hashes),
+		cmocka_unit_test(test_rfc5155_denials),
 		cmocka_unit_test(test_iana_anchors),
 		cmocka_unit_test(test_anchor_file),
 		cmocka_unit_test(test_policy),
