@@ -68,6 +68,19 @@ enum hy_sig_verdict hy_dnssec_verify_rrset(const ldns_rr_list *rrset,
 		    const ldns_rr_list *sigs, const ldns_rr_list *keys,
 		    const ldns_rdf *signer, time_t now, time_t *expires);
 
+/* The Labels field of the valid RRSIG over rrset with the most labels
+ * (0 if none is valid): fewer than the owner has means the answer was
+ * synthesised from a wildcard (RFC 4035 §5.3.4). */
+unsigned	 hy_dnssec_rrset_labels(const ldns_rr_list *rrset,
+		    const ldns_rr_list *sigs, const ldns_rr_list *keys,
+		    const ldns_rdf *signer, time_t now);
+/* For an answer synthesised from a wildcard at labels labels: true if
+ * the authenticated nsecs prove qname itself does not exist (RFC 4035
+ * §5.3.4, RFC 5155 §8.8). */
+bool		 hy_dnssec_wildcard_proof(const ldns_rdf *qname,
+		    unsigned labels, const ldns_rr_list *nsecs,
+		    const ldns_rdf *zone);
+
 /* True if ds (a DS RR, supported digest) is the digest of key. */
 bool		 hy_dnssec_ds_matches(const ldns_rr *ds, const ldns_rr *key);
 /* True if the DNSKEY a equals the DNSKEY b (flags, alg, key). */

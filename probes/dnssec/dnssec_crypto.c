@@ -227,6 +227,31 @@ hy_dnssec_verify_rrset(const ldns_rr_list *rrset, const ldns_rr_list *sigs,
 	return best;
 }
 
+unsigned
+hy_dnssec_rrset_labels(const ldns_rr_list *rrset, const ldns_rr_list *sigs,
+    const ldns_rr_list *keys, const ldns_rdf *signer, time_t now)
+{
+	unsigned best = 0;
+
+	for (size_t i = 0; i < ldns_rr_list_rr_count(sigs); i++) {
+		ldns_rr *s = ldns_rr_list_rr(sigs, i);
+		ldns_rr_list *one;
+		unsigned l;
+
+		if (ldns_rr_get_type(s) != LDNS_RR_TYPE_RRSIG ||
+		    ldns_rr_rd_count(s) < 9 ||
+		    (l = rdf_u8(ldns_rr_rrsig_labels(s))) <= best ||
+		    (one = ldns_rr_list_new()) == NULL)
+			continue;
+		ldns_rr_list_push_rr(one, s);
+		if (hy_dnssec_verify_rrset(rrset, one, keys, signer, now,
+		    NULL) == HY_SIG_VALID)
+			best = l;
+		ldns_rr_list_free(one);
+	}
+	return best;
+}
+
 bool
 hy_dnssec_ds_matches(const ldns_rr *ds, const ldns_rr *key)
 {
@@ -305,8 +330,11 @@ static bool
 nsec_covers(const ldns_rr *n, const ldns_rdf *name)
 {
 	/* ldns_nsec_covers_name() wants canonical (lower-case) names; the
-	 * caller's RRs were canonicalised. */
-	return ldns_nsec_covers_name(n, name);
+	 * caller's RRs were canonicalised. It also counts the owner itself
+	 * as covered, but a name that matches the owner exists: a strict
+	 * cover only, or a wildcard's own NSEC would "deny" the wildcard. */
+	return ldns_dname_compare(ldns_rr_owner(n), name) != 0 &&
+	    ldns_nsec_covers_name(n, name);
 }
 
 /* The labels of qname below common: the closest encloser candidate is the
@@ -379,9 +407,16 @@ denial_nsec(const ldns_rdf *qname, ldns_rr_type qtype,
 	for (size_t i = 0; i < n; i++) {
 		const ldns_rr *r = ldns_rr_list_rr(nsecs, i);
 
-		if (ldns_rr_get_type(r) == LDNS_RR_TYPE_NSEC &&
-		    nsec_covers(r, wc)) {
+		if (ldns_rr_get_type(r) != LDNS_RR_TYPE_NSEC)
+			continue;
+		if (nsec_covers(r, wc)) {
 			d = HY_DENIAL_NXDOMAIN;
+			break;
+		}
+		/* The wildcard exists without the type (RFC 4035 §3.1.3.4). */
+		if (qtype != LDNS_RR_TYPE_DS &&
+		    ldns_dname_compare(ldns_rr_owner(r), wc) == 0) {
+			d = match_nodata(r, qtype);
 			break;
 		}
 	}
@@ -481,6 +516,9 @@ denial_nsec3(const ldns_rdf *qname, ldns_rr_type qtype,
 		goto out;
 	if (nsec3_find(nsecs, h, true) != NULL)
 		d = HY_DENIAL_NXDOMAIN;
+	else if ((m = nsec3_find(nsecs, h, false)) != NULL &&
+	    qtype != LDNS_RR_TYPE_DS)
+		d = match_nodata(m, qtype);	/* wildcard NODATA, §8.7 */
 out:
 	ldns_rdf_deep_free(h);
 	ldns_rdf_deep_free(ce);
@@ -512,6 +550,39 @@ hy_dnssec_denial(const ldns_rdf *qname, ldns_rr_type qtype,
 	    denial_nsec(q, qtype, nsecs);
 	ldns_rdf_deep_free(q);
 	return d;
+}
+
+bool
+hy_dnssec_wildcard_proof(const ldns_rdf *qname, unsigned labels,
+    const ldns_rr_list *nsecs, const ldns_rdf *zone)
+{
+	ldns_rdf *nc = ldns_rdf_clone(qname), *h = NULL, *p;
+	const ldns_rr *params = NULL;
+	bool ok = false;
+
+	if (nc == NULL)
+		return false;
+	ldns_dname2canonical(nc);
+	/* The next closer name: qname cut down to labels + 1 labels. */
+	while (ldns_dname_label_count(nc) > labels + 1 &&
+	    (p = ldns_dname_left_chop(nc)) != NULL) {
+		ldns_rdf_deep_free(nc);
+		nc = p;
+	}
+	for (size_t i = 0; i < ldns_rr_list_rr_count(nsecs) && !ok; i++) {
+		const ldns_rr *r = ldns_rr_list_rr(nsecs, i);
+
+		if (ldns_rr_get_type(r) == LDNS_RR_TYPE_NSEC)
+			ok = nsec_covers(r, qname);
+		else if (ldns_rr_get_type(r) == LDNS_RR_TYPE_NSEC3 && !params)
+			params = r;
+	}
+	if (!ok && params != NULL &&
+	    (h = nsec3_owner_for(params, nc, zone)) != NULL)
+		ok = nsec3_find(nsecs, h, true) != NULL;
+	ldns_rdf_deep_free(h);
+	ldns_rdf_deep_free(nc);
+	return ok;
 }
 
 /* ---- trust anchors ---------------------------------------------------- */

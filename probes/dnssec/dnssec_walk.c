@@ -912,6 +912,28 @@ foreign_signer(const ldns_pkt *p, const ldns_rdf *zn)
 	return found;
 }
 
+/* An answer whose valid RRSIG has fewer labels than its owner came from a
+ * wildcard: it needs a proof that the owner itself does not exist. */
+static bool
+wildcard_ok(struct hy_dnssec_walk *w, const struct resp *r,
+    const ldns_rdf *qn, const ldns_rdf *zn, const ldns_rr_list *set,
+    const ldns_rr_list *sigs, const struct hy_dnssec_zone_info *zi)
+{
+	unsigned labels = hy_dnssec_rrset_labels(set, sigs, zi->keys, zn,
+	    w->env.now);
+	ldns_rr_list *dens;
+	bool any, ok;
+
+	if (labels == 0 || labels >= ldns_dname_label_count(
+	    ldns_rr_owner(ldns_rr_list_rr(set, 0))))
+		return true;
+	dens = valid_denials(r->pkt, zi->keys, zn, w->env.now, &w->expires,
+	    &any);
+	ok = dens != NULL && hy_dnssec_wildcard_proof(qn, labels, dens, zn);
+	ldns_rr_list_deep_free(dens);
+	return ok;
+}
+
 /* Check the response in slot s (a question about qname) with Z's keys. */
 static enum hy_dnssec_status
 check_slot(struct hy_dnssec_walk *w, int s, const char *qname,
@@ -964,7 +986,15 @@ check_slot(struct hy_dnssec_walk *w, int s, const char *qname,
 			st = HY_DNSSEC_SECURE;	/* neutral: not Z's data */
 			goto out;
 		}
-		if (v == HY_SIG_VALID) {
+		if (v == HY_SIG_VALID && !wildcard_ok(w, r, qn, zn, set, sigs,
+		    zi)) {
+			hy_findings_add(&w->findings, "denial-invalid",
+			    HY_SEV_ERROR, "%s was synthesised from a wildcard "
+			    "without an authenticated proof that the name itself "
+			    "does not exist (RFC 4035 §5.3.4, RFC 5155 §8.8)",
+			    what);
+			st = HY_DNSSEC_BOGUS;
+		} else if (v == HY_SIG_VALID) {
 			merge_expiry(&w->expires, e);
 			st = HY_DNSSEC_SECURE;
 		} else {

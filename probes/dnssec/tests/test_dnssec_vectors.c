@@ -358,6 +358,33 @@ test_rfc5155_denials(void **state)
 	ldns_rr_list_deep_free(l);
 }
 
+/* RFC 5155 B.4: a.z.w.example MX synthesised from *.w.example (RRSIG
+ * Labels 2) is only secure with the next closer z.w.example covered;
+ * B.5: a TXT at the same name is wildcard NODATA. */
+static void
+test_rfc5155_wildcard(void **state)
+{
+	ldns_rr_list *l = n3_list(N3_LEN, 0, 12), *part;
+	ldns_rdf *q = ldns_dname_new_frm_str("a.z.w.example.");
+	ldns_rdf *z = ldns_dname_new_frm_str("example.");
+	size_t nc;
+
+	(void)state;
+	assert_true(hy_dnssec_wildcard_proof(q, 2, l, z));
+	nc = n3_covering(l, "z.w.example.");
+	assert_true(nc < N3_LEN);
+	part = n3_list(nc, 0, 12);
+	assert_false(hy_dnssec_wildcard_proof(q, 2, part, z));
+	assert_int_equal(denial(l, "a.z.w.example.", LDNS_RR_TYPE_TXT),
+	    HY_DENIAL_NODATA);
+	assert_int_equal(denial(l, "a.z.w.example.", LDNS_RR_TYPE_MX),
+	    HY_DENIAL_NONE);
+	ldns_rr_list_deep_free(part);
+	ldns_rr_list_deep_free(l);
+	ldns_rdf_deep_free(q);
+	ldns_rdf_deep_free(z);
+}
+
 /* The built-in anchors parse and are the DS of the IANA root KSKs. */
 static void
 test_iana_anchors(void **state)
@@ -450,6 +477,7 @@ main(void)
 		cmocka_unit_test(test_rfc8080_ed25519),
 		cmocka_unit_test(test_rfc5155_hashes),
 		cmocka_unit_test(test_rfc5155_denials),
+		cmocka_unit_test(test_rfc5155_wildcard),
 		cmocka_unit_test(test_iana_anchors),
 		cmocka_unit_test(test_anchor_file),
 		cmocka_unit_test(test_policy),
