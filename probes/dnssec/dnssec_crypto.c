@@ -333,7 +333,10 @@ nsec_covers(const ldns_rr *n, const ldns_rdf *name)
 	 * caller's RRs were canonicalised. It also counts the owner itself
 	 * as covered, but a name that matches the owner exists: a strict
 	 * cover only, or a wildcard's own NSEC would "deny" the wildcard. */
-	return ldns_dname_compare(ldns_rr_owner(n), name) != 0 &&
+	size_t need = ldns_rr_get_type(n) == LDNS_RR_TYPE_NSEC3 ? 5 : 1;
+
+	return ldns_rr_rd_count(n) >= need &&
+	    ldns_dname_compare(ldns_rr_owner(n), name) != 0 &&
 	    ldns_nsec_covers_name(n, name);
 }
 

@@ -447,8 +447,12 @@ key_findings(struct hy_dnssec_zone_info *zi)
 
 	for (size_t i = 0; i < ldns_rr_list_rr_count(zi->dnskeys); i++) {
 		const ldns_rr *k = ldns_rr_list_rr(zi->dnskeys, i);
-		unsigned alg = ldns_rdf2native_int8(ldns_rr_rdf(k, 2));
-		unsigned bits = hy_dnssec_key_bits(k);
+		unsigned alg, bits;
+
+		if (ldns_rr_rd_count(k) < 4)
+			continue;	/* malformed: never a usable key */
+		alg = ldns_rdf2native_int8(ldns_rr_rdf(k, 2));
+		bits = hy_dnssec_key_bits(k);
 
 		if (hy_dnssec_alg_deprecated(alg) && seen_dep != alg) {
 			seen_dep = alg;
