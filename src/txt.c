@@ -1,3 +1,4 @@
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,5 +33,27 @@ hy_txt_join(const ldns_rr *rr, size_t *len)
 	out[off] = '\0';
 	if (len != NULL)
 		*len = off;
+	return out;
+}
+
+char *
+hy_txt_printable(const char *s, size_t len)
+{
+	size_t n = 0, i;
+	char *out, *p;
+
+	for (i = 0; i < len; i++)
+		n += (s[i] >= 0x20 && s[i] <= 0x7e && s[i] != '\\') ? 1 : 4;
+	if ((out = malloc(n + 1)) == NULL)
+		return NULL;
+	for (i = 0, p = out; i < len; i++) {
+		unsigned char ch = (unsigned char)s[i];
+
+		if (ch >= 0x20 && ch <= 0x7e && ch != '\\')
+			*p++ = (char)ch;
+		else
+			p += sprintf(p, "\\x%02x", ch);
+	}
+	*p = '\0';
 	return out;
 }

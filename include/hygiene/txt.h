@@ -16,4 +16,10 @@
  */
 char	*hy_txt_join(const ldns_rr *rr, size_t *len);
 
+/*
+ * A printable copy of len bytes for reports and JSON: printable ASCII is
+ * kept, every other byte becomes \xHH. malloc'd; NULL on OOM.
+ */
+char	*hy_txt_printable(const char *s, size_t len);
+
 #endif

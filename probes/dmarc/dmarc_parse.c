@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #include "hygiene/cursor.h"
+#include "hygiene/txt.h"
 #include "dmarc.h"
 
 #define TAG_MAX 16
@@ -362,10 +363,10 @@ parse_tags(struct hy_cursor *c, struct hy_dmarc_record *r)
 		hy_cursor_skip_ws(c);
 		if (name.len == 0 || name.len > TAG_MAX ||
 		    !hy_cursor_accept(c, '=')) {
-			val = hy_cursor_until(c, ";");
-			BAD(r, "syntax-error", "\"%.*s%.*s\" is not a tag=value "
-			    "pair (RFC 9989 §4.8)", (int)name.len, name.p,
-			    (int)val.len, val.p);
+			(void)hy_cursor_until(c, ";");
+			BAD(r, "syntax-error", "the text at offset %zu is not "
+			    "a tag=value pair (RFC 9989 §4.8)",
+			    (size_t)(name.p - c->buf));
 			continue;
 		}
 		memcpy(tag, name.p, name.len);
@@ -418,10 +419,8 @@ hy_dmarc_parse(const char *txt, size_t len, struct hy_dmarc_record *r)
 		return HY_DMARC_PARSE_NOT_DMARC;
 	r->syntax_ok = true;
 	r->adkim = r->aspf = 'r';
-	if ((r->text = malloc(len + 1)) == NULL)
+	if ((r->text = hy_txt_printable(txt, len)) == NULL)
 		goto nomem;
-	memcpy(r->text, txt, len);
-	r->text[len] = '\0';
 	if (parse_tags(&c, r) != 0)
 		goto nomem;
 	if (r->p == HY_DMARC_P_UNSET && hy_findings_add(&r->findings,
