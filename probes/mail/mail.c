@@ -127,9 +127,10 @@ hy_mail_summarize(const json_t *obj, struct hy_mail_summary *s)
 		s->verdict = HY_NOMAIL_PROTECTED;
 		return 0;
 	}
-	s->verdict = s->spf_rejects_all == HY_MAIL_UNKNOWN ||
-	    s->dmarc_reject == HY_MAIL_UNKNOWN ? HY_NOMAIL_INDETERMINATE :
-	    HY_NOMAIL_PARTIAL;
+	/* One known gap is enough to say "not fully protected". */
+	s->verdict = s->spf_rejects_all == HY_MAIL_NO ||
+	    s->dmarc_reject == HY_MAIL_NO ? HY_NOMAIL_PARTIAL :
+	    HY_NOMAIL_INDETERMINATE;
 	if (s->spf_rejects_all == HY_MAIL_NO && hy_findings_add(&s->findings,
 	    "no-mail-without-spf-fail", HY_SEV_WARNING, "the domain "
 	    "publishes a null MX (RFC 7505) but no SPF record \"v=spf1 -all\" "

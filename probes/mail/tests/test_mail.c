@@ -63,6 +63,12 @@ test_partial_and_unknown(void **st)
 	assert_int_equal(s.verdict, HY_NOMAIL_INDETERMINATE);
 	hy_findings_clear(&s.findings);
 
+	summarize("{\"null_mx\": true, \"spf\": {\"status\": \"temperror\"},"
+	    "\"dmarc\": {\"status\": \"absent\"}}", &s);
+	assert_int_equal(s.verdict, HY_NOMAIL_PARTIAL);
+	assert_int_equal(s.findings.n, 1);
+	hy_findings_clear(&s.findings);
+
 	summarize("{\"null_mx\": null, \"spf\": null, \"dmarc\": null}", &s);
 	assert_int_equal(s.verdict, HY_NOMAIL_INDETERMINATE);
 	hy_findings_clear(&s.findings);
