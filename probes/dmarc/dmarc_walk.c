@@ -51,7 +51,7 @@ hy_dmarc_walk_next(const char *cur, char *next, size_t size)
 	p = last_labels(cur, x >= 8 ? 7 : x - 1);
 	if (strlen(p) >= size)
 		return false;
-	memcpy(next, p, strlen(p) + 1);
+	memmove(next, p, strlen(p) + 1);	/* next may be cur */
 	return true;
 }
 
