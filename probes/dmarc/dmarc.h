@@ -137,6 +137,15 @@ const char	*hy_dmarc_status_str(enum hy_dmarc_status);
 /* True if host is name or a subdomain of it (case-insensitive). */
 bool		 hy_dmarc_name_under(const char *host, const char *name);
 
+/*
+ * The Organizational Domain by the Public Suffix List (the RFC 7489
+ * method, kept for comparison): the registrable domain of name, lower
+ * case, malloc'd; NULL when name is itself a public suffix, malformed
+ * (empty labels), or on OOM. ctx NULL means libpsl's built-in list.
+ */
+struct psl_ctx_st;
+char		*hy_dmarc_psl_org(const struct psl_ctx_st *ctx, const char *name);
+
 /* Options of the probe for one run (set before the first check). */
 struct hy_dmarc_opts {
 	bool		 use_psl;	/* PSL discovery instead of Tree Walk */

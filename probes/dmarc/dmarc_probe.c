@@ -348,14 +348,13 @@ static size_t
 plan_psl(struct hy_dmarc_state *s, const struct dmarc_shared *sh,
     const char *domain)
 {
-	const psl_ctx_t *ctx = sh->psl != NULL ? sh->psl : psl_builtin();
-	const char *org = ctx != NULL ? psl_registrable_domain(ctx, domain) :
-	    NULL;
+	char *org = hy_dmarc_psl_org(sh->psl, domain);
 
 	s->psl = true;
-	/* A public suffix itself has no registrable domain: it stands for
-	 * itself, as RFC 7489 §3.2 did. */
+	/* A public suffix has no registrable domain: it stands for itself,
+	 * as in RFC 7489 §3.2. */
 	snprintf(s->psl_org, sizeof(s->psl_org), "%s", org ? org : domain);
+	free(org);
 	snprintf(s->steps[0].name, sizeof(s->steps[0].name), "%s", domain);
 	if (strcmp(s->psl_org, domain) == 0)
 		return 1;

@@ -11,6 +11,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <libpsl.h>
+
 #include "dmarc.h"
 
 size_t
@@ -327,4 +329,25 @@ hy_dmarc_evaluate(const struct hy_dmarc_step *steps, size_t nsteps, bool psl,
 	if (psl)
 		return evaluate_psl(steps, nsteps, psl_org, exists, e);
 	return evaluate_walk(steps, nsteps, exists, e);
+}
+
+char *
+hy_dmarc_psl_org(const struct psl_ctx_st *ctx, const char *name)
+{
+	char *lower = NULL, *out = NULL;
+	const char *reg;
+	size_t n = strlen(name);
+
+	if (ctx == NULL)
+		ctx = psl_builtin();
+	/* An empty label anywhere is not a domain name. */
+	if (ctx == NULL || n == 0 || name[0] == '.' || strstr(name, "..") ||
+	    name[n - 1] == '.')
+		return NULL;
+	if (psl_str_to_utf8lower(name, "utf-8", NULL, &lower) != PSL_SUCCESS)
+		return NULL;
+	if ((reg = psl_registrable_domain(ctx, lower)) != NULL)
+		out = strdup(reg);
+	psl_free_string(lower);
+	return out;
 }
