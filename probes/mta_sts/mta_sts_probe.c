@@ -43,6 +43,7 @@ struct sts_state {
 	struct sts_q		 q[3];
 	enum hy_dns_status	 dns[3];
 	size_t			 ntxt;		/* STS records seen */
+	bool			 txt_valid;	/* the one record parsed ok */
 	struct hy_sts_record	 rec;
 	char			*record;
 	char			 addr[64];	/* policy host address */
@@ -123,6 +124,7 @@ sts_txt(struct sts_state *s, const struct hy_dns_result *res)
 			rc = -1;
 		else if (pr != HY_STS_TXT_NOT_STS && ++s->ntxt == 1) {
 			s->rec = rec;
+			s->txt_valid = pr == HY_STS_TXT_VALID;
 			if ((s->record = hy_txt_printable(txt, len)) == NULL)
 				rc = -1;
 		} else if (pr != HY_STS_TXT_NOT_STS)
@@ -244,6 +246,12 @@ sts_conclude(struct sts_state *s)
 		    "§3.1)", hy_check_domain(s->chk), s->ntxt);
 		return 0;
 	}
+	if (!s->txt_valid) {
+		/* The policy is still fetched and shown, but senders ignore
+		 * a domain whose TXT record is malformed (RFC 8461 §3.1). */
+		s->status = STS_INVALID;
+		return 0;
+	}
 	if (!s->fetched) {
 		s->status = STS_TEMPERROR;
 		return 0;
@@ -290,8 +298,11 @@ sts_fetch(struct sts_state *s)
 			s->fetched = true;	/* measured: nothing to fetch */
 		return 0;
 	}
-	if (left == 0)
+	if (left == 0) {
+		FIND(s, "deadline-passed", HY_SEV_WARNING, "the domain's "
+		    "deadline passed before the policy could be fetched");
 		return 0;
+	}
 	memset(&o, 0, sizeof(o));
 	o.url = s->url;
 	o.connect_ip = s->addr;
