@@ -101,7 +101,7 @@ enum hy_dmarc_status {
 enum hy_dmarc_exists {
 	HY_DMARC_EXISTS_UNKNOWN,
 	HY_DMARC_EXISTS_YES,
-	HY_DMARC_EXISTS_NO,	/* RFC 9989: no A, AAAA or MX (NXDOMAIN/NODATA) */
+	HY_DMARC_EXISTS_NO,	/* NXDOMAIN (RFC 9989 after RFC 8020) */
 };
 
 enum hy_dmarc_source {

@@ -3,7 +3,8 @@
  *
  *   WALK   the TXT lookups of every Tree Walk target (or of the domain and
  *          its PSL Organizational Domain), plus A/AAAA/MX of the domain to
- *          tell an existing name (sp) from a non-existent one (np), all in
+ *          tell an existing name (sp) from a non-existent one (np: NXDOMAIN,
+ *          RFC 9989 "Non-existent Domains" after RFC 8020), all in
  *          parallel; the walk's stop rules are applied afterwards by
  *          hy_dmarc_evaluate(), so an answer past the stop never counts.
  *   AUTH   for each report URI outside the Organizational Domain, the
@@ -232,19 +233,22 @@ query(struct hy_dmarc_state *s, const char *prefix, const char *name,
 	return 0;
 }
 
+/* RFC 9989 uses the RFC 8020 meaning of a non-existent domain: a query
+ * for the name itself answered NXDOMAIN. Any NOERROR answer (data or
+ * NODATA) shows the name exists. */
 static enum hy_dmarc_exists
 existence(const struct hy_dmarc_state *s)
 {
-	bool unknown = false;
+	bool nx = false;
 
 	for (int i = 0; i < 3; i++) {
-		if (s->exist_st[i] == HY_DNS_ANSWER)
+		if (s->exist_st[i] == HY_DNS_ANSWER ||
+		    s->exist_st[i] == HY_DNS_NODATA)
 			return HY_DMARC_EXISTS_YES;
-		if (s->exist_st[i] != HY_DNS_NODATA &&
-		    s->exist_st[i] != HY_DNS_NXDOMAIN)
-			unknown = true;
+		if (s->exist_st[i] == HY_DNS_NXDOMAIN)
+			nx = true;
 	}
-	return unknown ? HY_DMARC_EXISTS_UNKNOWN : HY_DMARC_EXISTS_NO;
+	return nx ? HY_DMARC_EXISTS_NO : HY_DMARC_EXISTS_UNKNOWN;
 }
 
 static int

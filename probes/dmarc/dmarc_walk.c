@@ -205,8 +205,8 @@ apply_policy(const struct hy_dmarc_step *ps, const struct hy_dmarc_step *s0,
 		e->status = HY_DMARC_TEMPERROR;
 		return hy_findings_add(&e->findings, "existence-unknown",
 		    HY_SEV_WARNING, "could not tell whether the domain exists "
-		    "(A/AAAA/MX lookups failed), so neither sp nor np can be "
-		    "chosen (RFC 9989 §4.10.1)");
+		    "(its lookups failed), so neither sp nor np can be chosen "
+		    "(RFC 9989 §4.10.1)");
 	}
 	if (exists == HY_DMARC_EXISTS_NO && r->np != HY_DMARC_P_UNSET) {
 		e->policy = r->np;
