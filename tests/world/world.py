@@ -1020,7 +1020,7 @@ def world_up(d, port_base, bulk_signed=0, bulk_names=0):
     t_ready = time.time()
 
     domains = [z.origin[:-1] for z in sorted(
-        zones.values(), key=lambda z: z.origin[::-1])
+        zones.values(), key=lambda z: z.origin.split(".")[::-1])
         if z.origin != "." and z.opts["domain"] == "yes"]
     env = {
         "HY_WORLD_DIR": d,
@@ -1126,7 +1126,7 @@ def selftest(d):
         info = json.load(f)
     ports = info["ports"]
     memo, failures = {}, 0
-    for origin in sorted(info["zones"], key=lambda o: o[::-1]):
+    for origin in sorted(info["zones"], key=lambda o: o.split(".")[::-1]):
         z = info["zones"][origin]
         want = expected_status(info, origin, memo)
         auth = dns_query(ports["nsd"], origin, T_SOA, rd=False)
