@@ -387,6 +387,34 @@ def make_key(z, ksk, keydir):
             "text": text}
 
 
+def make_key_p256(z, ksk, keydir):
+    """An ECDSAP256SHA256 key made in-process, in ldns's file format. The
+    bulk zones use it: thousands of ldns-keygen processes cost more than
+    their signing. Returns None when python3-cryptography is missing."""
+    try:
+        from cryptography.hazmat.primitives.asymmetric import ec
+    except ImportError:
+        return None
+    priv = ec.generate_private_key(ec.SECP256R1())
+    nums = priv.private_numbers()
+    d = nums.private_value.to_bytes(32, "big")
+    pub = (nums.public_numbers.x.to_bytes(32, "big") +
+           nums.public_numbers.y.to_bytes(32, "big"))
+    flags = 257 if ksk else 256
+    rdata = struct.pack("!HBB", flags, 3, 13) + pub
+    tag = key_tag(rdata)
+    b64 = base64.b64encode(pub).decode()
+    path = os.path.join(keydir, "K%s+013+%05d" % (z.origin, tag))
+    with open(path + ".private", "w") as f:
+        f.write("Private-key-format: v1.2\nAlgorithm: 13 (ECDSAP256SHA256)\n"
+                "PrivateKey: %s\n" % base64.b64encode(d).decode())
+    text = "%s %d IN DNSKEY %d 3 13 %s" % (z.origin, DEFAULT_TTL, flags, b64)
+    with open(path + ".key", "w") as f:
+        f.write(text + "\n")
+    return {"path": path, "tag": tag, "alg": 13, "rdata": rdata,
+            "text": text}
+
+
 def make_ds(z):
     k = z.ksk
     owner = name_wire(z.origin)
@@ -484,8 +512,12 @@ def build_zones(zones, d, jobs):
         def keys(z):
             kd = os.path.join(keys_dir, zone_filename(z.origin)[:-5])
             os.makedirs(kd)
-            z.ksk = make_key(z, True, kd)
-            z.zsk = make_key(z, False, kd)
+            if z.source == "<bulk>" and z.alg == 13:
+                z.ksk = make_key_p256(z, True, kd)
+                z.zsk = make_key_p256(z, False, kd)
+            if not z.ksk or not z.zsk:
+                z.ksk = make_key(z, True, kd)
+                z.zsk = make_key(z, False, kd)
             z.ds = make_ds(z)
         list(ex.map(keys, signed))
         serial = int(time.time())
