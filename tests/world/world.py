@@ -548,16 +548,83 @@ def build_zones(zones, d, jobs):
 def https_hosts(zones):
     if not os.path.isdir(HTTPS_SRC):
         return []
-    hosts = sorted(h.lower() for h in os.listdir(HTTPS_SRC)
-                   if os.path.isdir(os.path.join(HTTPS_SRC, h)))
-    for h in hosts:
+    hosts = {}
+    for h in sorted(os.listdir(HTTPS_SRC)):
+        if not os.path.isdir(os.path.join(HTTPS_SRC, h)):
+            continue
+        if h != h.lower():
+            raise WorldError("https/%s: host directories are lower case" % h)
         name = fqdn(h)
         owner = [z for z in zones if is_subdomain(name, z)]
         z = zones[max(owner, key=len)]
         if ("A", "127.0.0.1") not in z.addresses(name):
             raise WorldError("https/%s: add '%s A 127.0.0.1' to %s" % (
                 h, name, os.path.relpath(z.source, HERE)))
+        hosts[h] = "valid"
+        marker = os.path.join(HTTPS_SRC, h, CERT_MARKER)
+        if os.path.exists(marker):
+            with open(marker) as f:
+                hosts[h] = f.read().strip()
+            if hosts[h] not in CERT_KINDS:
+                raise WorldError("https/%s/%s: want one of %s" % (
+                    h, CERT_MARKER, ", ".join(CERT_KINDS)))
     return hosts
+
+
+CERT_MARKER = ".world-cert"
+# valid: from the shared certificate (signed by the world CA, every valid
+# host in its SAN list). The others get a certificate of their own.
+CERT_KINDS = ("valid", "expired", "not-yet-valid", "wrong-name",
+              "untrusted", "self-signed")
+
+
+def make_host_cert(ca, host, kind):
+    """A leaf certificate that is wrong in the way `kind` says, made with
+    python3-cryptography (openssl x509 -req cannot set a past start date)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    def name(cn):
+        return x509.Name([
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "hygiene test world"),
+            x509.NameAttribute(NameOID.COMMON_NAME, cn)])
+    key = ec.generate_private_key(ec.SECP256R1())
+    with open(os.path.join(ca, "ca.key"), "rb") as f:
+        signer = serialization.load_pem_private_key(f.read(), None)
+    issuer = name("hygiene world CA")
+    if kind == "untrusted":
+        signer = ec.generate_private_key(ec.SECP256R1())
+        issuer = name("hygiene untrusted CA")
+    elif kind == "self-signed":
+        signer, issuer = key, name(host)
+    now = datetime.datetime.now(datetime.timezone.utc)
+    day = datetime.timedelta(days=1)
+    start, end = now - day, now + 825 * day
+    if kind == "expired":
+        start, end = now - 60 * day, now - 30 * day
+    elif kind == "not-yet-valid":
+        start, end = now + 30 * day, now + 60 * day
+    san = "wrong-name.invalid" if kind == "wrong-name" else host
+    cert = (x509.CertificateBuilder()
+            .subject_name(name(san)).issuer_name(issuer)
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(start).not_valid_after(end)
+            .add_extension(x509.SubjectAlternativeName([x509.DNSName(san)]),
+                           critical=False)
+            .add_extension(x509.BasicConstraints(ca=False, path_length=None),
+                           critical=True)
+            .sign(signer, hashes.SHA256()))
+    base = os.path.join(ca, "host-" + host)
+    with open(base + ".crt", "wb") as f:
+        f.write(cert.public_bytes(serialization.Encoding.PEM))
+    with open(base + ".key", "wb") as f:
+        f.write(key.private_bytes(serialization.Encoding.PEM,
+                                  serialization.PrivateFormat.PKCS8,
+                                  serialization.NoEncryption()))
+    return base
 
 
 def make_ca(d, hosts):
@@ -570,7 +637,8 @@ def make_ca(d, hosts):
          "-subj", "/O=hygiene test world/CN=hygiene world CA",
          "-addext", "basicConstraints=critical,CA:TRUE",
          "-addext", "keyUsage=critical,keyCertSign,cRLSign"])
-    san = ",".join("DNS:" + h for h in hosts + ["localhost"])
+    shared = [h for h, kind in hosts.items() if kind == "valid"]
+    san = ",".join("DNS:" + h for h in shared + ["localhost"])
     with open(p("server.ext"), "w") as f:
         f.write("basicConstraints=CA:FALSE\n"
                 "keyUsage=critical,digitalSignature\n"
@@ -578,10 +646,13 @@ def make_ca(d, hosts):
                 "subjectAltName=%s,IP:127.0.0.1\n" % san)
     run(["openssl", "req", "-new", "-nodes"] + ec +
         ["-keyout", p("server.key"), "-out", p("server.csr"),
-         "-subj", "/O=hygiene test world/CN=%s" % (hosts + ["localhost"])[0]])
+         "-subj", "/O=hygiene test world/CN=%s" % (shared + ["localhost"])[0]])
     run(["openssl", "x509", "-req", "-in", p("server.csr"), "-CA", p("ca.crt"),
          "-CAkey", p("ca.key"), "-CAcreateserial", "-days", "825",
          "-extfile", p("server.ext"), "-out", p("server.crt")])
+    for h, kind in hosts.items():
+        if kind != "valid":
+            make_host_cert(ca, h, kind)
     return p("ca.crt")
 
 
@@ -692,10 +763,16 @@ def nginx_conf(d, hosts, port):
         out.append("  %s_temp_path \"%s\";" % (key, os.path.join(nd, sub)))
     out.append("  server { listen 127.0.0.1:%d ssl default_server; "
                "server_name _; return 404; }" % port)
-    for h in hosts:
-        out.append("  server { listen 127.0.0.1:%d ssl; server_name %s; "
-                   "root \"%s\"; location / { try_files $uri =404; } }"
-                   % (port, h, os.path.join(HTTPS_SRC, h)))
+    for h, kind in hosts.items():
+        cert = ""
+        if kind != "valid":
+            base = os.path.join(ca, "host-" + h)
+            cert = ("ssl_certificate \"%s.crt\"; ssl_certificate_key "
+                    "\"%s.key\"; " % (base, base))
+        out.append("  server { listen 127.0.0.1:%d ssl; server_name %s; %s"
+                   "root \"%s\"; location / { try_files $uri =404; } "
+                   "location = /%s { return 404; } }"
+                   % (port, h, cert, os.path.join(HTTPS_SRC, h), CERT_MARKER))
     out.append("}")
     return "\n".join(out) + "\n"
 
@@ -1038,7 +1115,8 @@ def world_up(d, port_base, bulk_signed=0, bulk_names=0):
                                      timeout=0.2) is not None})
         procs["unbound"] = spawn(d, "unbound", [
             "unbound", "-d", "-c", conf("unbound.conf")])
-        host = (hosts or ["localhost"])[0]
+        host = ([h for h, k in hosts.items() if k == "valid"] or
+                ["localhost"])[0]
         wait_ready(d, procs, {
             "unbound": lambda: resolver_validates(ports["unbound"]),
             "stayrtr": lambda: rtr_synced(ports["rtr"]),
@@ -1073,7 +1151,7 @@ def world_up(d, port_base, bulk_signed=0, bulk_names=0):
     info["port_base"] = port_base
     info["ports"] = ports
     info["domains"] = domains
-    info["https_hosts"] = hosts
+    info["https_hosts"] = hosts     # host -> certificate kind
     info["zones"] = {z.origin: zone_info(z) for z in zones.values()
                      if z.source != "<bulk>"}
     info["timings"] = {"zones_s": round(t_zones - t0, 2),
@@ -1196,6 +1274,13 @@ def selftest(d):
                 "ok" if good else "FAIL", owner, rtype,
                 "servfail" if good else r))
             failures += not good
+    for host, kind in sorted(info["https_hosts"].items()):
+        ok = https_ready(ports["https"], info["HY_CA_FILE"], host)
+        good = ok == (kind == "valid")
+        print("%-4s https://%s certificate %s: TLS handshake %s" % (
+            "ok" if good else "FAIL", host, kind,
+            "verifies" if ok else "fails"))
+        failures += not good
     return failures
 
 
