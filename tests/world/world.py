@@ -694,9 +694,12 @@ def unbound_conf(d, zones, ports, anchor):
     ud = os.path.join(d, "unbound")
     os.makedirs(ud)
     out = ["server:",
-           "  interface: 127.0.0.1",
+           "  interface: 127.0.0.1"] + (
+           ["  interface: ::1"] if have_ipv6_loopback() else []) + [
            "  port: %d" % ports["unbound"],
-           "  do-ip6: no",
+           # Listening on ::1 needs do-ip6; queries still go to the
+           # 127.0.0.1 stub addresses only.
+           "  do-ip6: %s" % ("yes" if have_ipv6_loopback() else "no"),
            "  do-daemonize: no",
            "  username: \"\"",
            "  chroot: \"\"",
@@ -733,6 +736,15 @@ def unbound_conf(d, zones, ports, anchor):
         out += ["stub-zone:", "  name: \"%s\"" % z.origin,
                 "  stub-addr: 127.0.0.1@%d" % port]
     return "\n".join(out) + "\n"
+
+
+def have_ipv6_loopback():
+    try:
+        with socket.socket(socket.AF_INET6, socket.SOCK_DGRAM) as s:
+            s.bind(("::1", 0))
+        return True
+    except OSError:
+        return False
 
 
 def nginx_conf(d, hosts, port):
@@ -1135,6 +1147,9 @@ def world_up(d, port_base, bulk_signed=0, bulk_names=0):
     env = {
         "HY_WORLD_DIR": d,
         "HY_RESOLVER": "127.0.0.1:%d" % ports["unbound"],
+        # The same unbound over IPv6, or "" when ::1 is unavailable.
+        "HY_RESOLVER6": ("[::1]:%d" % ports["unbound"]
+                         if have_ipv6_loopback() else ""),
         "HY_AUTH": "127.0.0.1:%d" % ports["nsd"],
         "HY_RTR": "127.0.0.1:%d" % ports["rtr"],
         "HY_RTR_SILENT": "127.0.0.1:%d" % ports["rtr_silent"],
