@@ -713,8 +713,8 @@ def unbound_conf(d, zones, ports, anchor):
            "  num-threads: 1",
            "  num-queries-per-thread: 4096",
            "  outgoing-range: 8192",
-           "  msg-cache-size: 64m",
-           "  rrset-cache-size: 128m",
+           "  msg-cache-size: 128m",
+           "  rrset-cache-size: 256m",
            "  access-control: 127.0.0.0/8 allow",
            # Glue carries no port: the world's servers are reached through
            # one stub-zone per zone, on 127.0.0.1.
