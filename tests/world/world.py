@@ -281,8 +281,8 @@ def check_options(opts, where):
         bad("optout", "yes|no")
     if any(m not in DS_MODES for m in opts["ds"].split(",")):
         bad("ds", "|".join(DS_MODES) + " (comma-separated)")
-    if opts["server"] not in ("nsd", "blackhole"):
-        bad("server", "nsd|blackhole")
+    if opts["server"] not in ("nsd", "blackhole", "lame"):
+        bad("server", "nsd|blackhole|lame")
     if opts["domain"] not in ("yes", "no"):
         bad("domain", "yes|no")
     for key in ("expire", "inception"):
@@ -685,6 +685,8 @@ def nsd_conf(d, zones, port):
            "remote-control:",
            "  control-enable: no"]
     for z in sorted(zones.values(), key=lambda z: z.origin):
+        if z.opts["server"] == "lame":
+            continue    # delegated, but NSD does not serve it
         out += ["zone:", "  name: \"%s\"" % z.origin,
                 "  zonefile: \"%s\"" % zone_filename(z.origin)]
     return "\n".join(out) + "\n"
@@ -1219,7 +1221,7 @@ def expected_status(info, origin, memo):
     parent = z["parent"]
     up = "secure" if parent is None else expected_status(info, parent, memo)
     now = time.time()
-    if o["server"] == "blackhole":
+    if o["server"] in ("blackhole", "lame"):
         st = "unreachable"
     elif up in ("bogus", "unreachable"):
         st = "bogus" if up == "bogus" else "unreachable"
@@ -1255,7 +1257,11 @@ def selftest(d):
         z = info["zones"][origin]
         want = expected_status(info, origin, memo)
         auth = dns_query(ports["nsd"], origin, T_SOA, rd=False)
-        auth_ok = auth is not None and auth[0] == 0 and auth[1] & AA
+        if z["options"]["server"] == "lame":
+            # Not authoritative: the parent's referral (or REFUSED).
+            auth_ok = auth is not None and not auth[1] & AA
+        else:
+            auth_ok = auth is not None and auth[0] == 0 and auth[1] & AA
         r = dns_query(ports["unbound"], origin, T_SOA, timeout=3)
         if r is None:
             got = "unreachable"
@@ -1272,10 +1278,12 @@ def selftest(d):
             # Whether SHA-1 signatures validate depends on the crypto
             # library's policy: both outcomes are legitimate.
             ok = ok + ("insecure",) if want == "secure" else ok
-        good = got in ok and (auth_ok or z["options"]["server"] != "nsd")
+        good = got in ok and (auth_ok or
+                              z["options"]["server"] == "blackhole")
         print("%-4s %-28s want %-11s got %-11s nsd %s" % (
             "ok" if good else "FAIL", origin, want, got,
-            "AA" if auth_ok else "no answer"))
+            "no answer" if auth is None else "rcode %d%s" % (
+                auth[0], " AA" if auth[1] & AA else "")))
         failures += not good
         for t in z.get("tamper", []):
             owner, rtype = t.split()[:2]
