@@ -292,12 +292,13 @@ def check_options(opts, where):
 
 def load_zones():
     zones = {}
-    for fname in sorted(os.listdir(ZONES_SRC)):
-        if not fname.endswith(".zone"):
-            continue
-        z = load_zone(os.path.join(ZONES_SRC, fname))
+    paths = sorted(os.path.join(top, f) for top, _, files in
+                   os.walk(ZONES_SRC) for f in files if f.endswith(".zone"))
+    for path in paths:
+        z = load_zone(path)
         if z.origin in zones:
-            raise WorldError("zone %s defined twice" % z.origin)
+            raise WorldError("zone %s defined twice: %s and %s" % (
+                z.origin, zones[z.origin].source, path))
         zones[z.origin] = z
     if "." not in zones:
         raise WorldError("no root zone (zones/root.zone)")
