@@ -417,10 +417,15 @@ def make_key_p256(z, ksk, keydir):
 
 
 def make_ds(z):
-    k = z.ksk
+    """DS rdata for the parent. An unsigned zone has no key to hash: only
+    `mismatch` and `unknown-alg` give it a DS (one for a key that does not
+    exist, as when a zone is unsigned and its DS left behind)."""
     owner = name_wire(z.origin)
+    k = z.ksk or {"tag": 4242, "alg": 13, "rdata": b"no such key"}
     out = []
     for mode in z.opts["ds"].split(","):
+        if not z.ksk and mode not in ("mismatch", "unknown-alg"):
+            continue
         if mode == "yes":
             out.append("%d %d 2 %s" % (k["tag"], k["alg"], hashlib.sha256(
                 owner + k["rdata"]).hexdigest()))
@@ -521,6 +526,9 @@ def build_zones(zones, d, jobs):
                 z.zsk = make_key(z, False, kd)
             z.ds = make_ds(z)
         list(ex.map(keys, signed))
+        for z in zones.values():
+            if not z.alg:
+                z.ds = make_ds(z)
         serial = int(time.time())
         now = int(time.time())
 
@@ -1229,7 +1237,12 @@ def expected_status(info, origin, memo):
     elif up == "insecure":
         st = "insecure"
     elif o["sign"] == "none":
-        st = "insecure" if parent else "bogus"
+        if parent is None:
+            st = "bogus"
+        elif "mismatch" in o["ds"].split(","):
+            st = "bogus"        # a DS, but no DNSKEY to match it
+        else:
+            st = "insecure"
     else:
         modes = set(o["ds"].split(","))
         if parent is None or modes & {"yes", "sha1"}:
