@@ -202,9 +202,13 @@ def parse_options(line, opts, tampers, origin, source):
 
 
 def strip_comment(line):
-    out, quoted = [], False
+    out, quoted, escaped = [], False, False
     for ch in line:
-        if ch == '"':
+        if escaped:
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        elif ch == '"':
             quoted = not quoted
         elif ch == ";" and not quoted:
             break
