@@ -147,7 +147,8 @@ class Zone:
         self.opts = opts
         self.body = body            # text appended verbatim
         self.records = records      # [(owner_fqdn, type, rdata_text)]
-        self.tampers = tampers      # [(owner_fqdn, type, new_rdata)]
+        # [(owner_fqdn, type, new_rdata)]; rdata None: strip its RRSIGs
+        self.tampers = tampers
         self.source = source
         self.parent = None
         self.children = []
@@ -182,10 +183,11 @@ def origin_from_filename(fname):
 
 def parse_options(line, opts, tampers, origin, source):
     rest = line.split("@world", 1)[1]
-    tamper = None
-    if "tamper=" in rest:
-        rest, tamper = rest.split("tamper=", 1)
-        tamper = tamper.strip().strip("'\"")
+    # tamper= and strip= take the rest of the line.
+    m = re.search(r"(?:^|\s)(tamper|strip)=", rest)
+    tail = None
+    if m:
+        rest, tail = rest[:m.start()], rest[m.end():].strip().strip("'\"")
     for tok in shlex.split(rest):
         if "=" not in tok:
             raise WorldError("%s: option %r is not KEY=VALUE" % (source, tok))
@@ -193,12 +195,17 @@ def parse_options(line, opts, tampers, origin, source):
         if key not in OPTION_DEFAULTS:
             raise WorldError("%s: unknown option %r" % (source, key))
         opts[key] = val
-    if tamper is not None:
-        parts = tamper.split(None, 2)
+    if m and m.group(1) == "tamper":
+        parts = tail.split(None, 2)
         if len(parts) != 3:
             raise WorldError("%s: tamper wants OWNER TYPE RDATA" % source)
         tampers.append((absolute(parts[0], origin), parts[1].upper(),
                         parts[2]))
+    elif m:
+        parts = tail.split()
+        if len(parts) != 2:
+            raise WorldError("%s: strip wants OWNER TYPE" % source)
+        tampers.append((absolute(parts[0], origin), parts[1].upper(), None))
 
 
 def strip_comment(line):
@@ -262,7 +269,7 @@ def load_zone(path):
     records = parse_records(text, origin, path)
     for o, t, _ in tampers:
         if not any(ro == o and rt == t for ro, rt, _ in records):
-            raise WorldError("%s: tamper target %s %s is not in the zone"
+            raise WorldError("%s: tamper/strip target %s %s is not in the zone"
                              % (path, o, t))
     return Zone(origin, opts, text, records, tampers, path)
 
@@ -496,18 +503,28 @@ def sign_cmd(z, unsigned, signed, now):
 
 
 def apply_tampers(z, signed):
-    """Changes one record's rdata after signing; its RRSIG stays."""
+    """After signing: tamper changes one record's rdata and keeps its
+    RRSIG; strip deletes the RRSIGs that cover an RRset."""
     with open(signed) as f:
         lines = f.read().splitlines()
     for owner, rtype, rdata in z.tampers:
+        hits = []
         for i, line in enumerate(lines):
             f = line.split("\t")
-            if len(f) >= 5 and f[0].lower() == owner and f[3] == rtype:
+            if len(f) < 5 or f[0].lower() != owner:
+                continue
+            if rdata is not None and f[3] == rtype:
                 lines[i] = "\t".join(f[:4] + [rdata])
+                hits.append(i)
                 break
-        else:
-            raise WorldError("%s: tamper target %s %s not in signed zone"
-                             % (z.source, owner, rtype))
+            if rdata is None and f[3] == "RRSIG" and \
+                    f[4].split()[0] == rtype:
+                hits.append(i)
+        if not hits:
+            raise WorldError("%s: tamper/strip target %s %s not in the "
+                             "signed zone" % (z.source, owner, rtype))
+        if rdata is None:
+            lines = [l for i, l in enumerate(lines) if i not in hits]
     with open(signed, "w") as f:
         f.write("\n".join(lines) + "\n")
 
@@ -1216,7 +1233,8 @@ def zone_info(z):
             "ns": z.ns_names(),
             "ds": z.ds}
     if z.tampers:
-        info["tamper"] = [" ".join(t) for t in z.tampers]
+        info["tamper"] = [" ".join(t) for t in z.tampers if t[2] is not None]
+        info["strip"] = [" ".join(t[:2]) for t in z.tampers if t[2] is None]
     if z.alg:
         info["ksk_tag"] = z.ksk["tag"]
         info["zsk_tag"] = z.zsk["tag"]
@@ -1303,7 +1321,7 @@ def selftest(d):
             "no answer" if auth is None else "rcode %d%s" % (
                 auth[0], " AA" if auth[1] & AA else "")))
         failures += not good
-        for t in z.get("tamper", []):
+        for t in z.get("tamper", []) + z.get("strip", []):
             owner, rtype = t.split()[:2]
             qtype = {"A": 1, "NS": 2, "MX": 15, "TXT": 16, "AAAA": 28}.get(
                 rtype)
@@ -1311,7 +1329,7 @@ def selftest(d):
                 continue
             r = dns_query(ports["unbound"], owner, qtype, timeout=3)
             good = r is not None and r[0] == 2
-            print("%-4s %-28s tampered %s must be bogus: %s" % (
+            print("%-4s %-28s altered %s must be bogus: %s" % (
                 "ok" if good else "FAIL", owner, rtype,
                 "servfail" if good else r))
             failures += not good
