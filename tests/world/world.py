@@ -1139,6 +1139,28 @@ def world_up(d, port_base, bulk_signed=0, bulk_names=0):
     with open(conf("nginx.conf"), "w") as f:
         f.write(nginx_conf(d, hosts, ports["https"]))
 
+    start_daemons(d, ports, hosts, ca, vrps)
+    t_ready = time.time()
+    info = write_outputs(d, port_base, ports, zones, hosts, ca, anchor)
+    info["timings"] = {"zones_s": round(t_zones - t0, 2),
+                       "total_s": round(t_ready - t0, 2)}
+    if bulk_signed or bulk_names:
+        info["bulk"] = {"signed_zones": len(bulk_zone_names),
+                        "names": len(bulk_host_names)}
+        with open(os.path.join(d, "bulk-zones.txt"), "w") as f:
+            f.write("".join(n + "\n" for n in bulk_zone_names))
+        with open(os.path.join(d, "bulk-names.txt"), "w") as f:
+            f.write("".join(n + "\n" for n in bulk_host_names))
+    with open(os.path.join(d, "world.json"), "w") as f:
+        json.dump(info, f, indent=2, sort_keys=True)
+        f.write("\n")
+    return info
+
+
+def start_daemons(d, ports, hosts, ca, vrps):
+    """Starts every daemon and waits until each answers; on any failure
+    stops them all again."""
+    conf = lambda n: os.path.join(d, "conf", n)
     procs = {}
     try:
         procs["nsd"] = spawn(d, "nsd", ["nsd", "-d", "-c", conf("nsd.conf")])
@@ -1171,8 +1193,10 @@ def world_up(d, port_base, bulk_signed=0, bulk_names=0):
     except BaseException:
         world_down(d)
         raise
-    t_ready = time.time()
 
+
+def write_outputs(d, port_base, ports, zones, hosts, ca, anchor):
+    """Writes world.env and returns the world.json contents."""
     domains = [z.origin[:-1] for z in sorted(
         zones.values(), key=lambda z: z.origin.split(".")[::-1])
         if z.origin != "." and z.opts["domain"] == "yes"]
@@ -1201,18 +1225,6 @@ def world_up(d, port_base, bulk_signed=0, bulk_names=0):
     info["https_hosts"] = hosts     # host -> certificate kind
     info["zones"] = {z.origin: zone_info(z) for z in zones.values()
                      if z.source != "<bulk>"}
-    info["timings"] = {"zones_s": round(t_zones - t0, 2),
-                       "total_s": round(t_ready - t0, 2)}
-    if bulk_signed or bulk_names:
-        info["bulk"] = {"signed_zones": len(bulk_zone_names),
-                        "names": len(bulk_host_names)}
-        with open(os.path.join(d, "bulk-zones.txt"), "w") as f:
-            f.write("".join(n + "\n" for n in bulk_zone_names))
-        with open(os.path.join(d, "bulk-names.txt"), "w") as f:
-            f.write("".join(n + "\n" for n in bulk_host_names))
-    with open(os.path.join(d, "world.json"), "w") as f:
-        json.dump(info, f, indent=2, sort_keys=True)
-        f.write("\n")
     return info
 
 
