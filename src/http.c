@@ -31,6 +31,7 @@ struct hy_http_req {
 	char			*body;
 	size_t			 len, cap, max;
 	int			 too_large;
+	int			 delivering;	/* inside its callback */
 	CURLcode		 result;
 	char			 errbuf[CURL_ERROR_SIZE];
 	struct hy_http_req	*next, **prevp;
@@ -203,6 +204,7 @@ deliver(void *arg)
 		r.content_type = ctype;
 		r.error = q->errbuf[0] ? q->errbuf :
 		    curl_easy_strerror(q->result);
+		q->delivering = 1;
 		q->cb(q->arg, &r);
 		req_free(q);
 	}
@@ -295,7 +297,9 @@ hy_http_free(struct hy_http *h)
 void
 hy_http_cancel(struct hy_http_req *q)
 {
-	req_free(q);
+	/* From inside its own callback: it is freed when that returns. */
+	if (q != NULL && !q->delivering)
+		req_free(q);
 }
 
 static int

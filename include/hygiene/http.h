@@ -12,7 +12,8 @@
  * Ownership: struct hy_http belongs to its creator and must outlive its
  * requests. A struct hy_http_req is owned by the module; it is freed
  * right after its callback returns, or by hy_http_cancel() (then without
- * a callback). The result and its body are valid only during the
+ * a callback; cancelling from inside the request's own callback is a
+ * no-op). The result and its body are valid only during the
  * callback. Callbacks are never invoked from inside hy_http_get().
  */
 #ifndef HYGIENE_HTTP_H
