@@ -42,6 +42,21 @@ on_done(void *arg, const struct hy_http_result *r)
 	    r->content_type ? r->content_type : "");
 }
 
+struct selfcancel {
+	struct hy_http_req	*req;
+	int			 n;
+};
+
+static void
+on_done_cancel(void *arg, const struct hy_http_result *r)
+{
+	struct selfcancel *sc = arg;
+
+	(void)r;
+	sc->n++;
+	hy_http_cancel(sc->req);	/* must be harmless */
+}
+
 static unsigned
 port(void)
 {
@@ -186,6 +201,15 @@ test_many_and_cancel(void **st)
 		assert_int_equal(g[i].status, HY_HTTP_OK);
 	}
 	assert_int_equal(gc.n, 0);
+	/* Cancelling from inside its own callback is a no-op. */
+	{
+		struct selfcancel sc = { NULL, 0 };
+
+		assert_non_null(sc.req = hy_http_get(h, &o, on_done_cancel,
+		    &sc));
+		assert_int_equal(hy_loop_run(l), 0);
+		assert_int_equal(sc.n, 1);
+	}
 	/* Free with requests in flight: no callbacks, no leaks. */
 	assert_non_null(hy_http_get(h, &o, on_done, &gc));
 	hy_http_free(h);
