@@ -36,7 +36,7 @@ struct check_cmd {
 	int			 nargs, next_arg;
 	struct hy_run		*run;
 	size_t			 window;
-	size_t			 done, incomplete;
+	size_t			 started, done, incomplete;
 	int			 fatal;
 };
 
@@ -113,6 +113,8 @@ check_feed(struct check_cmd *cc)
 		if (hy_check_start(cc->run, in, check_done, cc) != 0) {
 			fprintf(stderr, "hygiene check: out of memory\n");
 			cc->fatal = 1;
+		} else {
+			cc->started++;
 		}
 	}
 }
@@ -143,6 +145,13 @@ check_run(struct check_cmd *cc)
 	if (hy_loop_run(loop) != 0) {
 		fprintf(stderr, "hygiene check: event loop failed: %s\n",
 		    strerror(errno));
+		goto out;
+	}
+	if (cc->done != cc->started) {
+		/* A probe that never reported done: a bug, never a result. */
+		fprintf(stderr, "hygiene check: internal error: %zu of %zu "
+		    "checks did not finish\n", cc->started - cc->done,
+		    cc->started);
 		goto out;
 	}
 	hy_dns_get_stats(hy_run_dns(cc->run), &st);

@@ -412,7 +412,10 @@ dns_build_query(struct hy_dns *d, const struct dns_entry *e)
 	if (ldns_str2rdf_dname(&qname, e->name) != LDNS_STATUS_OK)
 		goto out;
 	ldns_buffer_clear(w);
-	ldns_buffer_write_u16(w, 0);		/* id: c-ares picks it */
+	/* c-ares 1.18's ares_send() keeps the caller's ID, so the ID must be
+	 * unpredictable here (RFC 5452 §4: ID and port are the defence
+	 * against forged answers). */
+	ldns_buffer_write_u16(w, (uint16_t)arc4random_uniform(65536));
 	ldns_buffer_write_u16(w, fl);
 	ldns_buffer_write_u16(w, 1);		/* QDCOUNT */
 	ldns_buffer_write_u16(w, 0);		/* ANCOUNT */
