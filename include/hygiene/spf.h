@@ -234,4 +234,33 @@ struct hy_spf_node {
 /* The children of the top node are the includes/redirects of <domain>. */
 const struct hy_spf_node *hy_spf_eval_tree(const struct hy_spf_eval *);
 
+/* ---- Driving it from the DNS engine (probes/spf/spf_dns.c) ----------- */
+
+struct hy_loop;
+struct hy_dns_group;
+
+/* nomem is true if the evaluation stopped for lack of memory. */
+typedef void (*hy_spf_done_fn)(void *arg, struct hy_spf_eval *, bool nomem);
+
+/*
+ * Run ev to completion with queries on group (whose deadline bounds it:
+ * pending questions are then answered as timeouts, i.e. temperror). done
+ * is called exactly once, always from a loop callback, never from inside
+ * hy_spf_run(). ev and group must outlive the run. Returns 0, or -1 on
+ * OOM (done will not be called).
+ */
+int		 hy_spf_run(struct hy_loop *, struct hy_dns_group *,
+		    struct hy_spf_eval *, hy_spf_done_fn done, void *arg);
+
+/* ---- The `spf` section probe (probes/spf/spf_probe.c) ---------------- */
+
+struct hy_probe;
+extern const struct hy_probe hy_probe_spf;
+
+/* "valid", "none", "permerror" or "temperror" for a result. */
+const char	*hy_spf_status_str(enum hy_spf_result);
+/* The `spf` section (a new JSON object) for a finished analysis; NULL on
+ * OOM. */
+struct json_t	*hy_spf_section_json(const struct hy_spf_eval *);
+
 #endif

@@ -76,7 +76,7 @@ struct hy_spf_eval {
 	size_t		 narrs;
 
 	unsigned	 lookups, voids, queries;
-	bool		 over_lookups, over_voids;
+	bool		 over_lookups, over_voids, over_mx;
 
 	enum pm_state	 pm;
 	char		**pnames, **pvalid;
@@ -593,6 +593,30 @@ child_done(struct hy_spf_eval *ev, struct frame *f, enum hy_spf_result r)
 }
 
 /*
+ * Analysis goes on past the limits to count them; receivers would have
+ * stopped with permerror at the first one exceeded. A policy that ends
+ * without `all` is worth a finding.
+ */
+static enum hy_spf_result
+analysis_verdict(struct hy_spf_eval *ev, enum hy_spf_result r)
+{
+	if (ev->over_lookups || ev->over_voids || ev->over_mx) {
+		free(ev->reason);
+		ev->reason = NULL;
+		set_reason(ev, "the policy exceeds the processing limits, so "
+		    "receivers return permerror (RFC 7208 §4.6.4)");
+		return HY_SPF_PERMERROR;
+	}
+	if (ev->all == NULL && (r == HY_SPF_NEUTRAL || r == HY_SPF_PASS ||
+	    r == HY_SPF_FAIL || r == HY_SPF_SOFTFAIL))
+		finding(ev, "no-all", HY_SEV_WARNING, "the policy of %s ends "
+		    "without an `all` mechanism, also through redirect, so "
+		    "unmatched hosts get the default neutral result "
+		    "(RFC 7208 §4.7, §5.1)", ev->domain);
+	return r;
+}
+
+/*
  * The top frame has result r: record it, pop, and hand the result to the
  * parent. At the bottom, a fail first fetches the explanation.
  */
@@ -612,6 +636,8 @@ finish_frame(struct hy_spf_eval *ev, enum hy_spf_result r)
 			    f->rec->terms[f->rec->exp].spec);
 	}
 	if (ev->depth == 1) {
+		if (ev->mode == HY_SPF_ANALYZE)
+			r = analysis_verdict(ev, r);
 		ev->result = r;
 		ev->done = true;
 		return;
@@ -1023,6 +1049,7 @@ on_mx(struct hy_spf_eval *ev, struct frame *f)
 		return HY_SPF_STEP_DONE;
 	}
 	if (ev->narrs > HY_SPF_MAX_NAMES) {
+		ev->over_mx = true;
 		finding(ev, "too-many-mx", HY_SEV_ERROR, "\"%s\" in %s: %s has "
 		    "%zu MX records, more than %d; receivers return permerror "
 		    "(RFC 7208 §4.6.4)", t->text, f->domain, f->target,
