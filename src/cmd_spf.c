@@ -35,6 +35,7 @@ struct spf_cmd {
 	struct hy_config	 cfg;
 	const char		*ip, *sender, *helo;
 	struct hy_spf_eval	*ev;
+	struct hy_loop		*loop;
 	bool			 finished, nomem;
 };
 
@@ -65,6 +66,8 @@ spf_cmd_done(void *arg, struct hy_spf_eval *ev, bool nomem)
 	(void)ev;
 	sc->finished = true;
 	sc->nomem = nomem;
+	/* The engine keeps timers (the group deadline) armed: stop here. */
+	hy_loop_stop(sc->loop);
 }
 
 static int
@@ -135,7 +138,7 @@ spf_run(struct spf_cmd *sc, const struct hy_spf_params *p)
 	    sc->cfg.timeout_ms / 4 : 2000;
 	if (o.try_timeout_ms < 100)
 		o.try_timeout_ms = 100;
-	if ((loop = hy_loop_new()) == NULL ||
+	if ((sc->loop = loop = hy_loop_new()) == NULL ||
 	    (dns = hy_dns_new(loop, &o, &err)) == NULL ||
 	    (grp = hy_dns_group_new(dns, sc->cfg.timeout_ms)) == NULL ||
 	    (sc->ev = hy_spf_eval_new(p)) == NULL ||
