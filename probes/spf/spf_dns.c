@@ -91,11 +91,15 @@ rr_convert(const ldns_rr *rr, int type, struct hy_spf_rr *out, char **keep)
 	return 1;
 }
 
-/* Translate an engine result and hand it to the evaluator. */
+/*
+ * Translate an engine result and hand it to the evaluator. The answer
+ * section is read in place (the packet lives through this callback), and
+ * only RRs of the asked type count: a CNAME alone is no data.
+ */
 static int
 feed(struct hy_spf_eval *ev, int type, const struct hy_dns_result *res)
 {
-	ldns_rr_list *list = NULL;
+	const ldns_rr_list *list = NULL;
 	struct hy_spf_rr *rrs = NULL;
 	char **keep = NULL;
 	size_t n = 0, cnt;
@@ -115,16 +119,19 @@ feed(struct hy_spf_eval *ev, int type, const struct hy_dns_result *res)
 	default:
 		return hy_spf_answer(ev, HY_SPF_DNS_TEMPFAIL, NULL, 0);
 	}
-	if (st == HY_SPF_DNS_ANSWER &&
-	    (list = hy_dns_answer_rrs(res, (ldns_rr_type)type)) != NULL) {
-		cnt = ldns_rr_list_rr_count(list);
+	if (st == HY_SPF_DNS_ANSWER && res->pkt != NULL &&
+	    (list = ldns_pkt_answer(res->pkt)) != NULL &&
+	    (cnt = ldns_rr_list_rr_count(list)) > 0) {
 		rrs = calloc(cnt + 1, sizeof(*rrs));
 		keep = calloc(cnt + 1, sizeof(*keep));
 		if (rrs == NULL || keep == NULL)
 			goto out;
 		for (size_t i = 0; i < cnt; i++) {
-			r = rr_convert(ldns_rr_list_rr(list, i), type, &rrs[n],
-			    &keep[n]);
+			const ldns_rr *rr = ldns_rr_list_rr(list, i);
+
+			if (ldns_rr_get_type(rr) != (ldns_rr_type)type)
+				continue;
+			r = rr_convert(rr, type, &rrs[n], &keep[n]);
 			if (r < 0)
 				goto out;
 			if (r == 0)
@@ -140,7 +147,6 @@ out:
 		free(keep[i]);
 	free(keep);
 	free(rrs);
-	ldns_rr_list_deep_free(list);
 	return rc;
 }
 

@@ -490,12 +490,32 @@ count_void(struct hy_spf_eval *ev, struct frame *f)
 	return false;
 }
 
-/* A temporary DNS error ends the evaluation with temperror (§5). */
+static const char *
+type_str(int type)
+{
+	switch (type) {
+	case HY_SPF_T_A: return "A";
+	case HY_SPF_T_AAAA: return "AAAA";
+	case HY_SPF_T_MX: return "MX";
+	case HY_SPF_T_PTR: return "PTR";
+	case HY_SPF_T_TXT: return "TXT";
+	}
+	return "?";
+}
+
+/*
+ * A temporary DNS error ends the evaluation with temperror (§4.4, §5):
+ * the policy could not be measured, which is not the same as absent.
+ */
 static void
 temperror(struct hy_spf_eval *ev, const char *name, int type)
 {
-	set_reason(ev, "DNS lookup of %s (type %d) failed temporarily "
-	    "(RFC 7208 §4.4, §5)", name, type);
+	finding(ev, "dns-temporary-error", HY_SEV_WARNING, "the %s lookup "
+	    "of %s failed (timeout, SERVFAIL or similar), so the policy "
+	    "could not be measured: temperror, not none (RFC 7208 §4.4, §5)",
+	    type_str(type), name);
+	set_reason(ev, "the %s lookup of %s failed temporarily "
+	    "(RFC 7208 §4.4, §5)", type_str(type), name);
 	finish_frame(ev, HY_SPF_TEMPERROR);
 }
 

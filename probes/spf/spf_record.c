@@ -719,6 +719,7 @@ hy_spf_parse(const char *txt, size_t len, struct hy_spf_record **out,
 	struct hy_spf_record *r;
 	struct hy_cursor c;
 	struct hy_span s;
+	size_t cap = 0;
 	int rc = -2;
 
 	*out = NULL;
@@ -754,10 +755,13 @@ hy_spf_parse(const char *txt, size_t len, struct hy_spf_record **out,
 			break;
 		pos = c.pos;
 		s = hy_cursor_while(&c, is_term_char);
-		nt = reallocarray(r->terms, r->nterms + 1, sizeof(*nt));
-		if (nt == NULL)
-			goto out;
-		r->terms = nt;
+		if (r->nterms == cap) {
+			cap = cap ? cap * 2 : 8;
+			if ((nt = reallocarray(r->terms, cap, sizeof(*nt))) ==
+			    NULL)
+				goto out;
+			r->terms = nt;
+		}
 		t = &r->terms[r->nterms];
 		memset(t, 0, sizeof(*t));
 		t->cidr4 = 32;
