@@ -1336,6 +1336,9 @@ hy_spf_answer(struct hy_spf_eval *ev, enum hy_spf_dns status,
 	char *d;
 
 	answer_clear(ev);
+	/* Only an answer carries records. */
+	if (status != HY_SPF_DNS_ANSWER)
+		nrrs = 0;
 	if (nrrs > 0 && (v = calloc(nrrs, sizeof(*v))) == NULL)
 		return -1;
 	for (size_t i = 0; i < nrrs; i++) {
@@ -1355,8 +1358,6 @@ hy_spf_answer(struct hy_spf_eval *ev, enum hy_spf_dns status,
 	ev->arrs = v;
 	ev->narrs = nrrs;
 	ev->astatus = status;
-	if (status != HY_SPF_DNS_ANSWER)
-		ev->narrs = 0;
 	ev->have_answer = true;
 	ev->asked = false;
 	return 0;
