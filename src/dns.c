@@ -554,31 +554,27 @@ dns_sock_state(void *arg, ares_socket_t fd, int readable, int writable)
 
 /* ---- setup ------------------------------------------------------------- */
 
-/* c-ares wants "[v6]:port" and "v4:port"; accept "HOST", "HOST:PORT",
- * "[V6]:PORT" and bare IPv6 literals. */
+/* c-ares 1.18 takes "v4", "v4:port", "v6" and "[v6]:port", but not
+ * "[v6]" without a port: give that one the default port. */
 static int
 dns_servers_csv(const struct hy_dns_opts *o, char **out)
 {
-	size_t cap = 1, i;
+	size_t cap = 1, i, n;
 	char *csv;
 
 	for (i = 0; i < o->nservers; i++)
-		cap += strlen(o->servers[i]) + 4;
+		cap += strlen(o->servers[i]) + 5;
 	if ((csv = calloc(1, cap)) == NULL)
 		return -1;
 	for (i = 0; i < o->nservers; i++) {
 		const char *s = o->servers[i];
-		const char *c1 = strchr(s, ':');
 
 		if (i > 0)
 			strcat(csv, ",");
-		if (c1 != NULL && s[0] != '[' && strchr(c1 + 1, ':') != NULL) {
-			strcat(csv, "[");	/* bare IPv6 literal */
-			strcat(csv, s);
-			strcat(csv, "]");
-		} else {
-			strcat(csv, s);
-		}
+		strcat(csv, s);
+		n = strlen(s);
+		if (n > 0 && s[0] == '[' && s[n - 1] == ']')
+			strcat(csv, ":53");
 	}
 	*out = csv;
 	return 0;
