@@ -257,6 +257,14 @@ int		 hy_spf_run(struct hy_loop *, struct hy_dns_group *,
 struct hy_probe;
 extern const struct hy_probe hy_probe_spf;
 
+/*
+ * For other probes (e.g. the "protected no-mail domain" verdict): the
+ * finished analysis behind hy_check_probe_state(c, "spf"), or NULL if it
+ * did not finish. Read it with hy_spf_eval_result()/_all()/_record();
+ * hy_spf_status_str() maps the result to the section's status.
+ */
+const struct hy_spf_eval *hy_spf_probe_eval(const void *state);
+
 /* "valid", "none", "permerror" or "temperror" for a result. */
 const char	*hy_spf_status_str(enum hy_spf_result);
 /* The `spf` section (a new JSON object) for a finished analysis; NULL on

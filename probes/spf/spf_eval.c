@@ -775,9 +775,21 @@ select_record(struct hy_spf_eval *ev, struct frame *f)
 		return;
 	}
 	if (n > 1) {
+		char *list = NULL;
+		size_t len = 0, k = 0;
+		FILE *mf = open_memstream(&list, &len);
+
+		/* Name them all: the operator has to pick one. */
+		for (size_t i = 0; mf != NULL && i < ev->narrs; i++)
+			if (hy_spf_is_record(ev->arrs[i].data, ev->arrs[i].len))
+				fprintf(mf, "%s\"%.*s\"", k++ ? ", " : "",
+				    (int)ev->arrs[i].len, ev->arrs[i].data);
+		if (mf == NULL || fclose(mf) != 0)
+			ev->oom = true;
 		finding(ev, "multiple-records", HY_SEV_ERROR, "%s publishes "
-		    "%zu SPF records; receivers return permerror (RFC 7208 "
-		    "§4.5, §3.2)", f->domain, n);
+		    "%zu SPF records (%s); receivers return permerror "
+		    "(RFC 7208 §4.5, §3.2)", f->domain, n, list ? list : "");
+		free(list);
 		set_reason(ev, "%zu SPF records at %s (RFC 7208 §4.5)", n,
 		    f->domain);
 		finish_frame(ev, HY_SPF_PERMERROR);

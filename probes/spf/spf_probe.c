@@ -139,6 +139,14 @@ spf_emit(struct hy_check *c, void *state, json_t *obj)
 	return json_object_set_new(obj, "spf", sec);
 }
 
+const struct hy_spf_eval *
+hy_spf_probe_eval(const void *state)
+{
+	const struct spf_state *st = state;
+
+	return st != NULL && st->finished ? st->ev : NULL;
+}
+
 static void
 spf_free(void *state)
 {
