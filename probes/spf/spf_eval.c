@@ -1274,11 +1274,13 @@ dispatch(struct hy_spf_eval *ev, struct frame *f)
 	case FS_EXISTS:	return on_exists(ev, f);
 	case FS_PM_PTR:	return on_pm_ptr(ev, f);
 	case FS_PM_ADDR: return on_pm_addr(ev, f);
-	case FS_CHILD:	/* a child frame is always above its parent */
+	case FS_CHILD:
 	case FS_EXP:
+		/* Never on top while evaluating: a child frame is always
+		 * above FS_CHILD, and FS_EXP only follows the result. */
 		break;
 	}
-	return HY_SPF_STEP_NOMEM;
+	abort();
 }
 
 /*

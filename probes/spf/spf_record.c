@@ -44,7 +44,7 @@ is_macro_letter(int ch, bool exp)
 static int
 is_delimiter(int ch)
 {
-	return ch >= 0 && strchr(".-+,/_=", ch) != NULL && ch != 0;
+	return ch > 0 && strchr(".-+,/_=", ch) != NULL;
 }
 
 /* A parsed %{...}: letter, digits (0 = all), reverse, delimiter set. */
@@ -652,7 +652,7 @@ parse_term(struct hy_spf_record *r, struct hy_spf_term *t, struct hy_span s,
 	char q = 0;
 
 	hy_cursor_init(&c, s.p, s.len);
-	if (strchr("+-~?", hy_cursor_peek(&c)) != NULL && !hy_cursor_eof(&c))
+	if (hy_cursor_peek(&c) > 0 && strchr("+-~?", hy_cursor_peek(&c)) != NULL)
 		q = (char)hy_cursor_next(&c);
 	if (!isalpha(hy_cursor_peek(&c) < 0 ? 0 : hy_cursor_peek(&c))) {
 		perr_set(err, pos, "unknown term \"%s\" (RFC 7208 §4.6.1)",
