@@ -106,20 +106,34 @@ load(struct bench *b, const char *path)
 		if (sscanf(line, "%255s %511s %255s", ip, sender, helo) != 3)
 			continue;
 		if (b->n == cap) {
+			char **a, **s, **h;
+
 			cap = cap ? cap * 2 : 1024;
-			b->ip = realloc(b->ip, cap * sizeof(char *));
-			b->sender = realloc(b->sender, cap * sizeof(char *));
-			b->helo = realloc(b->helo, cap * sizeof(char *));
-			if (!b->ip || !b->sender || !b->helo)
-				return -1;
+			a = realloc(b->ip, cap * sizeof(char *));
+			if (a != NULL)
+				b->ip = a;
+			s = realloc(b->sender, cap * sizeof(char *));
+			if (s != NULL)
+				b->sender = s;
+			h = realloc(b->helo, cap * sizeof(char *));
+			if (h != NULL)
+				b->helo = h;
+			if (a == NULL || s == NULL || h == NULL)
+				goto fail;
 		}
 		b->ip[b->n] = strdup(ip);
 		b->sender[b->n] = strdup(sender);
 		b->helo[b->n] = strdup(helo);
 		b->n++;
+		if (!b->ip[b->n - 1] || !b->sender[b->n - 1] ||
+		    !b->helo[b->n - 1])
+			goto fail;
 	}
 	fclose(f);
 	return b->n > 0 ? 0 : -1;
+fail:
+	fclose(f);
+	return -1;
 }
 
 static double
@@ -152,7 +166,10 @@ main(int argc, char **argv)
 		fprintf(stderr, "cannot read %s\n", argv[3]);
 		return 1;
 	}
-	b.res = calloc(b.n, sizeof(*b.res));
+	if ((b.res = calloc(b.n, sizeof(*b.res))) == NULL) {
+		fprintf(stderr, "out of memory\n");
+		return 1;
+	}
 	servers[0] = argv[1];
 	memset(&o, 0, sizeof(o));
 	o.servers = servers;
