@@ -57,6 +57,45 @@ txt_data(const ldns_rr *rr, size_t *len)
 	return d;
 }
 
+/*
+ * A domain name RDATA field in presentation format with the trailing dot,
+ * escaped as ldns_rdf2str() does (a backslash before '.', ';', '(', ')'
+ * and a backslash in a label; \DDD for bytes outside printable ASCII),
+ * without its buffers:
+ * MX and PTR answers are converted for every evaluation.
+ */
+static char *
+dname_str(const ldns_rdf *f)
+{
+	const uint8_t *p = ldns_rdf_data(f);
+	size_t n = ldns_rdf_size(f), i = 0, o = 0;
+	char *d;
+
+	if ((d = malloc(n * 4 + 2)) == NULL)
+		return NULL;
+	while (i < n && p[i] != 0) {
+		size_t len = p[i++];
+
+		for (size_t k = 0; k < len && i < n; k++, i++) {
+			uint8_t c = p[i];
+
+			if (c == '.' || c == '\\' || c == '(' || c == ')' ||
+			    c == ';') {
+				d[o++] = '\\';
+				d[o++] = (char)c;
+			} else if (c > 0x20 && c < 0x7f)
+				d[o++] = (char)c;
+			else
+				o += (size_t)sprintf(d + o, "\\%03u", c);
+		}
+		d[o++] = '.';
+	}
+	if (o == 0)
+		d[o++] = '.';
+	d[o] = '\0';
+	return d;
+}
+
 /* One RR into the evaluator's form; *keep receives malloc'd data. */
 static int
 rr_convert(const ldns_rr *rr, int type, struct hy_spf_rr *out, char **keep)
@@ -82,8 +121,10 @@ rr_convert(const ldns_rr *rr, int type, struct hy_spf_rr *out, char **keep)
 	case HY_SPF_T_MX:
 	case HY_SPF_T_PTR:
 		f = ldns_rr_rdf(rr, type == HY_SPF_T_MX ? 1 : 0);
-		if (f == NULL || (*keep = ldns_rdf2str(f)) == NULL)
-			return f == NULL ? 1 : -1;
+		if (f == NULL || ldns_rdf_get_type(f) != LDNS_RDF_TYPE_DNAME)
+			return 1;	/* skip */
+		if ((*keep = dname_str(f)) == NULL)
+			return -1;
 		out->data = *keep;
 		out->len = strlen(*keep);
 		return 0;
