@@ -1055,8 +1055,10 @@ next_name(struct hy_spf_eval *ev, struct frame *f, enum fstate st)
 	while (f->ni < f->nnames) {
 		const char *n = f->names[f->ni];
 
-		/* ptr only considers names at or under the target (§5.5). */
-		if (st == FS_PTR_ADDR && !name_under(n, f->target)) {
+		/* ptr only considers names at or under the target (§5.5);
+		 * a null MX (RFC 7505, ".") has no addresses to ask for. */
+		if ((st == FS_PTR_ADDR && !name_under(n, f->target)) ||
+		    strcmp(n, ".") == 0) {
 			f->ni++;
 			continue;
 		}
