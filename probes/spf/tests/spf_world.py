@@ -29,6 +29,7 @@ CASES = [
     ("loop.spf.jp", "192.0.2.9", [], "pass", 0),         # before the loop
     ("syntax.spf.jp", "192.0.2.1", [], "permerror", 0),
     ("multi.spf.jp", "192.0.2.1", [], "permerror", 0),
+    ("manymx.spf.jp", "203.0.113.1", [], "permerror", 0),
     ("plusall.spf.jp", "203.0.113.1", [], "pass", 0),
     ("noall.spf.jp", "203.0.113.1", [], "neutral", 0),
     ("nospf.spf.jp", "192.0.2.1", [], "none", 0),
