@@ -31,6 +31,12 @@ CASES = [
     ("multi.spf.jp", "192.0.2.1", [], "permerror", 0),
     ("manymx.spf.jp", "203.0.113.1", [], "permerror", 0),
     ("plusall.spf.jp", "203.0.113.1", [], "pass", 0),
+    ("ptr.spf.jp", "198.18.0.5", [], "pass", 0),         # validated PTR
+    ("ptr.spf.jp", "198.18.0.6", [], "fail", 0),         # does not point back
+    ("macro.spf.jp", "198.18.0.6", ["--sender", "alice@macro.spf.jp"],
+     "pass", 0),
+    ("macro.spf.jp", "198.18.0.5", ["--sender", "bob@macro.spf.jp"],
+     "fail", 0),
     ("noall.spf.jp", "203.0.113.1", [], "neutral", 0),
     ("nospf.spf.jp", "192.0.2.1", [], "none", 0),
     ("absent.spf.jp", "192.0.2.1", [], "none", 0),
@@ -80,6 +86,18 @@ def main():
             print("FAIL %s: %s\n    stdout: %s    stderr: %s"
                   % (" ".join(shlex.quote(c) for c in cmd),
                      "; ".join(problems), p.stdout, p.stderr))
+    # The explanation expands %{i}, %{p} (validated name) and %{d}.
+    cmd = [a.hygiene, "spf", "--json", "--resolver", env["HY_RESOLVER"],
+           "macro.spf.jp", "--ip", "198.18.0.5", "--sender", "bob@macro.spf.jp"]
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, text=True)
+    want = "198.18.0.5 (host.ptr.spf.jp) may not send for macro.spf.jp"
+    try:
+        got = json.loads(p.stdout).get("explanation")
+    except ValueError:
+        got = None
+    if got != want:
+        failures += 1
+        print("FAIL explanation: %r, want %r" % (got, want))
     # Text output and usage errors.
     p = subprocess.run([a.hygiene, "spf", "--resolver", env["HY_RESOLVER"],
                         "spf.jp", "--ip", "203.0.113.5"],
@@ -93,8 +111,8 @@ def main():
         if p.returncode != 2:
             failures += 1
             print("FAIL usage %r: exit %d, want 2" % (bad, p.returncode))
-    print("%d of %d cases passed" % (len(CASES) + 4 - failures,
-                                     len(CASES) + 4))
+    print("%d of %d cases passed" % (len(CASES) + 5 - failures,
+                                     len(CASES) + 5))
     return 1 if failures else 0
 
 
