@@ -242,12 +242,41 @@ out:
 	return rc;
 }
 
+/* Drop the RRs (from rrs) or RRSIGs (from sigs) of one type. */
+static void
+drop_type(ldns_rr_list *l, ldns_rr_type t, bool sigs)
+{
+	ldns_rr_list *keep = ldns_rr_list_new();
+
+	while (keep != NULL && ldns_rr_list_rr_count(l) > 0) {
+		ldns_rr *r = ldns_rr_list_pop_rr(l);
+		ldns_rr_type rt = sigs ? ldns_rdf2rr_type(
+		    ldns_rr_rrsig_typecovered(r)) : ldns_rr_get_type(r);
+
+		if (rt == t)
+			ldns_rr_free(r);
+		else
+			ldns_rr_list_push_rr(keep, r);
+	}
+	while (keep != NULL && ldns_rr_list_rr_count(keep) > 0)
+		ldns_rr_list_push_rr(l, ldns_rr_list_pop_rr(keep));
+	ldns_rr_list_free(keep);
+}
+
 int
 mz_finish(struct mz *m)
 {
-	for (size_t i = 0; i < m->n; i++)
-		if (zone_nsec(&m->z[i]) != 0 || zone_sign(&m->z[i]) != 0)
+	for (size_t i = 0; i < m->n; i++) {
+		struct mz_zone *z = &m->z[i];
+
+		if (zone_nsec(z) != 0 || zone_sign(z) != 0)
 			return -1;
+		if (z->ds == MZ_NO_DNSKEY) {
+			drop_type(z->rrs, LDNS_RR_TYPE_DNSKEY, false);
+			drop_type(z->sigs, LDNS_RR_TYPE_DNSKEY, true);
+		} else if (z->ds == MZ_UNSIGNED_TXT)
+			drop_type(z->sigs, LDNS_RR_TYPE_TXT, true);
+	}
 	return 0;
 }
 

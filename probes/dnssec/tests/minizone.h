@@ -22,6 +22,10 @@ enum mz_ds {
 	MZ_DS_CHILD_NSEC,	/* empty DS answer proven by the child's own
 				 * apex NSEC (the wrong side of the cut) */
 	MZ_DS_MISMATCH,		/* DS for a key the child does not have */
+	MZ_NO_DNSKEY,		/* DS at the root, but the child publishes
+				 * no DNSKEY RRset */
+	MZ_UNSIGNED_TXT,	/* DS and keys fine, the apex TXT has lost
+				 * its RRSIG */
 };
 
 struct mz;

@@ -169,6 +169,8 @@ setup_tree(void)
 	    0);
 	assert_int_equal(mz_add_child(f->mz, "mismatch.", MZ_DS_MISMATCH), 0);
 	assert_int_equal(mz_add_child(f->mz, "other.", MZ_DS_YES), 0);
+	assert_int_equal(mz_add_child(f->mz, "nokeys.", MZ_NO_DNSKEY), 0);
+	assert_int_equal(mz_add_child(f->mz, "nosig.", MZ_UNSIGNED_TXT), 0);
 	assert_int_equal(mz_finish(f->mz), 0);
 	assert_non_null(f->shared = hy_dnssec_shared_new(mz_anchors(f->mz)));
 	for (int i = 0; i < 4; i++) {
@@ -293,6 +295,35 @@ test_ds_mismatch(void **state)
 	hy_dnssec_walk_free(w);
 }
 
+static void
+test_no_dnskey(void **state)
+{
+	struct fake *f = *state;
+	struct hy_dnssec_walk *w;
+
+	assert_int_equal(run1(f, "nokeys", NOW, &w), HY_DNSSEC_BOGUS);
+	assert_true(has_code(w, "no-dnskey"));
+	hy_dnssec_walk_free(w);
+}
+
+/* One RRset without its RRSIG in a signed zone makes the domain bogus. */
+static void
+test_missing_rrsig(void **state)
+{
+	struct fake *f = *state;
+	struct hy_dnssec_walk *w;
+	json_t *o;
+
+	assert_int_equal(run1(f, "nosig", NOW, &w), HY_DNSSEC_BOGUS);
+	assert_true(has_code(w, "missing-rrsig"));
+	o = hy_dnssec_walk_json(w);
+	/* The zone itself is fine: only the TXT RRset is at fault. */
+	assert_string_equal(json_string_value(json_object_get(json_array_get(
+	    json_object_get(o, "chain"), 1), "status")), "secure");
+	json_decref(o);
+	hy_dnssec_walk_free(w);
+}
+
 /* At a time past every expiration the root itself fails. */
 static void
 test_expired(void **state)
@@ -387,6 +418,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_child_side_denial_is_bogus,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ds_mismatch, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_no_dnskey, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_missing_rrsig, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_expired, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_timeout_is_indeterminate,
