@@ -28,7 +28,7 @@
 
 enum walk_state { W_INIT, W_DISCOVER, W_CHAIN, W_NSEC3PARAM, W_DONE };
 enum job_state { J_FETCH, J_FIND_PARENT, J_PARENT, J_DONE };
-enum slot { S_SOA, S_TXT, S_MX, S_DMARC, S_NSEC3PARAM, NSLOTS };
+enum slot { S_SOA, S_TXT, S_MX, S_DMARC, S_NSEC3PARAM, S_SOA_UP, NSLOTS };
 enum qkind { Q_SLOT, Q_DS, Q_DNSKEY, Q_FINDP };
 enum ev_kind { EV_START, EV_RESPONSE, EV_ZONE_READY, EV_ZONE_RETRY };
 
@@ -105,7 +105,7 @@ struct ev {
 static void walk_step(struct hy_dnssec_walk *, const struct ev *);
 
 static const char *const slot_type[NSLOTS] = {
-	"SOA", "TXT", "MX", "TXT", "NSEC3PARAM"
+	"SOA", "TXT", "MX", "TXT", "NSEC3PARAM", "SOA"
 };
 
 /* ---- small helpers ---------------------------------------------------- */
@@ -1231,9 +1231,45 @@ discover(struct hy_dnssec_walk *w)
 		finish(w, HY_DNSSEC_INDETERMINATE);
 		return;
 	}
-	if ((z = zone_from_soa(r->pkt, w->domain)) == NULL) {
+	if ((z = zone_from_soa(r->pkt, w->domain)) == NULL &&
+	    r->status == HY_DNS_ANSWER) {
+		/* A CNAME: the answer's SOA is the target's. The alias lives
+		 * in the zone that holds its parent name (an apex cannot be
+		 * a CNAME, RFC 2181 §10.1), so ask for that. */
+		char *up = chop(w->domain);
+
+		if (up != NULL && ask(w, NULL, Q_SLOT, S_SOA_UP, up,
+		    LDNS_RR_TYPE_SOA) == 0) {
+			w->pending_slots++;
+			free(up);
+			return;
+		}
+		free(up);
+	}
+	if (z == NULL) {
 		hy_findings_add(&w->findings, "query-failed", HY_SEV_ERROR,
 		    "the SOA answer for %s names no enclosing zone", w->domain);
+		finish(w, HY_DNSSEC_INDETERMINATE);
+		return;
+	}
+	have_zone(w, z);
+	free(z);
+}
+
+/* The zone of the alias's parent name is the alias's zone. */
+static void
+discover_up(struct hy_dnssec_walk *w)
+{
+	const struct resp *r = &w->r[S_SOA_UP];
+	char *up = chop(w->domain), *z = NULL;
+
+	if (up != NULL && status_measured(r->status))
+		z = zone_from_soa(r->pkt, up);
+	free(up);
+	if (z == NULL) {
+		hy_findings_add(&w->findings, "query-failed", HY_SEV_ERROR,
+		    "%s is an alias and the zone holding it could not be "
+		    "found (%s)", w->domain, hy_dns_status_str(r->status));
 		finish(w, HY_DNSSEC_INDETERMINATE);
 		return;
 	}
@@ -1262,6 +1298,8 @@ walk_step(struct hy_dnssec_walk *w, const struct ev *ev)
 		w->pending_slots--;
 		if (w->state == W_DISCOVER && ev->q->slot == S_SOA)
 			discover(w);
+		else if (w->state == W_DISCOVER && ev->q->slot == S_SOA_UP)
+			discover_up(w);
 		else if (w->state == W_NSEC3PARAM)
 			nsec3param_done(w);
 		else if (w->state == W_CHAIN)

@@ -31,7 +31,8 @@ import world  # noqa: E402  (dns_query, the world's own stub client)
 
 EXTRA = ["www.secure13.jp", "no-such-name.secure13.jp",
          "www.secure8-nsec3.jp", "www.example.co.jp",
-         "a.wc.wildcard.jp", "a.b.wc.secure13-nsec3.jp"]
+         "a.wc.wildcard.jp", "a.b.wc.secure13-nsec3.jp",
+         "alias.secure13-nsec3.jp"]
 T_SOA, T_MX, T_TXT = 6, 15, 16
 SERVFAIL = 2
 
