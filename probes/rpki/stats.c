@@ -1,0 +1,518 @@
+/*
+ * Per-ISP route origin validation statistics: route counts by state,
+ * address space by state, ROA coverage and RFC 9319 loose ROAs. Shared by
+ * `hygiene rpki` and the survey's stats.json.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hygiene/rpki.h"
+
+/* An address range [lo, hi) as a 128-bit integer. */
+struct span {
+	unsigned __int128 lo, hi;
+};
+
+struct spans {
+	struct span	*v;
+	size_t		 n, cap;
+};
+
+struct acc {
+	struct hy_rpki_stats *st;
+	struct spans	 s4[HY_RPKI_NSTATES], s6[HY_RPKI_NSTATES];
+	size_t		 detailcap;
+	bool		 detail;
+};
+
+static int
+spans_add(struct spans *s, const struct hy_prefix *p)
+{
+	unsigned bits = p->family == 4 ? 32 : 128, i;
+	unsigned __int128 v = 0;
+	struct span *nv;
+
+	if (s->n == s->cap) {
+		size_t ncap = s->cap == 0 ? 64 : s->cap * 2;
+
+		if ((nv = reallocarray(s->v, ncap, sizeof(*nv))) == NULL)
+			return -1;
+		s->v = nv;
+		s->cap = ncap;
+	}
+	for (i = 0; i < bits / 8; i++)
+		v = v << 8 | p->addr[i];
+	s->v[s->n].lo = v;
+	s->v[s->n].hi = v + ((unsigned __int128)1 << (bits - p->len));
+	s->n++;
+	return 0;
+}
+
+/* Append the ranges of b to a. */
+static int
+spans_concat(struct spans *a, const struct spans *b)
+{
+	struct span *nv;
+
+	if (b->n == 0)
+		return 0;
+	if (a->n + b->n > a->cap) {
+		if ((nv = reallocarray(a->v, a->n + b->n, sizeof(*nv))) == NULL)
+			return -1;
+		a->v = nv;
+		a->cap = a->n + b->n;
+	}
+	memcpy(a->v + a->n, b->v, b->n * sizeof(*nv));
+	a->n += b->n;
+	return 0;
+}
+
+static int
+span_cmp(const void *pa, const void *pb)
+{
+	const struct span *a = pa, *b = pb;
+
+	if (a->lo != b->lo)
+		return a->lo < b->lo ? -1 : 1;
+	return (a->hi > b->hi) - (a->hi < b->hi);
+}
+
+/* Size of the union of the ranges, in units of 2^shift addresses. */
+static double
+spans_union(struct spans *s, unsigned shift)
+{
+	unsigned __int128 lo, hi, total = 0;
+	size_t i;
+
+	if (s->n == 0)
+		return 0;
+	qsort(s->v, s->n, sizeof(*s->v), span_cmp);
+	lo = s->v[0].lo;
+	hi = s->v[0].hi;
+	for (i = 1; i < s->n; i++) {
+		if (s->v[i].lo <= hi) {
+			if (s->v[i].hi > hi)
+				hi = s->v[i].hi;
+			continue;
+		}
+		total += hi - lo;
+		lo = s->v[i].lo;
+		hi = s->v[i].hi;
+	}
+	total += hi - lo;
+	/* Exact for whole units; the fraction covers longer prefixes. */
+	return (double)(total >> shift) +
+	    (double)(total & (((unsigned __int128)1 << shift) - 1)) /
+	    ldexp(1.0, (int)shift);
+}
+
+static int
+account(struct acc *a, const struct hy_routes *r, size_t idx,
+    const struct hy_rpki_verdict *v)
+{
+	const struct hy_route *rt = &r->v[idx];
+	struct hy_rpki_stats *st = a->st;
+	struct hy_rpki_route_result *nd;
+
+	st->routes[v->state]++;
+	st->nroutes++;
+	if (spans_add(rt->pfx.family == 4 ? &a->s4[v->state] :
+	    &a->s6[v->state], &rt->pfx) != 0)
+		return -1;
+	if (!a->detail)
+		return 0;
+	if (st->ndetail == a->detailcap) {
+		size_t ncap = a->detailcap == 0 ? 64 : a->detailcap * 2;
+
+		if ((nd = reallocarray(st->detail, ncap, sizeof(*nd))) == NULL)
+			return -1;
+		st->detail = nd;
+		a->detailcap = ncap;
+	}
+	st->detail[st->ndetail].route = idx;
+	st->detail[st->ndetail].verdict = *v;
+	st->ndetail++;
+	return 0;
+}
+
+static bool
+has_asn(const uint32_t *asns, size_t n, uint32_t asn)
+{
+	size_t lo = 0, hi = n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (asns[mid] == asn)
+			return true;
+		if (asns[mid] < asn)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+/* First index in by_asn whose route has origin >= asn. */
+static size_t
+asn_lower(const struct hy_routes *r, uint32_t asn)
+{
+	size_t lo = 0, hi = r->nby_asn, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (r->v[r->by_asn[mid]].asn < asn)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static int
+validate_routes(struct acc *a, const struct hy_vrps *vs,
+    const struct hy_routes *r, const uint32_t *asns, size_t nasns)
+{
+	struct hy_rpki_verdict v;
+	const struct hy_route *rt;
+	size_t i, j, k;
+
+	for (i = 0; i < nasns; i++) {
+		for (j = asn_lower(r, asns[i]); j < r->nby_asn &&
+		    r->v[r->by_asn[j]].asn == asns[i]; j++) {
+			rt = &r->v[r->by_asn[j]];
+			if (hy_vrps_validate(vs, &rt->pfx, rt->asn, false,
+			    a->detail, &v) != 0 ||
+			    account(a, r, r->by_asn[j], &v) != 0)
+				return -1;
+		}
+	}
+	/* AS_SET origins: the ISP's if any member is one of its ASNs. */
+	for (i = 0; i < r->nsetroutes; i++) {
+		rt = &r->v[r->setroutes[i]];
+		for (k = 0; k < rt->set_len; k++)
+			if (has_asn(asns, nasns, r->sets[rt->set_off + k]))
+				break;
+		if (k == rt->set_len)
+			continue;
+		if (hy_vrps_validate(vs, &rt->pfx, 0, true, a->detail,
+		    &v) != 0 || account(a, r, r->setroutes[i], &v) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+pfx_order(const struct hy_prefix *a, const struct hy_prefix *b)
+{
+	int c;
+
+	if (a->family != b->family)
+		return a->family < b->family ? -1 : 1;
+	if ((c = memcmp(a->addr, b->addr, sizeof(a->addr))) != 0)
+		return c;
+	return (a->len > b->len) - (a->len < b->len);
+}
+
+/* Distinct prefixes asn announces inside v.pfx up to v.max_len. */
+static uint64_t
+announced_within(const struct hy_routes *r, const struct hy_vrp *v)
+{
+	size_t lo = asn_lower(r, v->asn), hi, mid, j;
+	uint64_t n = 0;
+
+	hi = lo;
+	while (hi < r->nby_asn && r->v[r->by_asn[hi]].asn == v->asn)
+		hi++;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (pfx_order(&r->v[r->by_asn[mid]].pfx, &v->pfx) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (j = lo; j < r->nby_asn && r->v[r->by_asn[j]].asn == v->asn &&
+	    hy_prefix_covers(&v->pfx, &r->v[r->by_asn[j]].pfx); j++)
+		if (r->v[r->by_asn[j]].pfx.len <= v->max_len)
+			n++;
+	return n;
+}
+
+/* First VRP with asn >= the given one. */
+static size_t
+vrp_lower(const struct hy_vrp *v, size_t n, uint32_t asn)
+{
+	size_t lo = 0, hi = n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (v[mid].asn < asn)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/*
+ * RFC 9319: a ROA whose maxLength exceeds its prefix length is loose
+ * unless the AS announces every prefix it allows.
+ */
+static int
+find_loose(struct hy_rpki_stats *st, const struct hy_vrps *vs,
+    const struct hy_routes *r, const uint32_t *asns, size_t nasns)
+{
+	const struct hy_vrp *all = hy_vrps_all(vs);
+	size_t n = hy_vrps_count(vs), i, j, cap = 0;
+	struct hy_loose_roa *nl;
+	uint64_t ann;
+	double allowed;
+
+	for (i = 0; i < nasns; i++) {
+		for (j = vrp_lower(all, n, asns[i]); j < n &&
+		    all[j].asn == asns[i]; j++) {
+			st->nvrps++;
+			if (all[j].max_len <= all[j].pfx.len)
+				continue;
+			allowed = ldexp(1.0, all[j].max_len - all[j].pfx.len +
+			    1) - 1;
+			ann = announced_within(r, &all[j]);
+			if ((double)ann >= allowed)
+				continue;
+			if (st->nloose == cap) {
+				cap = cap == 0 ? 16 : cap * 2;
+				if ((nl = reallocarray(st->loose, cap,
+				    sizeof(*nl))) == NULL)
+					return -1;
+				st->loose = nl;
+			}
+			st->loose[st->nloose].vrp = all[j];
+			st->loose[st->nloose].announced = ann;
+			st->loose[st->nloose].allowed = allowed;
+			st->nloose++;
+		}
+	}
+	return 0;
+}
+
+static int
+u32_cmp(const void *pa, const void *pb)
+{
+	uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
+
+	return a < b ? -1 : a > b;
+}
+
+int
+hy_rpki_isp_stats(const struct hy_vrps *vs, const struct hy_routes *r,
+    const uint32_t *asns_in, size_t nasns_in, bool want_detail,
+    struct hy_rpki_stats **out)
+{
+	struct acc a;
+	uint32_t *asns;
+	size_t i, nasns = 0;
+	int s, rc = -1;
+
+	*out = NULL;
+	memset(&a, 0, sizeof(a));
+	a.detail = want_detail;
+	/* Sorted and unique, so no route is counted twice. */
+	if ((asns = reallocarray(NULL, nasns_in + 1, sizeof(*asns))) == NULL)
+		return -1;
+	if (nasns_in > 0)
+		memcpy(asns, asns_in, nasns_in * sizeof(*asns));
+	qsort(asns, nasns_in, sizeof(*asns), u32_cmp);
+	for (i = 0; i < nasns_in; i++)
+		if (nasns == 0 || asns[nasns - 1] != asns[i])
+			asns[nasns++] = asns[i];
+	if ((a.st = calloc(1, sizeof(*a.st))) == NULL)
+		goto out;
+	a.st->detailed = want_detail;
+	if (validate_routes(&a, vs, r, asns, nasns) != 0 ||
+	    find_loose(a.st, vs, r, asns, nasns) != 0)
+		goto out;
+	for (s = 0; s < HY_RPKI_NSTATES; s++) {
+		a.st->v4_24[s] = spans_union(&a.s4[s], 8);
+		a.st->v6_48[s] = spans_union(&a.s6[s], 80);
+	}
+	/* Both invalid states together, then everything: unions, not sums
+	 * (a more-specific inside an aggregate is not counted twice). */
+	if (spans_concat(&a.s4[HY_RPKI_INVALID_ASN],
+	    &a.s4[HY_RPKI_INVALID_LENGTH]) != 0 ||
+	    spans_concat(&a.s6[HY_RPKI_INVALID_ASN],
+	    &a.s6[HY_RPKI_INVALID_LENGTH]) != 0)
+		goto out;
+	a.st->v4_24[HY_RPKI_INVALID] = spans_union(&a.s4[HY_RPKI_INVALID_ASN], 8);
+	a.st->v6_48[HY_RPKI_INVALID] = spans_union(&a.s6[HY_RPKI_INVALID_ASN],
+	    80);
+	for (s = 1; s < HY_RPKI_NSTATES; s++)
+		if (s != HY_RPKI_INVALID_LENGTH &&
+		    (spans_concat(&a.s4[0], &a.s4[s]) != 0 ||
+		    spans_concat(&a.s6[0], &a.s6[s]) != 0))
+			goto out;
+	a.st->v4_24[HY_RPKI_ALL] = spans_union(&a.s4[0], 8);
+	a.st->v6_48[HY_RPKI_ALL] = spans_union(&a.s6[0], 80);
+	rc = 0;
+out:
+	for (s = 0; s < HY_RPKI_NSTATES; s++) {
+		free(a.s4[s].v);
+		free(a.s6[s].v);
+	}
+	free(asns);
+	if (rc == 0)
+		*out = a.st;
+	else
+		hy_rpki_stats_free(a.st);
+	return rc;
+}
+
+void
+hy_rpki_stats_free(struct hy_rpki_stats *st)
+{
+	if (st == NULL)
+		return;
+	free(st->loose);
+	free(st->detail);
+	free(st);
+}
+
+/* {"valid", "invalid", "not-found", "invalid-asn", "invalid-length"}
+ * from five values in state order plus the invalid total. */
+static json_t *
+by_state(const double *v, bool integers, double invalid)
+{
+	json_t *o = json_object();
+	static const enum hy_rpki_state order[] = { HY_RPKI_VALID,
+	    HY_RPKI_NOT_FOUND, HY_RPKI_INVALID_ASN, HY_RPKI_INVALID_LENGTH };
+	size_t i;
+
+	if (o == NULL)
+		return NULL;
+	for (i = 0; i < 4; i++)
+		if (json_object_set_new(o, hy_rpki_state_str(order[i]),
+		    integers ? json_integer((json_int_t)v[order[i]]) :
+		    json_real(v[order[i]])) != 0)
+			goto fail;
+	if (json_object_set_new(o, "invalid", integers ?
+	    json_integer((json_int_t)invalid) : json_real(invalid)) != 0)
+		goto fail;
+	return o;
+fail:
+	json_decref(o);
+	return NULL;
+}
+
+static json_t *
+space_json(const double *v)
+{
+	json_t *o = by_state(v, false, v[HY_RPKI_INVALID]);
+
+	if (o != NULL && json_object_set_new(o, "total",
+	    json_real(v[HY_RPKI_ALL])) != 0) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+static json_t *
+origin_json(const struct hy_routes *r, const struct hy_route *rt)
+{
+	json_t *a;
+	size_t k;
+
+	if (rt->set_len == 0)
+		return json_integer(rt->asn);
+	if ((a = json_array()) == NULL)
+		return NULL;
+	for (k = 0; k < rt->set_len; k++)
+		if (json_array_append_new(a,
+		    json_integer(r->sets[rt->set_off + k])) != 0) {
+			json_decref(a);
+			return NULL;
+		}
+	return a;
+}
+
+static json_t *
+detail_json(const struct hy_rpki_stats *st, const struct hy_routes *r)
+{
+	const struct hy_route *rt;
+	char p[64], why[256];
+	json_t *a, *e;
+	size_t i;
+
+	if ((a = json_array()) == NULL)
+		return NULL;
+	for (i = 0; i < st->ndetail; i++) {
+		rt = &r->v[st->detail[i].route];
+		hy_prefix_str(&rt->pfx, p, sizeof(p));
+		hy_rpki_reason(&st->detail[i].verdict, rt->asn,
+		    rt->set_len > 0, why, sizeof(why));
+		e = json_pack("{s:s, s:o, s:s, s:s, s:s}", "prefix", p,
+		    rt->set_len > 0 ? "origin_as_set" : "origin_asn",
+		    origin_json(r, rt),
+		    "state", hy_rpki_state_rfc(st->detail[i].verdict.state),
+		    "reason_code", hy_rpki_state_str(st->detail[i].verdict.state),
+		    "reason", why);
+		if (e == NULL || json_array_append_new(a, e) != 0) {
+			json_decref(a);
+			return NULL;
+		}
+	}
+	return a;
+}
+
+static json_t *
+loose_json(const struct hy_rpki_stats *st)
+{
+	json_t *a, *e;
+	char p[64];
+	size_t i;
+
+	if ((a = json_array()) == NULL)
+		return NULL;
+	for (i = 0; i < st->nloose; i++) {
+		hy_prefix_str(&st->loose[i].vrp.pfx, p, sizeof(p));
+		e = json_pack("{s:s, s:i, s:I, s:I, s:f}", "prefix", p,
+		    "max_length", st->loose[i].vrp.max_len,
+		    "asn", (json_int_t)st->loose[i].vrp.asn,
+		    "announced", (json_int_t)st->loose[i].announced,
+		    "allowed", st->loose[i].allowed);
+		if (e == NULL || json_array_append_new(a, e) != 0) {
+			json_decref(a);
+			return NULL;
+		}
+	}
+	return a;
+}
+
+json_t *
+hy_rpki_stats_json(const struct hy_rpki_stats *st, const struct hy_routes *r)
+{
+	double counts[HY_RPKI_NSTATES];
+	uint64_t covered = st->nroutes - st->routes[HY_RPKI_NOT_FOUND];
+	json_t *o;
+	int s;
+
+	for (s = 0; s < HY_RPKI_NSTATES; s++)
+		counts[s] = (double)st->routes[s];
+	o = json_pack("{s:o, s:{s:o, s:o}, s:o, s:I, s:I, s:{s:I, s:o}}",
+	    "routes", by_state(counts, true,
+	    (double)(st->routes[HY_RPKI_INVALID_ASN] +
+	    st->routes[HY_RPKI_INVALID_LENGTH])),
+	    "address_space", "ipv4_24s", space_json(st->v4_24),
+	    "ipv6_48s", space_json(st->v6_48),
+	    "roa_coverage", st->nroutes == 0 ? json_null() :
+	    json_real((double)covered / (double)st->nroutes),
+	    "route_count", (json_int_t)st->nroutes,
+	    "vrps", (json_int_t)st->nvrps,
+	    "loose_roas", "count", (json_int_t)st->nloose,
+	    "vrps", loose_json(st));
+	if (o != NULL && st->detailed &&
+	    json_object_set_new(o, "routes_detail", detail_json(st, r)) != 0) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
