@@ -629,8 +629,13 @@ hy_vrps_sync_rtr(const char *hostport, unsigned timeout_ms,
 	grp.sockets_len = 1;
 	grp.preference = 1;
 	if (rtr_mgr_init(&conf, &grp, 1, 3600, 7200, 600, NULL, NULL,
-	    rtr_status, &w) != RTR_SUCCESS ||
-	    rtr_mgr_start(conf) != RTR_SUCCESS) {
+	    rtr_status, &w) != RTR_SUCCESS) {
+		snprintf(err, errlen, "RTR cache %s: rtrlib failed to start",
+		    hostport);
+		goto out;
+	}
+	tr_ok = false;		/* rtr_mgr_free() frees the transport now */
+	if (rtr_mgr_start(conf) != RTR_SUCCESS) {
 		snprintf(err, errlen, "RTR cache %s: rtrlib failed to start",
 		    hostport);
 		goto out;
