@@ -25,6 +25,10 @@ struct cli_cmd {
 static const struct cli_cmd cli_cmds[] = {
 	{ "check", cmd_check, "check [options] DOMAIN... | --file FILE",
 	    "check domains: DNSSEC, SPF, DMARC, MTA-STS, TLS-RPT, MX, NS" },
+	{ "rpki", cmd_rpki,
+	    "rpki [--rtr HOST:PORT | --vrps FILE] --routes SRC --isps FILE "
+	    "[--json] [--detail]",
+	    "RPKI route origin validation of the ISPs' routes, per ISP" },
 };
 
 enum {
