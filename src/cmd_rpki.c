@@ -303,8 +303,10 @@ static int
 rpki_run(struct rpki_cmd *rc)
 {
 	char err[512];
+	uint32_t *asns;
+	uint8_t *states;
+	size_t i, nasns;
 	double t;
-	size_t i;
 
 	if (hy_isps_load(rc->isps_path, &rc->isps, err, sizeof(err)) != 0) {
 		fprintf(stderr, "hygiene rpki: %s\n", err);
@@ -329,12 +331,21 @@ rpki_run(struct rpki_cmd *rc)
 	}
 	rc->ms_vrps = now_ms() - t;
 	t = now_ms();
-	if ((rc->stats = calloc(rc->isps->n + 1, sizeof(*rc->stats))) == NULL)
+	if ((rc->stats = calloc(rc->isps->n + 1, sizeof(*rc->stats))) == NULL ||
+	    all_asns(rc->isps, &asns, &nasns) != 0)
+		goto oom;
+	states = hy_rpki_states(rc->vrps, rc->routes, asns, nasns);
+	free(asns);
+	if (states == NULL)
 		goto oom;
 	for (i = 0; i < rc->isps->n; i++)
-		if (hy_rpki_isp_stats(rc->vrps, rc->routes, rc->isps->v[i].asns,
-		    rc->isps->v[i].nasns, rc->detail, &rc->stats[i]) != 0)
+		if (hy_rpki_isp_stats(rc->vrps, rc->routes, states,
+		    rc->isps->v[i].asns, rc->isps->v[i].nasns, rc->detail,
+		    &rc->stats[i]) != 0) {
+			free(states);
 			goto oom;
+		}
+	free(states);
 	rc->ms_validate = now_ms() - t;
 	if (rc->cfg.json) {
 		if (print_json(rc) != 0)

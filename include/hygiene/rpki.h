@@ -218,11 +218,21 @@ struct hy_rpki_stats {
 /*
  * Validate every route originated by one of asns (a route with an AS_SET
  * origin counts if any member is one of asns) and compute the statistics.
- * -1 on OOM.
+ * states, if not NULL, comes from hy_rpki_states() over a superset of
+ * asns and saves validating again. -1 on OOM.
  */
 int	hy_rpki_isp_stats(const struct hy_vrps *, const struct hy_routes *,
-	    const uint32_t *asns, size_t nasns, bool want_detail,
-	    struct hy_rpki_stats **out);
+	    const uint8_t *states, const uint32_t *asns, size_t nasns,
+	    bool want_detail, struct hy_rpki_stats **out);
+/*
+ * Validate, in table order, every route originated by one of asns (all
+ * ISPs' ASNs together): one enum hy_rpki_state per route of r, 0xff for
+ * routes not originated by them. Validating in table order is about
+ * twice as fast on a full table as validating ISP by ISP (neighbouring
+ * prefixes share trie nodes). malloc'd; NULL on OOM.
+ */
+uint8_t	*hy_rpki_states(const struct hy_vrps *, const struct hy_routes *,
+	    const uint32_t *asns, size_t nasns);
 void	hy_rpki_stats_free(struct hy_rpki_stats *);
 /*
  * The statistics as JSON: {"routes": {valid, invalid, not-found,

@@ -19,11 +19,14 @@ struct spans {
 	size_t		 n, cap;
 };
 
+static int u32_cmp(const void *, const void *);
+
 struct acc {
 	struct hy_rpki_stats *st;
 	struct spans	 s4[HY_RPKI_NSTATES], s6[HY_RPKI_NSTATES];
 	size_t		 detailcap;
 	bool		 detail;
+	const uint8_t	*states;	/* precomputed, may be NULL */
 };
 
 static int
@@ -169,37 +172,117 @@ asn_lower(const struct hy_routes *r, uint32_t asn)
 	return lo;
 }
 
+/* One route's verdict: from the precomputed states when there are any
+ * (and no reason is wanted), else from the VRPs. */
+static int
+verdict_of(struct acc *a, const struct hy_vrps *vs, const struct hy_routes *r,
+    size_t idx, struct hy_rpki_verdict *v)
+{
+	const struct hy_route *rt = &r->v[idx];
+
+	if (a->states != NULL && !a->detail &&
+	    a->states[idx] < HY_RPKI_NSTATES) {
+		memset(v, 0, sizeof(*v));
+		v->state = (enum hy_rpki_state)a->states[idx];
+		return 0;
+	}
+	return hy_vrps_validate(vs, &rt->pfx, rt->asn, rt->set_len > 0,
+	    a->detail, v);
+}
+
+static bool
+set_hits(const struct hy_routes *r, const struct hy_route *rt,
+    const uint32_t *asns, size_t nasns)
+{
+	size_t k;
+
+	for (k = 0; k < rt->set_len; k++)
+		if (has_asn(asns, nasns, r->sets[rt->set_off + k]))
+			return true;
+	return false;
+}
+
 static int
 validate_routes(struct acc *a, const struct hy_vrps *vs,
     const struct hy_routes *r, const uint32_t *asns, size_t nasns)
 {
 	struct hy_rpki_verdict v;
-	const struct hy_route *rt;
-	size_t i, j, k;
+	size_t i, j;
 
 	for (i = 0; i < nasns; i++) {
 		for (j = asn_lower(r, asns[i]); j < r->nby_asn &&
-		    r->v[r->by_asn[j]].asn == asns[i]; j++) {
-			rt = &r->v[r->by_asn[j]];
-			if (hy_vrps_validate(vs, &rt->pfx, rt->asn, false,
-			    a->detail, &v) != 0 ||
+		    r->v[r->by_asn[j]].asn == asns[i]; j++)
+			if (verdict_of(a, vs, r, r->by_asn[j], &v) != 0 ||
 			    account(a, r, r->by_asn[j], &v) != 0)
 				return -1;
-		}
 	}
 	/* AS_SET origins: the ISP's if any member is one of its ASNs. */
 	for (i = 0; i < r->nsetroutes; i++) {
-		rt = &r->v[r->setroutes[i]];
-		for (k = 0; k < rt->set_len; k++)
-			if (has_asn(asns, nasns, r->sets[rt->set_off + k]))
-				break;
-		if (k == rt->set_len)
+		if (!set_hits(r, &r->v[r->setroutes[i]], asns, nasns))
 			continue;
-		if (hy_vrps_validate(vs, &rt->pfx, 0, true, a->detail,
-		    &v) != 0 || account(a, r, r->setroutes[i], &v) != 0)
+		if (verdict_of(a, vs, r, r->setroutes[i], &v) != 0 ||
+		    account(a, r, r->setroutes[i], &v) != 0)
 			return -1;
 	}
 	return 0;
+}
+
+/* Sorted, duplicate-free copy of asns (a spare slot for n == 0). */
+static uint32_t *
+asns_sorted(const uint32_t *in, size_t n, size_t *nout)
+{
+	uint32_t *a;
+	size_t i, k = 0;
+
+	if ((a = reallocarray(NULL, n + 1, sizeof(*a))) == NULL)
+		return NULL;
+	if (n > 0)
+		memcpy(a, in, n * sizeof(*a));
+	qsort(a, n, sizeof(*a), u32_cmp);
+	for (i = 0; i < n; i++)
+		if (k == 0 || a[k - 1] != a[i])
+			a[k++] = a[i];
+	*nout = k;
+	return a;
+}
+
+uint8_t *
+hy_rpki_states(const struct hy_vrps *vs, const struct hy_routes *r,
+    const uint32_t *asns_in, size_t nasns_in)
+{
+	struct hy_rpki_verdict v;
+	const struct hy_route *rt;
+	uint8_t *st = NULL;
+	uint32_t *asns;
+	size_t nasns, i, j;
+
+	if ((asns = asns_sorted(asns_in, nasns_in, &nasns)) == NULL ||
+	    (st = malloc(r->n + 1)) == NULL)
+		goto fail;
+	memset(st, 0xff, r->n + 1);
+	for (i = 0; i < nasns; i++)
+		for (j = asn_lower(r, asns[i]); j < r->nby_asn &&
+		    r->v[r->by_asn[j]].asn == asns[i]; j++)
+			st[r->by_asn[j]] = HY_RPKI_NSTATES;
+	for (i = 0; i < r->nsetroutes; i++)
+		if (set_hits(r, &r->v[r->setroutes[i]], asns, nasns))
+			st[r->setroutes[i]] = HY_RPKI_NSTATES;
+	/* In table order: neighbouring prefixes walk the same trie nodes. */
+	for (i = 0; i < r->n; i++) {
+		if (st[i] != HY_RPKI_NSTATES)
+			continue;
+		rt = &r->v[i];
+		if (hy_vrps_validate(vs, &rt->pfx, rt->asn, rt->set_len > 0,
+		    false, &v) != 0)
+			goto fail;
+		st[i] = (uint8_t)v.state;
+	}
+	free(asns);
+	return st;
+fail:
+	free(asns);
+	free(st);
+	return NULL;
 }
 
 static int
@@ -305,26 +388,21 @@ u32_cmp(const void *pa, const void *pb)
 
 int
 hy_rpki_isp_stats(const struct hy_vrps *vs, const struct hy_routes *r,
-    const uint32_t *asns_in, size_t nasns_in, bool want_detail,
-    struct hy_rpki_stats **out)
+    const uint8_t *states, const uint32_t *asns_in, size_t nasns_in,
+    bool want_detail, struct hy_rpki_stats **out)
 {
 	struct acc a;
 	uint32_t *asns;
-	size_t i, nasns = 0;
+	size_t nasns = 0;
 	int s, rc = -1;
 
 	*out = NULL;
 	memset(&a, 0, sizeof(a));
 	a.detail = want_detail;
+	a.states = states;
 	/* Sorted and unique, so no route is counted twice. */
-	if ((asns = reallocarray(NULL, nasns_in + 1, sizeof(*asns))) == NULL)
+	if ((asns = asns_sorted(asns_in, nasns_in, &nasns)) == NULL)
 		return -1;
-	if (nasns_in > 0)
-		memcpy(asns, asns_in, nasns_in * sizeof(*asns));
-	qsort(asns, nasns_in, sizeof(*asns), u32_cmp);
-	for (i = 0; i < nasns_in; i++)
-		if (nasns == 0 || asns[nasns - 1] != asns[i])
-			asns[nasns++] = asns[i];
 	if ((a.st = calloc(1, sizeof(*a.st))) == NULL)
 		goto out;
 	a.st->detailed = want_detail;

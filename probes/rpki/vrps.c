@@ -126,24 +126,12 @@ hy_vrps_free(struct hy_vrps *vs)
 	free(vs);
 }
 
-/* Into the table and the array; a duplicate is dropped. -1 on OOM. */
+/* Append to the array. -1 on OOM. */
 static int
-vrps_add(struct hy_vrps *vs, const struct hy_vrp *v)
+vrps_push(struct hy_vrps *vs, const struct hy_vrp *v)
 {
-	struct pfx_record rec;
 	struct hy_vrp *nv;
-	int rc;
 
-	memset(&rec, 0, sizeof(rec));
-	to_lrtr(&v->pfx, &rec.prefix);
-	rec.asn = v->asn;
-	rec.min_len = v->pfx.len;
-	rec.max_len = v->max_len;
-	rc = pfx_table_add(&vs->table, &rec);
-	if (rc == PFX_DUPLICATE_RECORD)
-		return 0;
-	if (rc != PFX_SUCCESS)
-		return -1;
 	if (vs->n == vs->cap) {
 		size_t ncap = vs->cap == 0 ? 4096 : vs->cap * 2;
 
@@ -157,6 +145,18 @@ vrps_add(struct hy_vrps *vs, const struct hy_vrp *v)
 }
 
 static int
+pfx_cmp(const struct hy_prefix *a, const struct hy_prefix *b)
+{
+	int c;
+
+	if (a->family != b->family)
+		return a->family < b->family ? -1 : 1;
+	if ((c = memcmp(a->addr, b->addr, sizeof(a->addr))) != 0)
+		return c;
+	return (a->len > b->len) - (a->len < b->len);
+}
+
+static int
 vrp_cmp(const void *pa, const void *pb)
 {
 	const struct hy_vrp *a = pa, *b = pb;
@@ -164,19 +164,65 @@ vrp_cmp(const void *pa, const void *pb)
 
 	if (a->asn != b->asn)
 		return a->asn < b->asn ? -1 : 1;
-	if (a->pfx.family != b->pfx.family)
-		return a->pfx.family < b->pfx.family ? -1 : 1;
-	if ((c = memcmp(a->pfx.addr, b->pfx.addr, sizeof(a->pfx.addr))) != 0)
+	if ((c = pfx_cmp(&a->pfx, &b->pfx)) != 0)
 		return c;
-	if (a->pfx.len != b->pfx.len)
-		return a->pfx.len < b->pfx.len ? -1 : 1;
 	return (a->max_len > b->max_len) - (a->max_len < b->max_len);
 }
 
+/* Sort by (asn, prefix, maxLength) and drop duplicates. */
 static void
 vrps_sort(struct hy_vrps *vs)
 {
+	size_t i, o;
+
 	qsort(vs->v, vs->n, sizeof(*vs->v), vrp_cmp);
+	for (i = o = 0; i < vs->n; i++)
+		if (o == 0 || vrp_cmp(&vs->v[o - 1], &vs->v[i]) != 0)
+			vs->v[o++] = vs->v[i];
+	vs->n = o;
+}
+
+/* Shorter prefixes first: rtrlib's trie then keeps covering prefixes
+ * near the root and lookups stay short (file order made validation
+ * about 3x slower on a 400k-VRP set). */
+static int
+by_len_cmp(const void *pa, const void *pb)
+{
+	const struct hy_vrp *a = *(const struct hy_vrp *const *)pa;
+	const struct hy_vrp *b = *(const struct hy_vrp *const *)pb;
+
+	if (a->pfx.len != b->pfx.len)
+		return a->pfx.len < b->pfx.len ? -1 : 1;
+	return pfx_cmp(&a->pfx, &b->pfx);
+}
+
+/* Fill the pfx_table from the sorted, unique array. -1 on OOM. */
+static int
+vrps_build_table(struct hy_vrps *vs)
+{
+	const struct hy_vrp **order;
+	struct pfx_record rec;
+	size_t i;
+	int rc = -1;
+
+	if ((order = reallocarray(NULL, vs->n + 1, sizeof(*order))) == NULL)
+		return -1;
+	for (i = 0; i < vs->n; i++)
+		order[i] = &vs->v[i];
+	qsort(order, vs->n, sizeof(*order), by_len_cmp);
+	memset(&rec, 0, sizeof(rec));
+	for (i = 0; i < vs->n; i++) {
+		to_lrtr(&order[i]->pfx, &rec.prefix);
+		rec.asn = order[i]->asn;
+		rec.min_len = order[i]->pfx.len;
+		rec.max_len = order[i]->max_len;
+		if (pfx_table_add(&vs->table, &rec) == PFX_ERROR)
+			goto out;
+	}
+	rc = 0;
+out:
+	free(order);
+	return rc;
 }
 
 /* "AS64500", "as64500", "64500" or 64500. */
@@ -271,10 +317,12 @@ hy_vrps_load_json(const char *buf, size_t len, const char *name,
 			snprintf(err, errlen, "%s: roas[%zu]: %s", name, i, why);
 			goto out;
 		}
-		if (vrps_add(vs, &v) != 0)
+		if (vrps_push(vs, &v) != 0)
 			goto oom;
 	}
 	vrps_sort(vs);
+	if (vrps_build_table(vs) != 0)
+		goto oom;
 	*out = vs;
 	vs = NULL;
 	rc = 0;
@@ -523,12 +571,33 @@ collect_record(const struct pfx_record *rec, void *arg)
 	from_lrtr(&rec->prefix, rec->min_len, &v.pfx);
 	v.max_len = rec->max_len;
 	v.asn = rec->asn;
-	if (vrps_add(vs, &v) != 0) {
+	if (vrps_push(vs, &v) != 0) {
 		free(vs->v);
 		vs->v = NULL;
 		vs->n = 0;
 		vs->cap = SIZE_MAX;
 	}
+}
+
+/*
+ * Take over the tries rtrlib built during the sync instead of copying
+ * 400k records into a second table (that doubled the sync time). The
+ * socket is stopped right after, which would purge its records; with
+ * the tries moved here there is nothing left to purge. struct pfx_table
+ * is public in rtrlib/pfx/trie/trie-pfx.h; its lock keeps rtrlib's
+ * thread from updating the tries while they move.
+ */
+static void
+take_tries(struct hy_vrps *vs, struct pfx_table *from)
+{
+	pthread_rwlock_wrlock(&from->lock);
+	pfx_table_free(&vs->table);
+	pfx_table_init(&vs->table, NULL);
+	vs->table.ipv4 = from->ipv4;
+	vs->table.ipv6 = from->ipv6;
+	from->ipv4 = NULL;
+	from->ipv6 = NULL;
+	pthread_rwlock_unlock(&from->lock);
 }
 
 static const char *
@@ -668,6 +737,7 @@ hy_vrps_sync_rtr(const char *hostport, unsigned timeout_ms,
 		goto out;
 	}
 	vrps_sort(vs);
+	take_tries(vs, conf->pfx_table);
 	*out = vs;
 	vs = NULL;
 	rc = 0;
