@@ -445,7 +445,8 @@ hy_routes_finish(struct hy_routes *r)
 		if (r->v[i].set_len > 1)
 			qsort(r->sets + r->v[i].set_off, r->v[i].set_len,
 			    sizeof(*r->sets), u32_cmp);
-	qsort_r(r->v, r->n, sizeof(*r->v), route_cmp, r->sets);
+	if (r->n > 0)
+		qsort_r(r->v, r->n, sizeof(*r->v), route_cmp, r->sets);
 	for (i = o = 0; i < r->n; i++) {
 		if (o > 0 && route_cmp(&r->v[o - 1], &r->v[i], r->sets) == 0)
 			continue;

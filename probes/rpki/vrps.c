@@ -175,6 +175,8 @@ vrps_sort(struct hy_vrps *vs)
 {
 	size_t i, o;
 
+	if (vs->n == 0)
+		return;
 	qsort(vs->v, vs->n, sizeof(*vs->v), vrp_cmp);
 	for (i = o = 0; i < vs->n; i++)
 		if (o == 0 || vrp_cmp(&vs->v[o - 1], &vs->v[i]) != 0)
