@@ -271,6 +271,12 @@ json_vrp(json_t *e, struct hy_vrp *v, const char **why)
 	if (!json_is_string(p) || hy_prefix_parse(json_string_value(p),
 	    json_string_length(p), &v->pfx) != 0)
 		return -1;
+	/* rtrlib 0.8 aborts on a zero-length prefix (an assertion in
+	 * lrtr_get_bits); refuse the file rather than drop the VRP, which
+	 * would turn the invalids it causes into not-found. */
+	*why = "a /0 prefix, which rtrlib cannot hold";
+	if (v->pfx.len == 0)
+		return -1;
 	*why = "bad asn";
 	if (json_asn(json_object_get(e, "asn"), &v->asn) != 0)
 		return -1;

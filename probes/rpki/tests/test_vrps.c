@@ -123,6 +123,8 @@ test_json_forms(void **state)
 	    "{\"roas\":[{\"prefix\":\"10.0.0.0/8\",\"maxLength\":8,\"asn\":\"ASx\"}]}",
 	    "{\"roas\":[{\"prefix\":\"10.0.0.0/8\",\"maxLength\":8,\"asn\":-1}]}",
 	    "{\"roas\":[{\"maxLength\":8,\"asn\":1}]}",
+	    "[{\"prefix\":\"::/0\",\"asn\":\"0\"}]",
+	    "[{\"prefix\":\"0.0.0.0/0\",\"maxLength\":32,\"asn\":1}]",
 	    "{\"roas\":{}}",
 	    "{\"roas\":[",
 	};
