@@ -39,7 +39,7 @@ struct rpki_cmd {
 	struct hy_routes	*routes;
 	struct hy_vrps		*vrps;
 	struct hy_rpki_stats	**stats;
-	double			 ms_routes, ms_vrps, ms_validate;
+	double			 ms_routes, ms_vrps, ms_validate, ms_stats;
 };
 
 static int
@@ -199,12 +199,12 @@ print_json(const struct rpki_cmd *rc)
 			json_decref(isps);
 			return -1;
 		}
-	o = json_pack("{s:s, s:s, s:o, s:o, s:o, s:{s:f, s:f, s:f}}",
+	o = json_pack("{s:s, s:s, s:o, s:o, s:o, s:{s:f, s:f, s:f, s:f}}",
 	    "schema_version", "1.0", "generated_at", when,
 	    "vrp_source", hy_vrps_source_json(rc->vrps),
 	    "route_source", route_source_json(rc), "isps", isps,
 	    "timing_ms", "routes", rc->ms_routes, "vrps", rc->ms_vrps,
-	    "validate", rc->ms_validate);
+	    "validate", rc->ms_validate, "stats", rc->ms_stats);
 	if (o == NULL)
 		return -1;
 	if (json_dumpf(o, stdout, JSON_COMPACT) == 0 && fputc('\n', stdout) !=
@@ -338,6 +338,8 @@ rpki_run(struct rpki_cmd *rc)
 	free(asns);
 	if (states == NULL)
 		goto oom;
+	rc->ms_validate = now_ms() - t;
+	t = now_ms();
 	for (i = 0; i < rc->isps->n; i++)
 		if (hy_rpki_isp_stats(rc->vrps, rc->routes, states,
 		    rc->isps->v[i].asns, rc->isps->v[i].nasns, rc->detail,
@@ -346,7 +348,7 @@ rpki_run(struct rpki_cmd *rc)
 			goto oom;
 		}
 	free(states);
-	rc->ms_validate = now_ms() - t;
+	rc->ms_stats = now_ms() - t;
 	if (rc->cfg.json) {
 		if (print_json(rc) != 0)
 			goto oom;
