@@ -19,8 +19,12 @@ import sys
 import threading
 import time
 
+import jsonschema
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 DATA = os.path.join(HERE, "data")
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
+SCHEMA = json.load(open(os.path.join(ROOT, "schema", "rpki.schema.json")))
 
 failures = []
 
@@ -87,7 +91,17 @@ def origin_key(o):
     return tuple(o) if isinstance(o, list) else o
 
 
+def valid_schema(doc, label):
+    try:
+        jsonschema.validate(doc, SCHEMA)
+        check(True, label + ": output valid against schema/rpki.schema.json")
+    except jsonschema.ValidationError as e:
+        check(False, "%s: schema: %s at %s" % (label, e.message,
+                                               list(e.absolute_path)))
+
+
 def check_counts(doc, label):
+    valid_schema(doc, label)
     exp = json.load(open(os.path.join(DATA, "expected.json")))
     got = {i["id"]: i for i in doc["isps"]}
     check(sorted(got) == sorted(exp["isps"]), label + ": ISP ids")
@@ -187,6 +201,7 @@ def test_malformed(hygiene, workdir):
     check("line 2:" in err and "line 3:" in err,
           "malformed: line numbers on stderr")
     doc = json.loads(out)
+    valid_schema(doc, "malformed")
     rs = doc["route_source"]
     check(rs["malformed"] == 2 and [m["line"] for m in
                                     rs["malformed_lines"]] == [2, 3],
@@ -253,6 +268,7 @@ def test_ripestat(hygiene, port, workdir):
     check(rc == 0, "ripestat: exit 0 (%s)" % err.strip())
     if rc == 0:
         doc = json.loads(out)
+        valid_schema(doc, "ripestat")
         got = {i["id"]: i["routes"] for i in doc["isps"]}
         check(got["isp-a"] == {"valid": 2, "invalid": 2, "not-found": 0,
                                "invalid-asn": 1, "invalid-length": 1},
