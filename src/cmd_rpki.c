@@ -105,6 +105,8 @@ load_routes(struct rpki_cmd *rc, char *err, size_t errlen)
 	ro.base_url = rc->ripestat_url;
 	ro.ca_file = rc->cfg.ca_file;
 	ro.timeout_ms = rc->cfg.timeout_ms;
+	ro.resolvers = rc->cfg.resolvers;
+	ro.nresolvers = rc->cfg.nresolvers;
 	r = hy_ripestat_routes(&ro, asns, nasns, &rc->routes, err, errlen);
 	free(asns);
 	return r;

@@ -1,7 +1,8 @@
 /*
  * Routes from RIPEstat's announced-prefixes data API
  * (GET BASE/data/announced-prefixes/data.json?resource=ASnnn), one
- * request per ASN, fetched concurrently with libcurl multi. Used by
+ * request per ASN, all in flight at once on a hy_loop (host resolved by
+ * the DNS engine, HTTPS by include/hygiene/http.h). Used by
  * `hygiene rpki --routes ripestat`; the base URL is configurable so tests
  * can serve recorded answers from a local HTTPS server.
  */
@@ -16,9 +17,11 @@
 #define HY_RIPESTAT_DEFAULT_URL	"https://stat.ripe.net"
 
 struct hy_ripestat_opts {
-	const char	*base_url;	/* NULL: HY_RIPESTAT_DEFAULT_URL */
+	const char	*base_url;	/* https://HOST[:PORT]; NULL: default */
 	const char	*ca_file;	/* NULL: system CAs */
 	unsigned	 timeout_ms;	/* whole fetch; 0: 60 s */
+	const char *const *resolvers;	/* --resolver; NULL: resolv.conf */
+	size_t		 nresolvers;
 };
 
 /*

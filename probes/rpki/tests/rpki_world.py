@@ -286,6 +286,16 @@ def test_ripestat(hygiene, port, workdir):
                           "--routes", "ripestat", "--ripestat-url", url,
                           "--isps", os.path.join(DATA, "isps.json"))
     check(rc == 1, "ripestat: unknown CA is refused")
+    # A host name goes through the DNS engine; here the resolver is down.
+    rc, out, err, took = run(hygiene, "--vrps",
+                             os.path.join(DATA, "vrps.json"), "--routes",
+                             "ripestat", "--ripestat-url",
+                             "https://stat.ripe.net", "--resolver",
+                             "127.0.0.1:%d" % (port + 1), "--timeout", "2",
+                             "--isps", os.path.join(DATA, "isps.json"))
+    check(rc == 1 and out == "" and "cannot resolve the API host stat.ripe.net" in err and
+          took < 6, "ripestat: unresolvable API host fails within the "
+          "deadline (%d, %.1f s, %s)" % (rc, took, err.strip()[-120:]))
     srv.shutdown()
 
 
