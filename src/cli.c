@@ -28,7 +28,8 @@ static const struct cli_cmd cli_cmds[] = {
 	{ "rpki", cmd_rpki,
 	    "rpki [--rtr HOST:PORT | --vrps FILE] --routes SRC --isps FILE "
 	    "[--json] [--detail]",
-	    "RPKI route origin validation of the ISPs' routes, per ISP" },
+	    "RPKI route origin validation of the ISPs' routes, per ISP "
+	    "(--timeout also bounds the RTR sync)" },
 };
 
 enum {

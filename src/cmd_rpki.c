@@ -241,12 +241,30 @@ print_source(const struct rpki_cmd *rc)
 	    rc->routes->n, rc->cfg.routes, rc->routes->nerrors);
 }
 
+/* "AS64500", or "{64500,64501}" for an AS_SET ("...}" when cut). */
+static void
+origin_str(const struct hy_routes *r, const struct hy_route *rt, char *buf,
+    size_t len)
+{
+	size_t i, off;
+
+	if (rt->set_len == 0) {
+		snprintf(buf, len, "AS%u", rt->asn);
+		return;
+	}
+	off = (size_t)snprintf(buf, len, "{");
+	for (i = 0; i < rt->set_len && off + 16 < len; i++)
+		off += (size_t)snprintf(buf + off, len - off, "%s%u",
+		    i ? "," : "", r->sets[rt->set_off + i]);
+	snprintf(buf + off, len - off, "%s}", i < rt->set_len ? ",..." : "");
+}
+
 static void
 print_detail(const struct rpki_cmd *rc, size_t i)
 {
 	const struct hy_rpki_stats *st = rc->stats[i];
 	const struct hy_route *rt;
-	char p[64], why[256], origin[32];
+	char p[64], why[256], origin[64];
 	size_t j;
 
 	printf("\n%s (%s): %zu routes\n", rc->isps->v[i].id,
@@ -254,11 +272,7 @@ print_detail(const struct rpki_cmd *rc, size_t i)
 	for (j = 0; j < st->ndetail; j++) {
 		rt = &rc->routes->v[st->detail[j].route];
 		hy_prefix_str(&rt->pfx, p, sizeof(p));
-		if (rt->set_len > 0)
-			snprintf(origin, sizeof(origin), "AS_SET{%u,...}",
-			    rc->routes->sets[rt->set_off]);
-		else
-			snprintf(origin, sizeof(origin), "AS%u", rt->asn);
+		origin_str(rc->routes, rt, origin, sizeof(origin));
 		hy_rpki_reason(&st->detail[j].verdict, rt->asn,
 		    rt->set_len > 0, why, sizeof(why));
 		printf("  %-22s %-16s %-14s %s\n", p, origin,
