@@ -71,7 +71,8 @@ struct hy_vrps;
  * Parse rpki-client/stayrtr JSON ({"roas": [{prefix, maxLength, asn, ta}]},
  * asn as a number, "ASnnn" or "nnn"; a bare array is accepted too). Any
  * bad entry fails the whole file: a partial VRP set would turn invalids
- * into not-found. name is recorded as the source. 0 or -1 with err.
+ * into not-found; so does a file without VRPs. name is recorded as the
+ * source. 0 or -1 with err.
  */
 int	hy_vrps_load_json(const char *buf, size_t len, const char *name,
 	    struct hy_vrps **out, char *err, size_t errlen);

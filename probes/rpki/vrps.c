@@ -328,6 +328,11 @@ hy_vrps_load_json(const char *buf, size_t len, const char *name,
 		if (vrps_push(vs, &v) != 0)
 			goto oom;
 	}
+	if (vs->n == 0) {
+		/* Validating against nothing says not-found for everything. */
+		snprintf(err, errlen, "%s: no VRPs in the file", name);
+		goto out;
+	}
 	vrps_sort(vs);
 	if (vrps_build_table(vs) != 0)
 		goto oom;

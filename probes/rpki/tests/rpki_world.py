@@ -210,6 +210,15 @@ def test_malformed(hygiene, workdir):
     check(isp_a["routes"]["valid"] == 1, "malformed: good line still used")
 
 
+def test_empty_file(hygiene, workdir):
+    path = os.path.join(workdir, "empty.json")
+    rc, out, err, _ = run(hygiene, "--vrps", path, "--routes",
+                          os.path.join(DATA, "routes.txt"), "--isps",
+                          os.path.join(DATA, "isps.json"))
+    check(rc == 1 and out == "" and "no VRPs" in err,
+          "VRP file without VRPs: exit 1, nothing reported")
+
+
 def test_usage(hygiene):
     rc, _, _, _ = run(hygiene, "--rtr", "127.0.0.1:1", "--vrps", "x",
                       "--routes", "r", "--isps", "i")
@@ -325,6 +334,7 @@ def main():
                          "127.0.0.1:%d" % (base + 2),
                          ["sent no VRPs", "no data"])
         test_malformed(hygiene, workdir)
+        test_empty_file(hygiene, workdir)
         test_usage(hygiene)
         test_ripestat(hygiene, base + 6, workdir)
         silent.close()

@@ -126,6 +126,8 @@ test_json_forms(void **state)
 	    "[{\"prefix\":\"::/0\",\"asn\":\"0\"}]",
 	    "[{\"prefix\":\"0.0.0.0/0\",\"maxLength\":32,\"asn\":1}]",
 	    "{\"roas\":{}}",
+	    "{\"roas\":[]}",
+	    "[]",
 	    "{\"roas\":[",
 	};
 	struct hy_vrps *vs;
