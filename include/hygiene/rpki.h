@@ -182,6 +182,14 @@ void	hy_routes_free(struct hy_routes *);
 const struct hy_route *hy_routes_lookup(const struct hy_routes *,
 	    int family, const uint8_t *addr, size_t *norigins);
 
+/*
+ * One TXT string of an IP-to-ASN service in Team Cymru's format:
+ * "64500 64501 | 192.0.2.0/24 | CC | registry | date". Up to max origins
+ * into origins (*n set), the prefix into pfx. 0, or -1 if unusable.
+ */
+int	hy_rpki_parse_origin_txt(const char *s, size_t len,
+	    struct hy_prefix *pfx, uint32_t *origins, size_t max, size_t *n);
+
 /* ---- Per-ISP statistics ---- */
 
 struct hy_rpki_route_result {

@@ -187,42 +187,6 @@ addr_from_table(struct rpki_addr *a)
 
 static void rpki_step(struct rpki_state *);
 
-static int
-is_digit(int ch)
-{
-	return ch >= '0' && ch <= '9';
-}
-
-/*
- * One TXT string of the Cymru format: "64500 64501 | 192.0.2.0/24 | CC |
- * registry | date". Fills origins and prefix; -1 if unusable.
- */
-static int
-parse_origin_txt(const char *s, size_t len, struct rpki_addr *a)
-{
-	struct hy_cursor c;
-	struct hy_span p;
-	uint64_t asn;
-
-	hy_cursor_init(&c, s, len);
-	a->norigins = 0;
-	a->as_set = false;
-	for (;;) {
-		hy_cursor_skip_ws(&c);
-		if (!is_digit(hy_cursor_peek(&c)))
-			break;
-		if (!hy_cursor_uint(&c, UINT32_MAX, &asn) ||
-		    a->norigins == MAX_ORIGINS)
-			return -1;
-		a->origins[a->norigins++] = (uint32_t)asn;
-	}
-	if (a->norigins == 0 || !hy_cursor_accept(&c, '|'))
-		return -1;
-	hy_cursor_skip_ws(&c);
-	p = hy_span_trim(hy_cursor_until(&c, "|"));
-	return hy_prefix_parse(p.p, p.len, &a->pfx);
-}
-
 /* The most specific usable record of the answer. */
 static int
 origin_from_answer(const struct hy_dns_result *res, struct rpki_addr *a)
@@ -249,7 +213,9 @@ origin_from_answer(const struct hy_dns_result *res, struct rpki_addr *a)
 			len += ldns_rdf_size(rd) - 1;
 		}
 		cand = *a;
-		if (parse_origin_txt(buf, len, &cand) != 0)
+		cand.as_set = false;
+		if (hy_rpki_parse_origin_txt(buf, len, &cand.pfx, cand.origins,
+		    MAX_ORIGINS, &cand.norigins) != 0)
 			continue;
 		if (!found || cand.pfx.len > best.pfx.len)
 			best = cand;

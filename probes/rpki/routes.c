@@ -625,3 +625,27 @@ hy_routes_lookup(const struct hy_routes *r, int family, const uint8_t *addr,
 		*norigins = 0;
 	return NULL;
 }
+
+int
+hy_rpki_parse_origin_txt(const char *s, size_t len, struct hy_prefix *pfx,
+    uint32_t *origins, size_t max, size_t *n)
+{
+	struct hy_cursor c;
+	struct hy_span p;
+	uint64_t asn;
+
+	hy_cursor_init(&c, s, len);
+	*n = 0;
+	for (;;) {
+		hy_cursor_skip_ws(&c);
+		if (!is_digit(hy_cursor_peek(&c)))
+			break;
+		if (*n == max || !hy_cursor_uint(&c, UINT32_MAX, &asn))
+			return -1;
+		origins[(*n)++] = (uint32_t)asn;
+	}
+	if (*n == 0 || !hy_cursor_accept(&c, '|'))
+		return -1;
+	p = hy_span_trim(hy_cursor_until(&c, "|"));
+	return hy_prefix_parse(p.p, p.len, pfx);
+}

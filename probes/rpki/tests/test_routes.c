@@ -167,6 +167,37 @@ test_prefix(void **state)
 	assert_true(hy_prefix_covers(&a, &b));
 }
 
+static void
+test_origin_txt(void **state)
+{
+	static const char good[] =
+	    "64500 64501 | 192.0.2.0/24 | JP | apnic | 2026-01-01";
+	static const char *const bad[] = {
+	    "", "|", "garbled", "64500", "64500 | ", "64500 | 192.0.2.0/33",
+	    "AS64500 | 192.0.2.0/24", "64500 | 192.0.2.1/24 | JP",
+	    "1 2 3 4 5 6 7 8 9 | 10.0.0.0/8",
+	};
+	struct hy_prefix p;
+	uint32_t o[8];
+	char buf[64];
+	size_t n, i;
+
+	(void)state;
+	assert_int_equal(hy_rpki_parse_origin_txt(good, sizeof(good) - 1, &p,
+	    o, 8, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(o[0], 64500);
+	assert_int_equal(o[1], 64501);
+	hy_prefix_str(&p, buf, sizeof(buf));
+	assert_string_equal(buf, "192.0.2.0/24");
+	assert_int_equal(hy_rpki_parse_origin_txt("64500|2001:db8::/32",
+	    strlen("64500|2001:db8::/32"), &p, o, 8, &n), 0);
+	assert_int_equal(p.family, 6);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(hy_rpki_parse_origin_txt(bad[i], strlen(bad[i]),
+		    &p, o, 8, &n), -1);
+}
+
 int
 main(void)
 {
@@ -175,6 +206,7 @@ main(void)
 		cmocka_unit_test(test_gzip),
 		cmocka_unit_test(test_lookup),
 		cmocka_unit_test(test_prefix),
+		cmocka_unit_test(test_origin_txt),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
