@@ -111,8 +111,8 @@ struct hy_rpki_verdict {
  * Validate pfx originated by asn (or by an AS_SET: asn is ignored and the
  * route can only be invalid-asn or not-found, RFC 6811 section 2). Origin
  * AS 0 is never valid either (RFC 7607). With why, out->vrp and
- * out->ncovering are filled for every state; without, only for invalid
- * and AS_SET routes (faster). 0, or -1 on error.
+ * out->ncovering are filled for every state; without, they may be left
+ * empty (faster; the state is the same). 0, or -1 on error.
  */
 int	hy_vrps_validate(const struct hy_vrps *, const struct hy_prefix *pfx,
 	    uint32_t asn, bool as_set, bool why, struct hy_rpki_verdict *out);

@@ -9,120 +9,135 @@
 
 #include "hygiene/rpki.h"
 
-/* An address range [lo, hi) as a 128-bit integer. */
-struct span {
-	unsigned __int128 lo, hi;
-};
-
-struct spans {
-	struct span	*v;
-	size_t		 n, cap;
+/* One of the ISP's routes and its state. */
+struct item {
+	uint32_t	route;		/* index into hy_routes.v */
+	uint8_t		state;
 };
 
 static int u32_cmp(const void *, const void *);
 
 struct acc {
 	struct hy_rpki_stats *st;
-	struct spans	 s4[HY_RPKI_NSTATES], s6[HY_RPKI_NSTATES];
+	struct item	*items;
+	size_t		 nitems, itemcap;
 	size_t		 detailcap;
 	bool		 detail;
 	const uint8_t	*states;	/* precomputed, may be NULL */
 };
 
 static int
-spans_add(struct spans *s, const struct hy_prefix *p)
+item_cmp(const void *pa, const void *pb)
 {
-	unsigned bits = p->family == 4 ? 32 : 128, i;
+	const struct item *a = pa, *b = pb;
+
+	return (a->route > b->route) - (a->route < b->route);
+}
+
+static unsigned __int128
+addr_value(const struct hy_prefix *p)
+{
 	unsigned __int128 v = 0;
-	struct span *nv;
+	unsigned i, bytes = p->family == 4 ? 4 : 16;
 
-	if (s->n == s->cap) {
-		size_t ncap = s->cap == 0 ? 64 : s->cap * 2;
-
-		if ((nv = reallocarray(s->v, ncap, sizeof(*nv))) == NULL)
-			return -1;
-		s->v = nv;
-		s->cap = ncap;
-	}
-	for (i = 0; i < bits / 8; i++)
+	for (i = 0; i < bytes; i++)
 		v = v << 8 | p->addr[i];
-	s->v[s->n].lo = v;
-	s->v[s->n].hi = v + ((unsigned __int128)1 << (bits - p->len));
-	s->n++;
-	return 0;
+	return v;
 }
 
-/* Append the ranges of b to a. */
-static int
-spans_concat(struct spans *a, const struct spans *b)
-{
-	struct span *nv;
-
-	if (b->n == 0)
-		return 0;
-	if (a->n + b->n > a->cap) {
-		if ((nv = reallocarray(a->v, a->n + b->n, sizeof(*nv))) == NULL)
-			return -1;
-		a->v = nv;
-		a->cap = a->n + b->n;
-	}
-	memcpy(a->v + a->n, b->v, b->n * sizeof(*nv));
-	a->n += b->n;
-	return 0;
-}
-
-static int
-span_cmp(const void *pa, const void *pb)
-{
-	const struct span *a = pa, *b = pb;
-
-	if (a->lo != b->lo)
-		return a->lo < b->lo ? -1 : 1;
-	return (a->hi > b->hi) - (a->hi < b->hi);
-}
-
-/* Size of the union of the ranges, in units of 2^shift addresses. */
+/* A range size in units of 2^shift addresses: exact for whole units, the
+ * fraction covers prefixes longer than the unit. */
 static double
-spans_union(struct spans *s, unsigned shift)
+units(unsigned __int128 n, unsigned shift)
 {
-	unsigned __int128 lo, hi, total = 0;
+	return (double)(n >> shift) + (double)(n &
+	    (((unsigned __int128)1 << shift) - 1)) / ldexp(1.0, (int)shift);
+}
+
+/*
+ * Size of the union of the prefixes of family fam whose state is in the
+ * mask. The items are in table order, which is address order, so the
+ * ranges arrive sorted by their start and one pass merges them.
+ */
+static double
+space_union(const struct acc *a, const struct hy_routes *r, uint8_t fam,
+    unsigned mask)
+{
+	unsigned bits = fam == 4 ? 32 : 128, shift = fam == 4 ? 8 : 80;
+	unsigned __int128 lo = 0, hi = 0, total = 0, l, h;
+	const struct hy_prefix *p;
+	bool open = false;
 	size_t i;
 
-	if (s->n == 0)
-		return 0;
-	qsort(s->v, s->n, sizeof(*s->v), span_cmp);
-	lo = s->v[0].lo;
-	hi = s->v[0].hi;
-	for (i = 1; i < s->n; i++) {
-		if (s->v[i].lo <= hi) {
-			if (s->v[i].hi > hi)
-				hi = s->v[i].hi;
+	for (i = 0; i < a->nitems; i++) {
+		p = &r->v[a->items[i].route].pfx;
+		if (p->family != fam || !(mask & (1u << a->items[i].state)))
+			continue;
+		l = addr_value(p);
+		h = l + ((unsigned __int128)1 << (bits - p->len));
+		if (open && l <= hi) {
+			if (h > hi)
+				hi = h;
 			continue;
 		}
-		total += hi - lo;
-		lo = s->v[i].lo;
-		hi = s->v[i].hi;
+		if (open)
+			total += hi - lo;
+		lo = l;
+		hi = h;
+		open = true;
 	}
-	total += hi - lo;
-	/* Exact for whole units; the fraction covers longer prefixes. */
-	return (double)(total >> shift) +
-	    (double)(total & (((unsigned __int128)1 << shift) - 1)) /
-	    ldexp(1.0, (int)shift);
+	if (open)
+		total += hi - lo;
+	return units(total, shift);
+}
+
+static void
+space_all(struct acc *a, const struct hy_routes *r)
+{
+	struct hy_rpki_stats *st = a->st;
+	unsigned all = (1u << HY_RPKI_NSTATES) - 1;
+	unsigned inv = 1u << HY_RPKI_INVALID_ASN |
+	    1u << HY_RPKI_INVALID_LENGTH;
+	size_t i;
+	int s;
+
+	/* Table order; one ISP's single-AS routes usually are already. */
+	for (i = 1; i < a->nitems; i++)
+		if (a->items[i - 1].route > a->items[i].route) {
+			qsort(a->items, a->nitems, sizeof(*a->items),
+			    item_cmp);
+			break;
+		}
+	for (s = 0; s < HY_RPKI_NSTATES; s++) {
+		st->v4_24[s] = space_union(a, r, 4, 1u << s);
+		st->v6_48[s] = space_union(a, r, 6, 1u << s);
+	}
+	st->v4_24[HY_RPKI_INVALID] = space_union(a, r, 4, inv);
+	st->v6_48[HY_RPKI_INVALID] = space_union(a, r, 6, inv);
+	st->v4_24[HY_RPKI_ALL] = space_union(a, r, 4, all);
+	st->v6_48[HY_RPKI_ALL] = space_union(a, r, 6, all);
 }
 
 static int
-account(struct acc *a, const struct hy_routes *r, size_t idx,
-    const struct hy_rpki_verdict *v)
+account(struct acc *a, size_t idx, const struct hy_rpki_verdict *v)
 {
-	const struct hy_route *rt = &r->v[idx];
 	struct hy_rpki_stats *st = a->st;
 	struct hy_rpki_route_result *nd;
 
 	st->routes[v->state]++;
 	st->nroutes++;
-	if (spans_add(rt->pfx.family == 4 ? &a->s4[v->state] :
-	    &a->s6[v->state], &rt->pfx) != 0)
-		return -1;
+	if (a->nitems == a->itemcap) {
+		size_t ncap = a->itemcap == 0 ? 64 : a->itemcap * 2;
+		struct item *ni;
+
+		if ((ni = reallocarray(a->items, ncap, sizeof(*ni))) == NULL)
+			return -1;
+		a->items = ni;
+		a->itemcap = ncap;
+	}
+	a->items[a->nitems].route = (uint32_t)idx;
+	a->items[a->nitems].state = (uint8_t)v->state;
+	a->nitems++;
 	if (!a->detail)
 		return 0;
 	if (st->ndetail == a->detailcap) {
@@ -213,7 +228,7 @@ validate_routes(struct acc *a, const struct hy_vrps *vs,
 		for (j = asn_lower(r, asns[i]); j < r->nby_asn &&
 		    r->v[r->by_asn[j]].asn == asns[i]; j++)
 			if (verdict_of(a, vs, r, r->by_asn[j], &v) != 0 ||
-			    account(a, r, r->by_asn[j], &v) != 0)
+			    account(a, r->by_asn[j], &v) != 0)
 				return -1;
 	}
 	/* AS_SET origins: the ISP's if any member is one of its ASNs. */
@@ -221,7 +236,7 @@ validate_routes(struct acc *a, const struct hy_vrps *vs,
 		if (!set_hits(r, &r->v[r->setroutes[i]], asns, nasns))
 			continue;
 		if (verdict_of(a, vs, r, r->setroutes[i], &v) != 0 ||
-		    account(a, r, r->setroutes[i], &v) != 0)
+		    account(a, r->setroutes[i], &v) != 0)
 			return -1;
 	}
 	return 0;
@@ -394,7 +409,7 @@ hy_rpki_isp_stats(const struct hy_vrps *vs, const struct hy_routes *r,
 	struct acc a;
 	uint32_t *asns;
 	size_t nasns = 0;
-	int s, rc = -1;
+	int rc = -1;
 
 	*out = NULL;
 	memset(&a, 0, sizeof(a));
@@ -409,33 +424,10 @@ hy_rpki_isp_stats(const struct hy_vrps *vs, const struct hy_routes *r,
 	if (validate_routes(&a, vs, r, asns, nasns) != 0 ||
 	    find_loose(a.st, vs, r, asns, nasns) != 0)
 		goto out;
-	for (s = 0; s < HY_RPKI_NSTATES; s++) {
-		a.st->v4_24[s] = spans_union(&a.s4[s], 8);
-		a.st->v6_48[s] = spans_union(&a.s6[s], 80);
-	}
-	/* Both invalid states together, then everything: unions, not sums
-	 * (a more-specific inside an aggregate is not counted twice). */
-	if (spans_concat(&a.s4[HY_RPKI_INVALID_ASN],
-	    &a.s4[HY_RPKI_INVALID_LENGTH]) != 0 ||
-	    spans_concat(&a.s6[HY_RPKI_INVALID_ASN],
-	    &a.s6[HY_RPKI_INVALID_LENGTH]) != 0)
-		goto out;
-	a.st->v4_24[HY_RPKI_INVALID] = spans_union(&a.s4[HY_RPKI_INVALID_ASN], 8);
-	a.st->v6_48[HY_RPKI_INVALID] = spans_union(&a.s6[HY_RPKI_INVALID_ASN],
-	    80);
-	for (s = 1; s < HY_RPKI_NSTATES; s++)
-		if (s != HY_RPKI_INVALID_LENGTH &&
-		    (spans_concat(&a.s4[0], &a.s4[s]) != 0 ||
-		    spans_concat(&a.s6[0], &a.s6[s]) != 0))
-			goto out;
-	a.st->v4_24[HY_RPKI_ALL] = spans_union(&a.s4[0], 8);
-	a.st->v6_48[HY_RPKI_ALL] = spans_union(&a.s6[0], 80);
+	space_all(&a, r);
 	rc = 0;
 out:
-	for (s = 0; s < HY_RPKI_NSTATES; s++) {
-		free(a.s4[s].v);
-		free(a.s6[s].v);
-	}
+	free(a.items);
 	free(asns);
 	if (rc == 0)
 		*out = a.st;

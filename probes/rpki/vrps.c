@@ -442,6 +442,40 @@ decide(const struct pfx_record *rec, unsigned n, const struct hy_prefix *p,
 	}
 }
 
+/*
+ * An invalid route is invalid-length if a VRP of its origin AS covers it,
+ * else invalid-asn. For an AS with few VRPs, scanning them is cheaper than
+ * a second trie walk; -1 means "ask rtrlib" (many VRPs).
+ */
+static int
+split_invalid(const struct hy_vrps *vs, const struct hy_prefix *p,
+    uint32_t asn, struct hy_rpki_verdict *out)
+{
+	size_t lo = 0, hi = vs->n, mid, j;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (vs->v[mid].asn < asn)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (hi = lo; hi < vs->n && vs->v[hi].asn == asn; hi++)
+		if (hi - lo > 64)
+			return -1;
+	out->state = HY_RPKI_INVALID_ASN;
+	for (j = lo; j < hi; j++)
+		if (hy_prefix_covers(&vs->v[j].pfx, p)) {
+			/* Covering and same AS, yet rtrlib said invalid: the
+			 * route is longer than maxLength. */
+			out->state = HY_RPKI_INVALID_LENGTH;
+			out->has_vrp = true;
+			out->vrp = vs->v[j];
+			break;
+		}
+	return 0;
+}
+
 int
 hy_vrps_validate(const struct hy_vrps *vs, const struct hy_prefix *p,
     uint32_t asn, bool as_set, bool why, struct hy_rpki_verdict *out)
@@ -466,6 +500,8 @@ hy_vrps_validate(const struct hy_vrps *vs, const struct hy_prefix *p,
 			out->state = HY_RPKI_VALID;
 			return 0;
 		}
+		if (split_invalid(vs, p, asn, out) == 0)
+			return 0;
 	}
 	/* Invalid (to split), an AS_SET/AS 0 origin, or reasons wanted. */
 	if (pfx_table_validate_r(t, &rec, &n, asn, &ip, p->len, &st) !=
@@ -495,11 +531,19 @@ hy_rpki_reason(const struct hy_rpki_verdict *v, uint32_t asn, bool as_set,
 			snprintf(buf, len, "a VRP for AS%u matches", asn);
 		break;
 	case HY_RPKI_INVALID_LENGTH:
-		snprintf(buf, len, "VRP %s-%u AS%u allows AS%u only up to /%u",
-		    vp, v->vrp.max_len, v->vrp.asn, asn, v->vrp.max_len);
+		if (v->has_vrp)
+			snprintf(buf, len, "VRP %s-%u AS%u allows AS%u only up "
+			    "to /%u", vp, v->vrp.max_len, v->vrp.asn, asn,
+			    v->vrp.max_len);
+		else
+			snprintf(buf, len, "a VRP for AS%u covers the prefix "
+			    "with a shorter maxLength", asn);
 		break;
 	case HY_RPKI_INVALID_ASN:
-		if (as_set)
+		if (!v->has_vrp)	/* validated without reasons */
+			snprintf(buf, len, "VRPs cover the prefix, none for "
+			    "AS%u", asn);
+		else if (as_set)
 			snprintf(buf, len, "AS_SET origin matches no VRP; "
 			    "%u VRP(s) cover the prefix, e.g. %s-%u AS%u",
 			    v->ncovering, vp, v->vrp.max_len, v->vrp.asn);

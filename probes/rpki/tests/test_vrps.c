@@ -102,11 +102,17 @@ test_reason(void **state)
 	assert_string_equal(buf,
 	    "VRP 192.0.2.0/24-24 AS64500 allows AS64500 only up to /24");
 	assert_int_equal(hy_prefix_parse("198.51.100.0/24", 15, &p), 0);
-	assert_int_equal(hy_vrps_validate(f->vs, &p, 64500, false, false, &v),
+	assert_int_equal(hy_vrps_validate(f->vs, &p, 64500, false, true, &v),
 	    0);
 	hy_rpki_reason(&v, 64500, false, buf, sizeof(buf));
 	assert_string_equal(buf, "1 VRP(s) cover the prefix, none for "
 	    "AS64500 (e.g. 198.51.100.0/24-24 AS64501)");
+	/* Without why the state is the same and the sentence still true. */
+	assert_int_equal(hy_vrps_validate(f->vs, &p, 64500, false, false, &v),
+	    0);
+	assert_int_equal(v.state, HY_RPKI_INVALID_ASN);
+	hy_rpki_reason(&v, 64500, false, buf, sizeof(buf));
+	assert_string_equal(buf, "VRPs cover the prefix, none for AS64500");
 }
 
 static void
