@@ -76,6 +76,10 @@ bs = min(b["sync_ms"] for _, b, _, _ in rounds)
 print("best: hygiene validation+stats %.0f ms = %.0f routes/s; bare "
       "pfx_table_validate %.0f ms = %.0f routes/s; ratio %.2f (target <= 1.5)"
       % (hv, n / hv * 1e3, bv, n / bv * 1e3, hv / bv))
+per = sorted((o["timing_ms"]["validate"] + o["timing_ms"]["stats"]) /
+             b["validate_ms"] for o, b, _, _ in rounds)
+print("per-round ratios %s, median %.2f" %
+      (", ".join("%.2f" % x for x in per), per[1]))
 print("best: RTR sync hygiene %.0f ms, bare %.0f ms, ratio %.2f" %
       (hs, bs, hs / bs))
 print("best wall %.2f s (target < 10 s), max peak RSS %.0f MiB" %
