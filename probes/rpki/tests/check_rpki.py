@@ -108,6 +108,12 @@ def main():
         check_cases(objs[0], "routes")
         a = addrs(objs[0])["mx-garbled.rpki.jp"][0]
         check(a.get("rpki") == "valid", "routes: 192.0.2.99 in the /24")
+        a = addrs(objs[0])["mx-as-set.rpki.jp"][0]
+        check(a.get("prefix") == "198.18.0.0/15" and
+              a.get("origin_asn") is None and
+              a.get("origin_as_set") == [64500, 64501] and
+              a.get("rpki") == "not-found",
+              "routes: AS_SET origin (%s)" % a)
 
     rc, objs, err, _ = run(hygiene, env, "--rtr", env["HY_RTR"],
                            "--asn-service", SERVICE, "rpki.jp")
@@ -120,6 +126,8 @@ def main():
               "dns: unusable answer is not measured, not 'unknown'")
         check(any(e["code"] == "rpki-origin-lookup" for e in
                   objs[0]["errors"]), "dns: error recorded")
+        a = addrs(objs[0])["mx-as-set.rpki.jp"][0]
+        check(a.get("rpki") == "unknown", "dns: no entry for 198.18.0.25")
 
     rc, objs, err, took = run(hygiene, env, "--rtr", env["HY_RTR_SILENT"],
                               "--timeout", "2", "rpki.jp")
