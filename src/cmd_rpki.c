@@ -412,6 +412,12 @@ cmd_rpki(int argc, char **argv)
 		hy_cli_usage_error("rpki", "give --rtr or --vrps, not both");
 		goto out;
 	}
+	if (rc.cfg.vrps == NULL && (strrchr(rc.cfg.rtr, ':') == NULL ||
+	    strrchr(rc.cfg.rtr, ':')[1] == '\0')) {
+		hy_cli_usage_error("rpki", "--rtr: expected HOST:PORT, got '%s'",
+		    rc.cfg.rtr);
+		goto out;
+	}
 	ret = rpki_run(&rc);
 out:
 	if (rc.stats != NULL && rc.isps != NULL)

@@ -225,6 +225,9 @@ def test_usage(hygiene):
     check(rc == 2, "usage: --rtr with --vrps is exit 2")
     rc, _, _, _ = run(hygiene, "--vrps", "x", "--routes", "r")
     check(rc == 2, "usage: missing --isps is exit 2")
+    rc, _, err, _ = run(hygiene, "--rtr", "localhost", "--routes", "r",
+                        "--isps", "i")
+    check(rc == 2 and "HOST:PORT" in err, "usage: --rtr without a port")
 
 
 class RipeHandler(http.server.BaseHTTPRequestHandler):
