@@ -37,25 +37,26 @@ def check(cond, what):
         failures.append(what)
 
 
-def wait_port(port, timeout=10.0):
+def wait_port(port, timeout=10.0, host="127.0.0.1"):
     end = time.time() + timeout
     while time.time() < end:
         try:
-            socket.create_connection(("127.0.0.1", port), 0.2).close()
+            socket.create_connection((host, port), 0.2).close()
             return True
         except OSError:
             time.sleep(0.05)
     return False
 
 
-def start_stayrtr(vrps, port, workdir, name):
+def start_stayrtr(vrps, port, workdir, name, host="127.0.0.1"):
     log = open(os.path.join(workdir, name + ".log"), "w")
+    bind = "[%s]:%d" % (host, port) if ":" in host else "%s:%d" % (host, port)
     p = subprocess.Popen(
-        ["stayrtr", "-bind", "127.0.0.1:%d" % port,
+        ["stayrtr", "-bind", bind,
          "-metrics.addr", "127.0.0.1:%d" % (port + 1),
          "-cache", vrps, "-checktime=false", "-refresh", "3600"],
         stdout=log, stderr=subprocess.STDOUT)
-    if not wait_port(port):
+    if not wait_port(port, host=host):
         p.kill()
         raise SystemExit("stayrtr on port %d did not start" % port)
     return p
@@ -158,6 +159,15 @@ def test_rtr(hygiene, port):
           "rtr: human-readable table")
     check("RTR Socket" not in out and "TCP Transport" not in out and
           "RTR Socket" not in err, "rtr: no rtrlib debug output")
+
+
+def test_rtr_v6(hygiene, port):
+    rc, out, err, _ = run(hygiene, "--rtr", "[::1]:%d" % port, "--routes",
+                          os.path.join(DATA, "routes.txt"), "--isps",
+                          os.path.join(DATA, "isps.json"), "--json",
+                          "--timeout", "5")
+    check(rc == 0 and json.loads(out)["vrp_source"]["vrps"] == 7,
+          "rtr over IPv6 transport ([::1]:%d)" % port)
 
 
 def test_file(hygiene):
@@ -325,8 +335,12 @@ def main():
                                    workdir, "stayrtr"))
         procs.append(start_stayrtr(empty, base + 2, workdir,
                                    "stayrtr-empty"))
+        procs.append(start_stayrtr(os.path.join(DATA, "vrps.json"),
+                                   base + 8, workdir, "stayrtr-v6",
+                                   host="::1"))
         silent = silent_listener(base + 4)
         test_rtr(hygiene, base)
+        test_rtr_v6(hygiene, base + 8)
         test_file(hygiene)
         test_fail_closed(hygiene, "cache down", "127.0.0.1:%d" % (base + 5),
                          ["cannot connect"])
