@@ -4,6 +4,21 @@
  * Parsed with jansson; every problem is reported with the JSON path of
  * the bad entry ("isps[3].asns[1]: ...").
  *
+ * Rules (datasets/README.md documents them for analysts):
+ *   - top level: an object with "isps" (array) and optionally
+ *     "schema_version" (string) and "description" (string);
+ *   - an entry: "id" (1-64 of [a-z0-9-], starting with a letter or digit,
+ *     unique), "name" and "name_ja" (non-empty strings), "asns" (non-empty
+ *     array of integers or "ASnnn" strings, 1..4294967295, each ASN in at
+ *     most one entry), "domains" (array of domain names, A-label or
+ *     U-label; each domain in at most one entry), optionally "note";
+ *     any other key is an error (it is most likely a typo);
+ *   - an ASN from a reserved, documentation or private-use range
+ *     (RFC 6996, RFC 5398, RFC 7300, AS_TRANS) is accepted with a
+ *     warning: it never originates routes on the public Internet, but
+ *     test lists for the local world legitimately use such numbers.
+ *     `hygiene datasets check --strict` turns warnings into errors.
+ *
  * A struct hy_isp_list owns all its strings and arrays.
  */
 #ifndef HYGIENE_ISPS_H
@@ -22,9 +37,19 @@ struct hy_isp {
 	size_t		 ndomains;
 };
 
+/* Private: the ASN -> ISP index behind hy_isps_by_asn(). */
+struct hy_isp_asn {
+	uint32_t	 asn;
+	size_t		 isp;
+};
+
 struct hy_isp_list {
 	struct hy_isp	*v;
 	size_t		 n;
+	char		**warnings;	/* "isps[2].asns[0]: ..." lines */
+	size_t		 nwarnings;
+	struct hy_isp_asn *byasn;	/* sorted by asn; private */
+	size_t		 nbyasn;
 };
 
 /* 0 on success (*out set), -1 on error with a message in err. */
@@ -35,5 +60,9 @@ int	hy_isps_load(const char *path, struct hy_isp_list **out, char *err,
 void	hy_isps_free(struct hy_isp_list *);
 /* The ISP announcing asn, or NULL. */
 const struct hy_isp *hy_isps_by_asn(const struct hy_isp_list *, uint32_t asn);
+/* The ISP with this id, or NULL. */
+const struct hy_isp *hy_isps_by_id(const struct hy_isp_list *, const char *id);
+/* Why asn is not a public ASN ("private use (RFC 6996)"), or NULL. */
+const char *hy_asn_reserved(uint32_t asn);
 
 #endif
