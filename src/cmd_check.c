@@ -131,17 +131,21 @@ check_run(struct check_cmd *cc)
 {
 	struct hy_loop *loop = NULL;
 	struct hy_dns_stats st;
-	const char *err = NULL;
+	char err[512];
+	const json_t *w;
+	size_t i;
 	int rc = HY_EXIT_FAIL;
 
 	if ((loop = hy_loop_new()) == NULL) {
 		fprintf(stderr, "hygiene check: out of memory\n");
 		goto out;
 	}
-	if ((cc->run = hy_run_new(loop, &cc->cfg, &err)) == NULL) {
+	if ((cc->run = hy_run_new(loop, &cc->cfg, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "hygiene check: %s\n", err);
 		goto out;
 	}
+	json_array_foreach(hy_run_warnings(cc->run), i, w)
+		fprintf(stderr, "hygiene check: %s\n", json_string_value(w));
 	if (hy_dmarc_set_options(cc->run, &cc->dmarc) != 0) {
 		fprintf(stderr, "hygiene check: cannot load the public suffix "
 		    "list %s\n", cc->dmarc.psl_file);

@@ -68,7 +68,7 @@ struct rpki_state {
 extern const struct hy_probe hy_probe_rpki;
 
 static int
-rpki_run_init(struct hy_run *run, void **shared)
+rpki_run_init(struct hy_run *run, void **shared, char *errbuf, size_t errlen)
 {
 	const struct hy_config *cfg = hy_run_config(run);
 	struct rpki_shared *sh;
@@ -78,9 +78,8 @@ rpki_run_init(struct hy_run *run, void **shared)
 	*shared = NULL;
 	if (cfg->vrps == NULL && !cfg->rtr_set) {
 		if (cfg->routes != NULL)
-			fprintf(stderr, "hygiene check: --routes has no effect "
-			    "without --rtr or --vrps (RPKI annotations are "
-			    "off)\n");
+			hy_run_warn(run, "--routes has no effect without --rtr "
+			    "or --vrps (RPKI annotations are off)");
 		return 0;
 	}
 	if ((sh = calloc(1, sizeof(*sh))) == NULL)
@@ -94,18 +93,18 @@ rpki_run_init(struct hy_run *run, void **shared)
 		goto oom;
 	if (cfg->routes != NULL) {
 		if (strcmp(cfg->routes, "ripestat") == 0) {
-			fprintf(stderr, "hygiene check: --routes ripestat works "
-			    "with `hygiene rpki` only; give a route file\n");
+			snprintf(errbuf, errlen, "--routes ripestat works with "
+			    "`hygiene rpki` only; give a route file");
 			return -1;
 		}
 		if (hy_routes_load(cfg->routes, &sh->routes, err,
 		    sizeof(err)) != 0) {
-			fprintf(stderr, "hygiene check: routes: %s\n", err);
+			snprintf(errbuf, errlen, "routes: %s", err);
 			return -1;
 		}
 		if (sh->routes->nerrors > 0)
-			fprintf(stderr, "hygiene check: %s: %zu malformed "
-			    "line(s) skipped (first: line %zu: %s)\n",
+			hy_run_warn(run, "%s: %zu malformed line(s) skipped "
+			    "(first: line %zu: %s)",
 			    cfg->routes, sh->routes->nerrors,
 			    sh->routes->errors[0].line,
 			    sh->routes->errors[0].reason);
@@ -113,12 +112,12 @@ rpki_run_init(struct hy_run *run, void **shared)
 	if ((cfg->vrps != NULL ? hy_vrps_load_file(cfg->vrps, &sh->vrps, err,
 	    sizeof(err)) : hy_vrps_sync_rtr(cfg->rtr, cfg->timeout_ms,
 	    &sh->vrps, err, sizeof(err))) != 0) {
-		fprintf(stderr, "hygiene check: rpki: %s\n", err);
+		snprintf(errbuf, errlen, "rpki: %s", err);
 		return -1;
 	}
 	return 0;
 oom:
-	fprintf(stderr, "hygiene check: rpki: out of memory\n");
+	snprintf(errbuf, errlen, "rpki: out of memory");
 	return -1;
 }
 
