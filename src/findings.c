@@ -4,13 +4,14 @@
 #include <string.h>
 
 #include "hygiene/findings.h"
+#include "hygiene/txt.h"
 
 int
 hy_findings_add(struct hy_findings *f, const char *code, enum hy_severity sev,
     const char *fmt, ...)
 {
 	va_list ap;
-	char *msg = NULL, *c = NULL;
+	char *msg = NULL, *c = NULL, *safe;
 	int rc = -1;
 
 	if (f->n == f->cap) {
@@ -28,6 +29,11 @@ hy_findings_add(struct hy_findings *f, const char *code, enum hy_severity sev,
 	va_end(ap);
 	if (msg == NULL || (c = strdup(code)) == NULL)
 		goto out;
+	/* Messages quote DNS data, which need not be UTF-8. */
+	if ((safe = hy_txt_utf8(msg, strlen(msg))) == NULL)
+		goto out;
+	free(msg);
+	msg = safe;
 	f->v[f->n].code = c;
 	f->v[f->n].sev = sev;
 	f->v[f->n].message = msg;
@@ -78,20 +84,30 @@ hy_severity_str(enum hy_severity s)
 }
 
 json_t *
-hy_findings_to_json(const struct hy_findings *f)
+hy_findings_to_json_n(const struct hy_findings *const *fs, size_t n)
 {
 	json_t *arr = json_array(), *o;
 
 	if (arr == NULL)
 		return NULL;
-	for (size_t i = 0; i < f->n; i++) {
-		o = json_pack("{s:s, s:s, s:s}", "code", f->v[i].code,
-		    "severity", hy_severity_str(f->v[i].sev),
-		    "message", f->v[i].message);
-		if (o == NULL || json_array_append_new(arr, o) != 0) {
-			json_decref(arr);
-			return NULL;
+	for (size_t k = 0; k < n; k++) {
+		const struct hy_findings *f = fs[k];
+
+		for (size_t i = 0; f != NULL && i < f->n; i++) {
+			o = json_pack("{s:s, s:s, s:s}", "code", f->v[i].code,
+			    "severity", hy_severity_str(f->v[i].sev),
+			    "message", f->v[i].message);
+			if (o == NULL || json_array_append_new(arr, o) != 0) {
+				json_decref(arr);
+				return NULL;
+			}
 		}
 	}
 	return arr;
+}
+
+json_t *
+hy_findings_to_json(const struct hy_findings *f)
+{
+	return hy_findings_to_json_n(&f, 1);
 }

@@ -1,3 +1,4 @@
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,6 +54,63 @@ hy_txt_printable(const char *s, size_t len)
 			*p++ = (char)ch;
 		else
 			p += sprintf(p, "\\x%02x", ch);
+	}
+	*p = '\0';
+	return out;
+}
+
+/* Bytes of the well-formed UTF-8 sequence at s (RFC 3629 §4: no overlong
+ * form, no surrogate, nothing above U+10FFFF), or 0. */
+static size_t
+utf8_seq(const unsigned char *s, size_t n)
+{
+	unsigned char lo = 0x80, hi = 0xbf;
+	size_t len, i;
+
+	if (s[0] < 0x80)
+		return s[0] != '\0';
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		len = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		len = 3;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		len = 4;
+	else
+		return 0;
+	if (s[0] == 0xe0)
+		lo = 0xa0;
+	else if (s[0] == 0xed)
+		hi = 0x9f;
+	else if (s[0] == 0xf0)
+		lo = 0x90;
+	else if (s[0] == 0xf4)
+		hi = 0x8f;
+	if (n < len || s[1] < lo || s[1] > hi)
+		return 0;
+	for (i = 2; i < len; i++)
+		if (s[i] < 0x80 || s[i] > 0xbf)
+			return 0;
+	return len;
+}
+
+char *
+hy_txt_utf8(const char *s, size_t len)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i, k;
+	char *out, *p;
+
+	/* At most 4 output bytes per input byte. */
+	if (len > (SIZE_MAX - 1) / 4 || (out = malloc(len * 4 + 1)) == NULL)
+		return NULL;
+	for (i = 0, p = out; i < len; i += k) {
+		if ((k = utf8_seq(u + i, len - i)) > 0) {
+			memcpy(p, u + i, k);
+			p += k;
+		} else {
+			p += sprintf(p, "\\x%02x", u[i]);
+			k = 1;
+		}
 	}
 	*p = '\0';
 	return out;

@@ -40,5 +40,8 @@ void		 hy_findings_clear(struct hy_findings *);
 const char	*hy_severity_str(enum hy_severity);
 /* A new JSON array [{code, severity, message}], or NULL on OOM. */
 json_t		*hy_findings_to_json(const struct hy_findings *);
+/* The same for n lists in order, as one array (NULL lists are skipped). */
+json_t		*hy_findings_to_json_n(const struct hy_findings *const *fs,
+		    size_t n);
 
 #endif

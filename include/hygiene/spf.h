@@ -270,5 +270,9 @@ const char	*hy_spf_status_str(enum hy_spf_result);
 /* The `spf` section (a new JSON object) for a finished analysis; NULL on
  * OOM. */
 struct json_t	*hy_spf_section_json(const struct hy_spf_eval *);
+/* Record or explanation text s as a JSON string (bytes outside printable
+ * ASCII as \xHH, as hy_txt_printable() writes them), JSON null for NULL;
+ * a new reference, NULL on OOM. */
+struct json_t	*hy_spf_text_json(const char *s);
 
 #endif

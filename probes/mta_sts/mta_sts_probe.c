@@ -444,18 +444,8 @@ issues_json(const struct sts_state *s)
 {
 	const struct hy_findings *fs[3] = { &s->findings, &s->rec.findings,
 	    &s->policy.findings };
-	json_t *all = json_array(), *part;
 
-	for (int i = 0; all != NULL && i < 3; i++) {
-		if ((part = hy_findings_to_json(fs[i])) == NULL ||
-		    json_array_extend(all, part) != 0) {
-			json_decref(part);
-			json_decref(all);
-			return NULL;
-		}
-		json_decref(part);
-	}
-	return all;
+	return hy_findings_to_json_n(fs, 3);
 }
 
 static int

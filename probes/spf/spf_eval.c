@@ -18,7 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hygiene/name.h"
 #include "hygiene/spf.h"
+#include "hygiene/txt.h"
 
 #define SPF_DEFAULT_EXP "SPF check_host() failed (RFC 7208 §2.6.4)"
 
@@ -194,19 +196,11 @@ set_reason(struct hy_spf_eval *ev, const char *fmt, ...)
 		ev->oom = true;
 	}
 	va_end(ap);
-	ev->reason = msg;
-}
-
-static bool
-name_eq(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-
-	if (la > 0 && a[la - 1] == '.')
-		la--;
-	if (lb > 0 && b[lb - 1] == '.')
-		lb--;
-	return la == lb && strncasecmp(a, b, la) == 0;
+	/* The reason may quote DNS data, which need not be UTF-8. */
+	if (msg != NULL && (ev->reason = hy_txt_utf8(msg, strlen(msg))) ==
+	    NULL)
+		ev->oom = true;
+	free(msg);
 }
 
 /* True if name equals domain or is a subdomain of it. */
@@ -695,7 +689,7 @@ choose_validated(struct hy_spf_eval *ev, const char *domain)
 	free(ev->pchosen);
 	ev->pchosen = NULL;
 	for (size_t i = 0; i < ev->npvalid && pick == NULL; i++)
-		if (name_eq(ev->pvalid[i], domain))
+		if (hy_name_equal(ev->pvalid[i], domain))
 			pick = ev->pvalid[i];
 	for (size_t i = 0; i < ev->npvalid && pick == NULL; i++)
 		if (name_under(ev->pvalid[i], domain))
@@ -845,7 +839,7 @@ static bool
 in_stack(const struct hy_spf_eval *ev, const char *domain)
 {
 	for (size_t i = 0; i < ev->depth; i++)
-		if (name_eq(ev->stack[i].domain, domain))
+		if (hy_name_equal(ev->stack[i].domain, domain))
 			return true;
 	return false;
 }

@@ -12,6 +12,7 @@
 
 #include "hygiene/check.h"
 #include "hygiene/spf.h"
+#include "hygiene/txt.h"
 
 struct spf_state {
 	struct hy_check		*check;
@@ -73,6 +74,23 @@ hy_spf_status_str(enum hy_spf_result r)
 	}
 }
 
+/* Record text for JSON: a TXT record may hold any byte, a JSON string
+ * only UTF-8, so it is shown as hy_txt_printable() shows it. */
+json_t *
+hy_spf_text_json(const char *s)
+{
+	json_t *j;
+	char *p;
+
+	if (s == NULL)
+		return json_null();
+	if ((p = hy_txt_printable(s, strlen(s))) == NULL)
+		return NULL;
+	j = json_string(p);
+	free(p);
+	return j;
+}
+
 static json_t *
 tree_json(const struct hy_spf_node *n)
 {
@@ -84,10 +102,10 @@ tree_json(const struct hy_spf_node *n)
 		const struct hy_spf_node *k = n->kids[i];
 		json_t *sub = tree_json(k);
 
-		o = sub == NULL ? NULL : json_pack("{s:s, s:s, s:s?, s:s, s:o}",
+		o = sub == NULL ? NULL : json_pack("{s:s, s:s, s:o, s:s, s:o}",
 		    "mechanism", k->via, "domain", k->domain, "record",
-		    k->record, "status", hy_spf_status_str(k->status),
-		    "includes", sub);
+		    hy_spf_text_json(k->record), "status",
+		    hy_spf_status_str(k->status), "includes", sub);
 		if (o == NULL || json_array_append_new(arr, o) != 0) {
 			json_decref(arr);
 			return NULL;
@@ -108,9 +126,9 @@ hy_spf_section_json(const struct hy_spf_eval *ev)
 	tree = root != NULL ? tree_json(root) : json_array();
 	if (issues == NULL || tree == NULL)
 		goto oom;
-	o = json_pack("{s:s, s:s?, s:s?, s:i, s:i, s:o, s:o, s:s?}",
+	o = json_pack("{s:s, s:o, s:s?, s:i, s:i, s:o, s:o, s:s?}",
 	    "status", status,
-	    "record", hy_spf_eval_record(ev),
+	    "record", hy_spf_text_json(hy_spf_eval_record(ev)),
 	    "all", hy_spf_eval_all(ev),
 	    "dns_lookups", (json_int_t)hy_spf_eval_lookups(ev),
 	    "void_lookups", (json_int_t)hy_spf_eval_void(ev),
@@ -131,7 +149,10 @@ spf_emit(struct hy_check *c, void *state, json_t *obj)
 	struct spf_state *st = state;
 	json_t *sec;
 
-	(void)c;
+	/* An evaluation cut short by OOM is not a measurement: say so. */
+	if (st != NULL && st->nomem && hy_check_error(c, "out-of-memory",
+	    "spf: out of memory") != 0)
+		return -1;
 	if (st == NULL || !st->finished)
 		return json_object_set_new(obj, "spf", json_null());
 	if ((sec = hy_spf_section_json(st->ev)) == NULL)

@@ -12,6 +12,7 @@
 #include <arpa/inet.h>
 
 #include <cmocka.h>
+#include <jansson.h>
 
 #include "hygiene/spf.h"
 
@@ -235,6 +236,10 @@ static const struct zrec zone[] = {
 	{ "tmp.example", HY_SPF_T_TXT, "v=spf1 include:down.example -all" },
 	{ "down.example", 0, NULL },	/* temporary failure */
 	{ "other.example", HY_SPF_T_TXT, "google-site-verification=x" },
+	/* Bytes that are not UTF-8, as a hostile zone may publish. */
+	{ "bin.example", HY_SPF_T_TXT, "v=spf1 -all \xff\xfe" },
+	{ "dup.example", HY_SPF_T_TXT, "v=spf1 -all" },
+	{ "dup.example", HY_SPF_T_TXT, "v=spf1 \xc3 -all" },
 };
 
 static bool
@@ -382,6 +387,34 @@ test_temperror_apart_from_none(void **state)
 	hy_spf_eval_free(ev);
 }
 
+/* A record that is not UTF-8 still yields a section (JSON strings must be
+ * UTF-8, so the raw bytes are escaped), and one that says why. */
+static void
+test_section_not_utf8(void **state)
+{
+	static const char *doms[] = { "bin.example", "dup.example" };
+
+	(void)state;
+	for (size_t i = 0; i < 2; i++) {
+		struct hy_spf_eval *ev = run(HY_SPF_ANALYZE, doms[i], NULL);
+		json_t *o = hy_spf_section_json(ev);
+
+		assert_int_equal(hy_spf_eval_result(ev), HY_SPF_PERMERROR);
+		assert_non_null(o);
+		assert_string_equal(json_string_value(json_object_get(o,
+		    "status")), "permerror");
+		if (i == 0)
+			assert_string_equal(json_string_value(json_object_get(o,
+			    "record")), "v=spf1 -all \\xff\\xfe");
+		else
+			assert_non_null(strstr(json_string_value(json_object_get(
+			    json_array_get(json_object_get(o, "issues"), 0),
+			    "message")), "v=spf1 \\xc3 -all"));
+		json_decref(o);
+		hy_spf_eval_free(ev);
+	}
+}
+
 int
 main(void)
 {
@@ -396,6 +429,7 @@ main(void)
 		cmocka_unit_test(test_analyze_counts_past_limit),
 		cmocka_unit_test(test_evaluate_stops_at_limit),
 		cmocka_unit_test(test_temperror_apart_from_none),
+		cmocka_unit_test(test_section_not_utf8),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,79 @@
+/*
+ * src/txt.c: the escaping that keeps DNS text valid in JSON strings.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "hygiene/findings.h"
+#include "hygiene/txt.h"
+
+static void
+check_utf8(const char *in, size_t len, const char *want)
+{
+	char *out = hy_txt_utf8(in, len);
+
+	assert_non_null(out);
+	assert_string_equal(out, want);
+	free(out);
+}
+
+static void
+test_utf8_keeps_valid(void **state)
+{
+	(void)state;
+	check_utf8("", 0, "");
+	check_utf8("plain", 5, "plain");
+	check_utf8("\xc2\xa7 4.5 \xe6\x97\xa5 \xf0\x9f\x98\x80", 15,
+	    "\xc2\xa7 4.5 \xe6\x97\xa5 \xf0\x9f\x98\x80");
+}
+
+static void
+test_utf8_escapes_invalid(void **state)
+{
+	(void)state;
+	check_utf8("a\xff" "b", 3, "a\\xffb");
+	check_utf8("a\0b", 3, "a\\x00b");
+	check_utf8("\xc3", 1, "\\xc3");			/* truncated */
+	check_utf8("\xc0\xaf", 2, "\\xc0\\xaf");	/* overlong */
+	check_utf8("\xe0\x80\xaf", 3, "\\xe0\\x80\\xaf");	/* overlong */
+	check_utf8("\xed\xa0\x80", 3, "\\xed\\xa0\\x80");	/* surrogate */
+	check_utf8("\xf4\x90\x80\x80", 4, "\\xf4\\x90\\x80\\x80"); /* > U+10FFFF */
+	check_utf8("\xe6\x97" "x", 3, "\\xe6\\x97x");
+}
+
+/* A finding quoting bytes that are not UTF-8 still becomes JSON. */
+static void
+test_finding_not_utf8(void **state)
+{
+	struct hy_findings f = { 0 };
+	json_t *a;
+
+	(void)state;
+	assert_int_equal(hy_findings_add(&f, "x", HY_SEV_ERROR, "record "
+	    "\"%s\" (RFC 7208 \xc2\xa7" "4.5)", "v=spf1 \xfe"), 0);
+	assert_non_null(a = hy_findings_to_json(&f));
+	assert_string_equal(json_string_value(json_object_get(
+	    json_array_get(a, 0), "message")),
+	    "record \"v=spf1 \\xfe\" (RFC 7208 \xc2\xa7" "4.5)");
+	json_decref(a);
+	hy_findings_clear(&f);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_utf8_keeps_valid),
+		cmocka_unit_test(test_utf8_escapes_invalid),
+		cmocka_unit_test(test_finding_not_utf8),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
