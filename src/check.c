@@ -280,22 +280,26 @@ hy_check_error(struct hy_check *c, const char *code, const char *fmt, ...)
 
 /* ---- base lookups -------------------------------------------------------- */
 
-static void
+/* Add one address; an RR without a well-sized address (a hostile server
+ * can send an A with empty rdata, which ldns keeps with no rdf) is
+ * skipped. -1 on OOM. */
+static int
 host_add_addr(struct hy_host *h, int family, const ldns_rdf *rd)
 {
 	struct hy_addr *na, *a;
 	size_t len = family == AF_INET ? 4 : 16;
 
-	if (ldns_rdf_size(rd) != len)
-		return;
+	if (rd == NULL || ldns_rdf_size(rd) != len)
+		return 0;
 	if ((na = realloc(h->addrs, (h->naddrs + 1) * sizeof(*na))) == NULL)
-		return;
+		return -1;
 	h->addrs = na;
 	a = &h->addrs[h->naddrs++];
 	memset(a, 0, sizeof(*a));
 	a->family = family;
 	memcpy(a->bytes, ldns_rdf_data(rd), len);
 	inet_ntop(family, a->bytes, a->text, sizeof(a->text));
+	return 0;
 }
 
 static void
@@ -313,8 +317,9 @@ check_addr_cb(void *arg, const struct hy_dns_result *res)
 		q->host->aaaa_status = res->status;
 	if (res->status == HY_DNS_ANSWER && (rrs = hy_dns_answer_rrs(res, t))) {
 		for (i = 0; i < ldns_rr_list_rr_count(rrs); i++)
-			host_add_addr(q->host, q->family,
-			    ldns_rr_rdf(ldns_rr_list_rr(rrs, i), 0));
+			if (host_add_addr(q->host, q->family,
+			    ldns_rr_rdf(ldns_rr_list_rr(rrs, i), 0)) != 0)
+				c->oom = 1;
 		ldns_rr_list_deep_free(rrs);
 	} else if (!hy_dns_status_measured(res->status)) {
 		hy_check_error(c, "address-lookup-failed",

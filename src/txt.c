@@ -60,7 +60,8 @@ hy_txt_printable(const char *s, size_t len)
 }
 
 /* Bytes of the well-formed UTF-8 sequence at s (RFC 3629 §4: no overlong
- * form, no surrogate, nothing above U+10FFFF), or 0. */
+ * form, no surrogate, nothing above U+10FFFF), or 0; 0 also for an ASCII
+ * control byte, which quoted DNS data could use to drive a terminal. */
 static size_t
 utf8_seq(const unsigned char *s, size_t n)
 {
@@ -68,7 +69,7 @@ utf8_seq(const unsigned char *s, size_t n)
 	size_t len, i;
 
 	if (s[0] < 0x80)
-		return s[0] != '\0';
+		return s[0] >= 0x20 && s[0] != 0x7f;	/* no control bytes */
 	if (s[0] >= 0xc2 && s[0] <= 0xdf)
 		len = 2;
 	else if (s[0] >= 0xe0 && s[0] <= 0xef)

@@ -25,7 +25,8 @@ char	*hy_txt_printable(const char *s, size_t len);
 /*
  * A copy of len bytes that is valid UTF-8, for messages that quote DNS
  * data (a JSON string must be UTF-8; a TXT record may hold any byte):
- * well-formed UTF-8 is kept, every other byte (and NUL) becomes \xHH.
+ * well-formed UTF-8 is kept, every other byte and every ASCII control
+ * byte (NUL, ESC, newline...) becomes \xHH.
  * malloc'd; NULL on OOM.
  */
 char	*hy_txt_utf8(const char *s, size_t len);

@@ -40,6 +40,7 @@ test_utf8_escapes_invalid(void **state)
 	(void)state;
 	check_utf8("a\xff" "b", 3, "a\\xffb");
 	check_utf8("a\0b", 3, "a\\x00b");
+	check_utf8("\x1b[31m\n\x7f", 7, "\\x1b[31m\\x0a\\x7f");
 	check_utf8("\xc3", 1, "\\xc3");			/* truncated */
 	check_utf8("\xc0\xaf", 2, "\\xc0\\xaf");	/* overlong */
 	check_utf8("\xe0\x80\xaf", 3, "\\xe0\\x80\\xaf");	/* overlong */
