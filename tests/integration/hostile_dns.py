@@ -2,8 +2,9 @@
 """`hygiene check` against a DNS server that sends hostile answers.
 
 NSD and unbound refuse to serve these, so a small UDP server here writes
-the packets by hand: an A and an AAAA with empty rdata (ldns keeps such an
-RR with no rdata field), and TXT records holding bytes that are not UTF-8.
+the packets by hand: A, AAAA and MX with empty rdata (ldns keeps such an
+RR with no rdata field), truncated DNSKEY, DS and RRSIG rdata, and TXT
+records holding bytes that are not UTF-8.
 hygiene must neither crash nor lose the domain's result: the empty
 addresses are skipped and the TXT bytes are shown escaped.
 """
@@ -35,6 +36,12 @@ ZONE = {
     ("ns." + DOMAIN, 1): [(1, b"")],
     ("ns." + DOMAIN, 28): [(28, b"")],
     (DOMAIN, 16): [(16, txt_rdata(b"v=spf1 -all \xff\xfe"))],
+    (DOMAIN, 15): [(15, b"")],
+    ("mta-sts." + DOMAIN, 1): [(1, b"")],
+    ("_mta-sts." + DOMAIN, 16): [(16, txt_rdata(b"v=STSv1; id=1"))],
+    (DOMAIN, 48): [(48, b"\x01\x01")],
+    (DOMAIN, 43): [(43, b"\x00\x01")],
+    (DOMAIN, 46): [(46, b"\x00\x30\x08")],
     ("_dmarc." + DOMAIN, 16): [(16, txt_rdata(b"v=DMARC1; p=reject")),
                                (16, txt_rdata(b"v=DMARC1; p=none \xc3"))],
 }
