@@ -179,4 +179,8 @@ const struct hy_findings *hy_dnssec_walk_findings(
 /* The `dnssec` JSON section (new reference) or NULL on OOM. */
 json_t		*hy_dnssec_walk_json(const struct hy_dnssec_walk *);
 
+/* The `dnssec` probe (dnssec_probe.c), listed in src/probes.c. */
+struct hy_probe;
+extern const struct hy_probe hy_probe_dnssec;
+
 #endif

@@ -9,12 +9,9 @@
 #include "hygiene/check.h"
 #include "dnssec.h"
 
-extern const struct hy_probe hy_probe_dnssec;
-
 struct dnssec_state {
 	struct hy_check		*check;
 	struct hy_dnssec_walk	*walk;
-	bool			 done;
 };
 
 static int
@@ -60,7 +57,6 @@ dnssec_done(void *darg, struct hy_dnssec_walk *w)
 	struct dnssec_state *st = darg;
 
 	(void)w;
-	st->done = true;
 	hy_check_probe_done(st->check, &hy_probe_dnssec);
 }
 
