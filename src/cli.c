@@ -341,8 +341,15 @@ hy_cli_parse(int argc, char **argv, const char *cmd, struct hy_config *cfg,
 			goto out;
 		}
 		if (ch == '?') {
-			hy_cli_usage_error(cmd, "unknown option '%s'",
-			    argv[optind - 1]);
+			/* optopt names an unknown short option; argv[optind
+			 * - 1] may be another argument while getopt is still
+			 * inside a group such as "-bad.jp". */
+			if (optopt != 0)
+				hy_cli_usage_error(cmd, "unknown option '-%c'",
+				    optopt);
+			else
+				hy_cli_usage_error(cmd, "unknown option '%s'",
+				    argv[optind - 1]);
 			goto out;
 		}
 		if (ch == ':') {

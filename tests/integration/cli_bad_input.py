@@ -65,6 +65,12 @@ def main():
     check("unknown option exits 2", p.returncode == 2, repr(p))
     check("unknown option names the option",
           "--no-such-option" in p.stderr and "--help" in p.stderr, p.stderr)
+    # A short option inside a group ("-bad.jp": -b) is named as such, not
+    # as whatever argument came before it.
+    p, _ = run([hy, "check", "example.jp", "-bad.jp"])
+    check("unknown short option exits 2", p.returncode == 2, repr(p))
+    check("unknown short option names the option",
+          "'-b'" in p.stderr and "example.jp" not in p.stderr, p.stderr)
     p, _ = run([hy, "check"])
     check("no domain exits 2", p.returncode == 2, repr(p))
     p, _ = run([hy, "frobnicate"])
