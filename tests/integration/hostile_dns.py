@@ -10,6 +10,7 @@ addresses are skipped and the TXT bytes are shown escaped.
 """
 import argparse
 import json
+import os
 import socket
 import struct
 import subprocess
@@ -96,6 +97,13 @@ def main():
         o = None
         fails.append("no JSON result: %r" % p.stdout[:200])
     if o is not None:
+        import jsonschema
+        schema = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                              "..", "..", "schema", "check.schema.json")
+        with open(schema) as f:
+            v = jsonschema.Draft202012Validator(json.load(f))
+        for e in v.iter_errors(o):
+            fails.append("schema: %s" % e.message[:200])
         if o["ns"] != [{"name": "ns." + DOMAIN, "addresses": []}]:
             fails.append("ns: %r" % o["ns"])
         spf = o["spf"] or {}
