@@ -4,7 +4,8 @@ evaluator on the async DNS engine) against libspf2's `spfquery -f`, on the
 same domains and client IPs, through the same unbound, in the same run.
 
     bench/spf/bench.py [--build DIR] [--domains N] [--rounds R]
-                       [--concurrency C]
+                       [--concurrency C] [--delays LIST]
+                       [--conditions LIST] [--ceiling SECONDS]
 
 spfquery resolves through the system resolver (port 53 from
 /etc/resolv.conf) and cannot be pointed at a high port, so the script
@@ -26,6 +27,17 @@ input in every round, medians compared:
         for every name, as in a survey of domains nobody asked for lately.
 Both tools cache answers in-process for the length of the run. The results
 of the two tools are compared line by line.
+
+--delays chooses where the clients' resolver is. "direct" (the default):
+unbound itself on 127.0.0.1:53, a loopback round trip of ~20 us. A number
+D (milliseconds): unbound moves to port 5301 and hygiene-dnsdelay
+(bench/spf/dnsdelay.c) listens on 127.0.0.1:53 and forwards to it,
+holding every query and every answer for D ms, so each round trip to the
+resolver costs 2*D more: a resolver elsewhere in the network. Both tools
+go through the same forwarder in the same run. "0" is the forwarder
+without delay (to see its own cost). --ceiling S measures the forwarder's
+throughput with dnsperf for S seconds (direct to unbound, then through the
+forwarder without delay) and its CPU time per query.
 """
 
 import argparse
@@ -95,18 +107,41 @@ def write(path, text):
         f.write(text)
 
 
+UNBOUND_PORT = 53      # 5301 while hygiene-dnsdelay holds port 53
+PROXY_PORT = 5301
+
+
+def wait_dns(port):
+    for _ in range(100):
+        if subprocess.run(["drill", "-Q", "-p", str(port), "ns." + ZONE,
+                           "@127.0.0.1"], stdout=subprocess.DEVNULL,
+                          stderr=subprocess.DEVNULL).returncode == 0:
+            return
+        time.sleep(0.05)
+    raise RuntimeError("no DNS answer on port %d" % port)
+
+
 def start_unbound(d):
     p = subprocess.Popen(["unbound", "-d", "-c",
                           os.path.join(d, "unbound.conf")],
                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(100):
-        if subprocess.run(["drill", "-Q", "ns." + ZONE, "@127.0.0.1"],
-                          stdout=subprocess.DEVNULL,
-                          stderr=subprocess.DEVNULL).returncode == 0:
-            break
-        time.sleep(0.05)
+    wait_dns(UNBOUND_PORT)
     # That probe cached ns.ZONE and the zone's delegation: nothing more.
     return p
+
+
+def start_proxy(build, delay_us):
+    p = subprocess.Popen([os.path.join(build, "bench", "hygiene-dnsdelay"),
+                          "127.0.0.1:53", "127.0.0.1:%d" % PROXY_PORT,
+                          str(delay_us)], stdout=subprocess.PIPE, text=True)
+    return p
+
+
+def stop_proxy(p):
+    """Stops the forwarder; returns its counters."""
+    p.terminate()
+    out, _ = p.communicate()
+    return json.loads(out)
 
 
 def stop(p):
@@ -114,26 +149,10 @@ def stop(p):
     p.wait()
 
 
-def start_dns(d):
-    write(os.path.join(d, "nsd.conf"), """server:
-  ip-address: 127.0.0.1@5300
-  zonesdir: "%(d)s"
-  pidfile: "%(d)s/nsd.pid"
-  database: ""
-  xfrdfile: "%(d)s/xfrd.state"
-  zonelistfile: "%(d)s/zone.list"
-  username: ""
-  rrl-ratelimit: 0
-  verbosity: 0
-remote-control:
-  control-enable: no
-zone:
-  name: %(z)s
-  zonefile: %(z)s.zone
-""" % {"d": d, "z": ZONE})
+def write_unbound(d):
     write(os.path.join(d, "unbound.conf"), """server:
   interface: 127.0.0.1
-  port: 53
+  port: %(p)d
   do-not-query-localhost: no
   username: ""
   chroot: ""
@@ -153,6 +172,25 @@ remote-control:
 stub-zone:
   name: "%(z)s"
   stub-addr: 127.0.0.1@5300
+""" % {"d": d, "z": ZONE, "p": UNBOUND_PORT})
+
+
+def start_dns(d):
+    write(os.path.join(d, "nsd.conf"), """server:
+  ip-address: 127.0.0.1@5300
+  zonesdir: "%(d)s"
+  pidfile: "%(d)s/nsd.pid"
+  database: ""
+  xfrdfile: "%(d)s/xfrd.state"
+  zonelistfile: "%(d)s/zone.list"
+  username: ""
+  rrl-ratelimit: 0
+  verbosity: 0
+remote-control:
+  control-enable: no
+zone:
+  name: %(z)s
+  zonefile: %(z)s.zone
 """ % {"d": d, "z": ZONE})
     nsd = subprocess.Popen(["nsd", "-d", "-c", os.path.join(d, "nsd.conf")],
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -228,7 +266,54 @@ def measure(a, d, exe, inp, n, cold):
     return fig, hy_res, sq_res
 
 
+def dnsperf_qps(port, qfile, seconds):
+    p = subprocess.run(["dnsperf", "-s", "127.0.0.1", "-p", str(port),
+                        "-d", qfile, "-l", str(seconds), "-q", "500"],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       text=True)
+    fig = {}
+    for line in p.stdout.splitlines():
+        line = line.strip()
+        if line.startswith("Queries per second:"):
+            fig["qps"] = round(float(line.split()[-1]))
+        elif line.startswith("Queries completed:"):
+            fig["completed"] = int(line.split()[2])
+        elif line.startswith("Queries lost:"):
+            fig["lost"] = int(line.split()[2])
+    return fig
+
+
+def ceiling(a, d, domains):
+    """The forwarder's own limit: dnsperf (500 queries outstanding) against
+    cache-hot unbound, directly and through hygiene-dnsdelay without
+    delay; and the forwarder's CPU time per query."""
+    global UNBOUND_PORT
+    qfile = os.path.join(d, "dnsperf.txt")
+    write(qfile, "".join("d%d.%s TXT\n" % (i, ZONE)
+                         for i in range(domains)))
+    UNBOUND_PORT = PROXY_PORT
+    write_unbound(d)
+    unb = start_unbound(d)
+    try:
+        dnsperf_qps(PROXY_PORT, qfile, 1)          # warm unbound's cache
+        direct = dnsperf_qps(PROXY_PORT, qfile, a.ceiling)
+        px = start_proxy(a.build, 0)
+        wait_dns(53)
+        via = dnsperf_qps(53, qfile, a.ceiling)
+        st = stop_proxy(px)
+    finally:
+        stop(unb)
+    cpu = st["cpu_user_s"] + st["cpu_sys_s"]
+    return {"dnsperf_direct": direct, "dnsperf_via_forwarder": via,
+            "forwarder": st,
+            "forwarder_cpu_us_per_query":
+                round(cpu / st["queries"] * 1e6, 2) if st["queries"] else None,
+            "forwarder_cpu_bound_qps":
+                round(st["queries"] / cpu) if cpu > 0 else None}
+
+
 def inner(a):
+    global UNBOUND_PORT
     subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
     subprocess.run(["mount", "--make-rprivate", "/"], check=True)
     d = tempfile.mkdtemp(prefix="hygiene-spfbench.")
@@ -248,17 +333,38 @@ def inner(a):
         report = {"domains": a.domains, "evaluations": n,
                   "rounds": a.rounds, "concurrency": a.concurrency}
         diff = []
-        for cond in ("hot", "cold"):
-            fig, hy_res, sq_res = measure(a, d, exe, inp, n, cond == "cold")
-            agree = sum(1 for x, y in zip(hy_res, sq_res) if x == y)
-            fig["results_agree"] = "%d/%d" % (agree, n)
-            diff += [(cond, q, x, y) for q, x, y in
-                     zip(qlines, hy_res, sq_res) if x != y]
-            report[cond] = fig
+        for mode in a.delays.split(","):
+            px = None
+            if mode == "direct":
+                UNBOUND_PORT = 53
+                label = "direct"
+            else:
+                delay_us = round(float(mode) * 1000)
+                UNBOUND_PORT = PROXY_PORT
+                label = "delay_%gms" % (delay_us / 1000)
+                px = start_proxy(a.build, delay_us)
+            write_unbound(d)
+            res = {}
+            try:
+                for cond in a.conditions.split(","):
+                    fig, hy_res, sq_res = measure(a, d, exe, inp, n,
+                                                  cond == "cold")
+                    agree = sum(1 for x, y in zip(hy_res, sq_res) if x == y)
+                    fig["results_agree"] = "%d/%d" % (agree, n)
+                    diff += [(label, cond, q, x, y) for q, x, y in
+                             zip(qlines, hy_res, sq_res) if x != y]
+                    res[cond] = fig
+            finally:
+                if px is not None:
+                    res["forwarder"] = stop_proxy(px)
+            report[label] = res
+            print(json.dumps({label: res}), file=sys.stderr, flush=True)
+        if a.ceiling > 0:
+            report["forwarder_ceiling"] = ceiling(a, d, a.domains)
         print(json.dumps(report, indent=2))
-        for cond, q, x, y in diff[:10]:
-            print("differs (%s): %s: hygiene %s, spfquery %s"
-                  % (cond, q, x, y))
+        for label, cond, q, x, y in diff[:10]:
+            print("differs (%s, %s): %s: hygiene %s, spfquery %s"
+                  % (label, cond, q, x, y))
         return 0
     finally:
         if nsd is not None:
@@ -274,6 +380,13 @@ def main():
     ap.add_argument("--domains", type=int, default=2000)
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--concurrency", type=int, default=100)
+    ap.add_argument("--delays", default="direct",
+                    help="comma-separated: direct, or a one-way delay in ms "
+                    "added by the forwarder (e.g. direct,0,0.5,2)")
+    ap.add_argument("--conditions", default="hot,cold")
+    ap.add_argument("--ceiling", type=int, default=0,
+                    help="seconds of dnsperf per side for the forwarder's "
+                    "ceiling (0: skip)")
     ap.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.inner:
@@ -286,7 +399,8 @@ def main():
     cmd = ["unshare", "--net", "--mount", "--fork", sys.executable,
            os.path.abspath(__file__), "--inner", "--build", a.build,
            "--domains", str(a.domains), "--rounds", str(a.rounds),
-           "--concurrency", str(a.concurrency)]
+           "--concurrency", str(a.concurrency), "--delays", a.delays,
+           "--conditions", a.conditions, "--ceiling", str(a.ceiling)]
     return subprocess.call(cmd)
 
 
