@@ -23,6 +23,7 @@ struct hy_config {
 	double		  qps;		/* --qps: 0 = unlimited */
 	const char	 *trust_anchor;	/* --trust-anchor FILE; NULL = IANA */
 	const char	 *rtr;		/* --rtr HOST:PORT */
+	bool		  rtr_set;	/* --rtr given explicitly */
 	const char	 *routes;	/* --routes FILE|ripestat */
 	const char	 *vrps;		/* --vrps FILE */
 	const char	 *ca_file;	/* --ca-file */

@@ -73,6 +73,7 @@ struct hy_dns_stats {
 	uint64_t	coalesced;	/* joined a query in flight */
 	uint64_t	cache_hits;
 	uint64_t	timeouts;
+	uint64_t	answers;	/* packets received from a resolver */
 	unsigned	max_in_flight;	/* highest concurrency observed */
 };
 

@@ -1,0 +1,926 @@
+/*
+ * The DNS engine (see include/hygiene/dns.h for the contract).
+ *
+ * Data structures:
+ *  - dns_entry: one question (name, type, CD). It is in the hash table
+ *    while queued, in flight, or cached; it holds the parsed answer.
+ *    Reference counted: one reference per waiter plus one while it is in
+ *    the table.
+ *  - dns_waiter: one hy_dns_query() call waiting for an entry. It sits on
+ *    its group's list until delivered, and on the ready list once its
+ *    result is known. Results are always delivered from a zero-delay
+ *    timer, never from inside hy_dns_query() or a c-ares callback, so
+ *    probes never re-enter themselves.
+ */
+#include <sys/queue.h>
+#include <sys/socket.h>
+
+#include <arpa/inet.h>
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ares.h>
+
+#include "hygiene/dns.h"
+
+enum entry_state {
+	ENTRY_QUEUED,		/* waiting for a slot on the wire */
+	ENTRY_IN_FLIGHT,
+	ENTRY_DONE,
+};
+
+struct dns_waiter;
+TAILQ_HEAD(waiter_list, dns_waiter);
+
+struct dns_entry {
+	struct hy_dns		*dns;
+	char			*key;		/* "CD|TYPE|name" */
+	char			*name;
+	ldns_rr_type		 type;
+	unsigned		 flags;
+	enum entry_state	 state;
+	unsigned		 refs;
+	int			 in_table;
+	struct dns_entry	*hnext;		/* hash chain */
+	TAILQ_ENTRY(dns_entry)	 qlink;		/* send queue or cache LRU */
+	struct waiter_list	 waiters;	/* waiting for the answer */
+	/* Result, valid in ENTRY_DONE. */
+	enum hy_dns_status	 status;
+	ldns_pkt		*pkt;
+	uint64_t		 expires;	/* monotonic ms; 0 = not cached */
+};
+TAILQ_HEAD(entry_list, dns_entry);
+
+struct dns_waiter {
+	struct dns_entry	*entry;		/* NULL for a forced result */
+	struct hy_dns_group	*grp;
+	hy_dns_fn		 cb;
+	void			*arg;
+	enum hy_dns_status	 forced;	/* when entry == NULL */
+	int			 from_cache;
+	int			 ready;
+	TAILQ_ENTRY(dns_waiter)	 elink;		/* entry's waiters */
+	TAILQ_ENTRY(dns_waiter)	 glink;		/* group's pending */
+	TAILQ_ENTRY(dns_waiter)	 rlink;		/* engine's ready list */
+};
+
+struct hy_dns_group {
+	struct hy_dns		*dns;
+	struct waiter_list	 pending;
+	struct hy_timer		 deadline;
+	int			 expired;
+};
+
+struct hy_dns {
+	struct hy_loop		*loop;
+	ares_channel		 channel;
+	char			*servers;
+	struct hy_dns_opts	 opts;
+	struct dns_entry	**table;
+	size_t			 nbuckets, nentries;
+	struct entry_list	 sendq;
+	struct entry_list	 lru;		/* cached DONE entries */
+	size_t			 ncached;
+	unsigned		 in_flight;
+	struct waiter_list	 ready;
+	struct hy_timer		 ready_timer;
+	struct hy_timer		 ares_timer;
+	struct hy_timer		 rate_timer;
+	double			 tokens;
+	uint64_t		 tokens_at;
+	int			 destroying;
+	struct hy_dns_stats	 stats;
+};
+
+static void dns_dispatch(struct hy_dns *);
+static void dns_ares_rearm(struct hy_dns *);
+
+/* ---- hash table -------------------------------------------------------- */
+
+static size_t
+dns_hash(const char *s)
+{
+	size_t h = 14695981039346656037u;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211u;
+	return h;
+}
+
+static struct dns_entry *
+table_find(struct hy_dns *d, const char *key)
+{
+	struct dns_entry *e;
+
+	if (d->nbuckets == 0)
+		return NULL;
+	for (e = d->table[dns_hash(key) % d->nbuckets]; e; e = e->hnext)
+		if (strcmp(e->key, key) == 0)
+			return e;
+	return NULL;
+}
+
+static int
+table_grow(struct hy_dns *d)
+{
+	size_t nb = d->nbuckets ? d->nbuckets * 2 : 1024, i;
+	struct dns_entry **nt = calloc(nb, sizeof(*nt)), *e, *next;
+
+	if (nt == NULL)
+		return -1;
+	for (i = 0; i < d->nbuckets; i++)
+		for (e = d->table[i]; e; e = next) {
+			next = e->hnext;
+			e->hnext = nt[dns_hash(e->key) % nb];
+			nt[dns_hash(e->key) % nb] = e;
+		}
+	free(d->table);
+	d->table = nt;
+	d->nbuckets = nb;
+	return 0;
+}
+
+static int
+table_add(struct hy_dns *d, struct dns_entry *e)
+{
+	size_t b;
+
+	if (d->nentries >= d->nbuckets && table_grow(d) != 0)
+		return -1;
+	b = dns_hash(e->key) % d->nbuckets;
+	e->hnext = d->table[b];
+	d->table[b] = e;
+	e->in_table = 1;
+	e->refs++;
+	d->nentries++;
+	return 0;
+}
+
+static void
+entry_unref(struct dns_entry *e)
+{
+	if (--e->refs > 0)
+		return;
+	ldns_pkt_free(e->pkt);
+	free(e->key);
+	free(e->name);
+	free(e);
+}
+
+/* Remove from the table (and the LRU if cached); drops the table's ref. */
+static void
+table_remove(struct hy_dns *d, struct dns_entry *e)
+{
+	struct dns_entry **pp;
+
+	if (!e->in_table)
+		return;
+	for (pp = &d->table[dns_hash(e->key) % d->nbuckets]; *pp;
+	    pp = &(*pp)->hnext)
+		if (*pp == e) {
+			*pp = e->hnext;
+			break;
+		}
+	e->in_table = 0;
+	d->nentries--;
+	if (e->state == ENTRY_DONE && e->expires != 0) {
+		TAILQ_REMOVE(&d->lru, e, qlink);
+		d->ncached--;
+	} else if (e->state == ENTRY_QUEUED) {
+		TAILQ_REMOVE(&d->sendq, e, qlink);
+	}
+	entry_unref(e);
+}
+
+/* ---- delivery ---------------------------------------------------------- */
+
+static void
+dns_ready_fire(void *arg)
+{
+	struct hy_dns *d = arg;
+	struct dns_waiter *w;
+
+	while ((w = TAILQ_FIRST(&d->ready)) != NULL) {
+		struct hy_dns_result res;
+		struct dns_entry *e = w->entry;
+
+		TAILQ_REMOVE(&d->ready, w, rlink);
+		TAILQ_REMOVE(&w->grp->pending, w, glink);
+		memset(&res, 0, sizeof(res));
+		res.rcode = -1;
+		if (e != NULL) {
+			res.status = e->status;
+			res.pkt = e->pkt;
+			if (e->pkt != NULL) {
+				res.rcode = (int)ldns_pkt_get_rcode(e->pkt);
+				res.ad = ldns_pkt_ad(e->pkt);
+			}
+			res.from_cache = w->from_cache;
+		} else {
+			res.status = w->forced;
+		}
+		if (res.status == HY_DNS_TIMEOUT)
+			d->stats.timeouts++;
+		w->cb(w->arg, &res);
+		free(w);
+		if (e != NULL)
+			entry_unref(e);
+	}
+}
+
+static void
+dns_make_ready(struct hy_dns *d, struct dns_waiter *w)
+{
+	if (w->ready)
+		return;
+	w->ready = 1;
+	TAILQ_INSERT_TAIL(&d->ready, w, rlink);
+	if (d->ready_timer.slot == 0)
+		hy_timer_start(d->loop, &d->ready_timer, 0, dns_ready_fire, d);
+}
+
+/* ---- answers ----------------------------------------------------------- */
+
+static int
+pkt_has_type(const ldns_pkt *p, ldns_rr_type t)
+{
+	ldns_rr_list *an = ldns_pkt_answer(p);
+
+	for (size_t i = 0; i < ldns_rr_list_rr_count(an); i++) {
+		ldns_rr_type rt = ldns_rr_get_type(ldns_rr_list_rr(an, i));
+
+		if (rt == t || rt == LDNS_RR_TYPE_CNAME)
+			return 1;
+	}
+	return 0;
+}
+
+static enum hy_dns_status
+dns_classify(const ldns_pkt *p, ldns_rr_type t)
+{
+	switch (ldns_pkt_get_rcode(p)) {
+	case LDNS_RCODE_NOERROR:
+		return pkt_has_type(p, t) ? HY_DNS_ANSWER : HY_DNS_NODATA;
+	case LDNS_RCODE_NXDOMAIN:
+		return HY_DNS_NXDOMAIN;
+	case LDNS_RCODE_SERVFAIL:
+		return HY_DNS_SERVFAIL;
+	case LDNS_RCODE_REFUSED:
+		return HY_DNS_REFUSED;
+	default:
+		return HY_DNS_ERROR;
+	}
+}
+
+/* Seconds an answer may be reused: the smallest TTL in it (for negative
+ * answers the SOA minimum, RFC 2308 §5), capped. 0 = don't cache. */
+static uint32_t
+dns_cache_ttl(const struct hy_dns *d, const ldns_pkt *p,
+    enum hy_dns_status st)
+{
+	ldns_rr_list *sec;
+	uint32_t ttl = d->opts.cache_max_ttl;
+	size_t i;
+
+	if (st != HY_DNS_ANSWER && st != HY_DNS_NODATA && st != HY_DNS_NXDOMAIN)
+		return 0;
+	sec = st == HY_DNS_ANSWER ? ldns_pkt_answer(p) : ldns_pkt_authority(p);
+	if (st != HY_DNS_ANSWER && ldns_rr_list_rr_count(sec) == 0)
+		return 0;
+	for (i = 0; i < ldns_rr_list_rr_count(sec); i++) {
+		ldns_rr *rr = ldns_rr_list_rr(sec, i);
+		uint32_t t = ldns_rr_ttl(rr);
+
+		if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_SOA &&
+		    ldns_rr_rd_count(rr) == 7) {
+			uint32_t min = ldns_rdf2native_int32(ldns_rr_rdf(rr, 6));
+
+			if (min < t)
+				t = min;
+		}
+		if (t < ttl)
+			ttl = t;
+	}
+	return ttl;
+}
+
+static enum hy_dns_status
+ares_status_map(int status)
+{
+	switch (status) {
+	case ARES_ETIMEOUT:
+		return HY_DNS_TIMEOUT;
+	case ARES_ESERVFAIL:
+		return HY_DNS_SERVFAIL;
+	case ARES_EREFUSED:
+		return HY_DNS_REFUSED;
+	case ARES_ENOTFOUND:
+		return HY_DNS_NXDOMAIN;
+	case ARES_ENODATA:
+		return HY_DNS_NODATA;
+	case ARES_EBADRESP:
+	case ARES_EFORMERR:
+		return HY_DNS_MALFORMED;
+	default:
+		return HY_DNS_ERROR;
+	}
+}
+
+static void
+entry_finish(struct hy_dns *d, struct dns_entry *e, enum hy_dns_status st,
+    ldns_pkt *pkt)
+{
+	struct dns_waiter *w;
+	uint32_t ttl;
+
+	e->state = ENTRY_DONE;
+	e->status = st;
+	e->pkt = pkt;
+	TAILQ_FOREACH(w, &e->waiters, elink)
+		dns_make_ready(d, w);
+	ttl = pkt != NULL ? dns_cache_ttl(d, pkt, st) : 0;
+	if (ttl > 0 && d->opts.cache_entries > 0 && e->in_table) {
+		e->expires = hy_loop_now(d->loop) + (uint64_t)ttl * 1000u;
+		TAILQ_INSERT_TAIL(&d->lru, e, qlink);
+		d->ncached++;
+		while (d->ncached > d->opts.cache_entries)
+			table_remove(d, TAILQ_FIRST(&d->lru));
+	} else {
+		table_remove(d, e);
+	}
+}
+
+static void
+dns_ares_cb(void *arg, int status, int timeouts, unsigned char *abuf,
+    int alen)
+{
+	struct dns_entry *e = arg;
+	struct hy_dns *d = e->dns;
+	ldns_pkt *pkt = NULL;
+	enum hy_dns_status st;
+
+	(void)timeouts;
+	if (d->destroying) {
+		entry_unref(e);
+		return;
+	}
+	d->in_flight--;
+	if (status == ARES_SUCCESS && abuf != NULL && alen > 0) {
+		if (ldns_wire2pkt(&pkt, abuf, (size_t)alen) != LDNS_STATUS_OK) {
+			pkt = NULL;
+			st = HY_DNS_MALFORMED;
+		} else {
+			st = dns_classify(pkt, e->type);
+		}
+		d->stats.answers++;
+	} else {
+		st = ares_status_map(status);
+	}
+	entry_finish(d, e, st, pkt);
+	entry_unref(e);		/* the reference c-ares held */
+	dns_dispatch(d);
+}
+
+/* ---- sending ----------------------------------------------------------- */
+
+static int
+dns_build_query(const struct dns_entry *e, uint8_t **buf, size_t *len)
+{
+	ldns_pkt *q = NULL;
+	ldns_rdf *qname = NULL;
+	uint16_t fl = LDNS_RD | ((e->flags & HY_DNS_CD) ? LDNS_CD : 0);
+	int rc = -1;
+
+	if (ldns_str2rdf_dname(&qname, e->name) != LDNS_STATUS_OK)
+		goto out;
+	if ((q = ldns_pkt_query_new(qname, e->type, LDNS_RR_CLASS_IN, fl)) == NULL)
+		goto out;
+	qname = NULL;	/* owned by q */
+	ldns_pkt_set_edns_udp_size(q, 1232);
+	ldns_pkt_set_edns_do(q, true);
+	if (ldns_pkt2wire(buf, q, len) != LDNS_STATUS_OK)
+		goto out;
+	rc = 0;
+out:
+	ldns_rdf_deep_free(qname);
+	ldns_pkt_free(q);
+	return rc;
+}
+
+/* Token bucket: true if a query may go out now. */
+static int
+dns_rate_ok(struct hy_dns *d)
+{
+	uint64_t now = hy_loop_now(d->loop);
+	double burst = d->opts.qps / 20.0 < 1.0 ? 1.0 : d->opts.qps / 20.0;
+
+	if (d->opts.qps <= 0)
+		return 1;
+	d->tokens += (double)(now - d->tokens_at) * d->opts.qps / 1000.0;
+	d->tokens_at = now;
+	if (d->tokens > burst)
+		d->tokens = burst;
+	if (d->tokens >= 1.0) {
+		d->tokens -= 1.0;
+		return 1;
+	}
+	return 0;
+}
+
+static void
+dns_rate_fire(void *arg)
+{
+	dns_dispatch(arg);
+}
+
+static void
+dns_send(struct hy_dns *d, struct dns_entry *e)
+{
+	uint8_t *buf = NULL;
+	size_t len = 0;
+
+	TAILQ_REMOVE(&d->sendq, e, qlink);
+	e->state = ENTRY_IN_FLIGHT;
+	if (dns_build_query(e, &buf, &len) != 0) {
+		entry_finish(d, e, HY_DNS_ERROR, NULL);
+		return;
+	}
+	e->refs++;	/* held by c-ares until dns_ares_cb */
+	d->in_flight++;
+	d->stats.sent++;
+	if (d->in_flight > d->stats.max_in_flight)
+		d->stats.max_in_flight = d->in_flight;
+	ares_send(d->channel, buf, (int)len, dns_ares_cb, e);
+	free(buf);
+}
+
+static void
+dns_dispatch(struct hy_dns *d)
+{
+	struct dns_entry *e;
+
+	while (d->in_flight < d->opts.concurrency &&
+	    (e = TAILQ_FIRST(&d->sendq)) != NULL) {
+		if (!dns_rate_ok(d)) {
+			uint64_t wait = (uint64_t)(1000.0 / d->opts.qps) + 1;
+
+			if (d->rate_timer.slot == 0)
+				hy_timer_start(d->loop, &d->rate_timer, wait,
+				    dns_rate_fire, d);
+			break;
+		}
+		dns_send(d, e);
+	}
+	dns_ares_rearm(d);
+}
+
+/* ---- c-ares in the loop ------------------------------------------------ */
+
+static void
+dns_ares_timer_fire(void *arg)
+{
+	struct hy_dns *d = arg;
+
+	ares_process_fd(d->channel, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
+	dns_ares_rearm(d);
+}
+
+static void
+dns_ares_rearm(struct hy_dns *d)
+{
+	struct timeval tv, *tvp;
+
+	tvp = ares_timeout(d->channel, NULL, &tv);
+	if (tvp == NULL) {
+		hy_timer_stop(d->loop, &d->ares_timer);
+		return;
+	}
+	hy_timer_start(d->loop, &d->ares_timer,
+	    (uint64_t)tvp->tv_sec * 1000u + (uint64_t)tvp->tv_usec / 1000u + 1,
+	    dns_ares_timer_fire, d);
+}
+
+static void
+dns_io(void *arg, int fd, unsigned events)
+{
+	struct hy_dns *d = arg;
+
+	ares_process_fd(d->channel,
+	    (events & HY_IO_READ) ? fd : ARES_SOCKET_BAD,
+	    (events & HY_IO_WRITE) ? fd : ARES_SOCKET_BAD);
+	dns_ares_rearm(d);
+}
+
+static void
+dns_sock_state(void *arg, ares_socket_t fd, int readable, int writable)
+{
+	struct hy_dns *d = arg;
+
+	hy_loop_watch(d->loop, fd, (readable ? HY_IO_READ : 0) |
+	    (writable ? HY_IO_WRITE : 0), dns_io, d);
+}
+
+/* ---- setup ------------------------------------------------------------- */
+
+/* c-ares wants "[v6]:port" and "v4:port"; accept "HOST", "HOST:PORT",
+ * "[V6]:PORT" and bare IPv6 literals. */
+static int
+dns_servers_csv(const struct hy_dns_opts *o, char **out)
+{
+	size_t cap = 1, i;
+	char *csv;
+
+	for (i = 0; i < o->nservers; i++)
+		cap += strlen(o->servers[i]) + 4;
+	if ((csv = calloc(1, cap)) == NULL)
+		return -1;
+	for (i = 0; i < o->nservers; i++) {
+		const char *s = o->servers[i];
+		const char *c1 = strchr(s, ':');
+
+		if (i > 0)
+			strcat(csv, ",");
+		if (c1 != NULL && s[0] != '[' && strchr(c1 + 1, ':') != NULL) {
+			strcat(csv, "[");	/* bare IPv6 literal */
+			strcat(csv, s);
+			strcat(csv, "]");
+		} else {
+			strcat(csv, s);
+		}
+	}
+	*out = csv;
+	return 0;
+}
+
+/* The servers c-ares actually uses, as "addr:port,[v6]:port". */
+static int
+dns_servers_text(struct hy_dns *d)
+{
+	struct ares_addr_port_node *list = NULL, *n;
+	char addr[INET6_ADDRSTRLEN], one[INET6_ADDRSTRLEN + 10];
+	size_t cap = 1, len = 0;
+	int rc = -1;
+
+	if (ares_get_servers_ports(d->channel, &list) != ARES_SUCCESS)
+		return -1;
+	for (n = list; n; n = n->next)
+		cap += sizeof(one) + 1;
+	if (list == NULL || (d->servers = calloc(1, cap)) == NULL)
+		goto out;
+	for (n = list; n; n = n->next) {
+		int port = n->udp_port ? n->udp_port : 53;
+
+		if (inet_ntop(n->family, &n->addr, addr, sizeof(addr)) == NULL)
+			goto out;
+		if (n->family == AF_INET6)
+			snprintf(one, sizeof(one), "[%s]:%d", addr, port);
+		else
+			snprintf(one, sizeof(one), "%s:%d", addr, port);
+		len += (size_t)snprintf(d->servers + len, cap - len, "%s%s",
+		    len ? "," : "", one);
+	}
+	rc = 0;
+out:
+	ares_free_data(list);
+	return rc;
+}
+
+static void
+dns_opts_defaults(struct hy_dns_opts *o)
+{
+	if (o->try_timeout_ms == 0)
+		o->try_timeout_ms = 2000;
+	if (o->tries == 0)
+		o->tries = 3;
+	if (o->concurrency == 0)
+		o->concurrency = 200;
+	if (o->cache_max_ttl == 0)
+		o->cache_max_ttl = 300;
+}
+
+struct hy_dns *
+hy_dns_new(struct hy_loop *loop, const struct hy_dns_opts *opts,
+    const char **err)
+{
+	struct hy_dns *d;
+	struct ares_options ao;
+	char *csv = NULL;
+	int optmask, rc;
+
+	if ((d = calloc(1, sizeof(*d))) == NULL) {
+		*err = "out of memory";
+		return NULL;
+	}
+	d->loop = loop;
+	d->opts = *opts;
+	d->opts.servers = NULL;
+	dns_opts_defaults(&d->opts);
+	TAILQ_INIT(&d->sendq);
+	TAILQ_INIT(&d->lru);
+	TAILQ_INIT(&d->ready);
+	d->tokens = 1.0;
+	d->tokens_at = hy_loop_now(loop);
+
+	memset(&ao, 0, sizeof(ao));
+	/* NOCHECKRESP: we want SERVFAIL/REFUSED packets back to classify them
+	 * ourselves, not c-ares' retries of them. */
+	ao.flags = ARES_FLAG_NOCHECKRESP | ARES_FLAG_EDNS | ARES_FLAG_NOSEARCH;
+	ao.timeout = (int)d->opts.try_timeout_ms;
+	ao.tries = (int)d->opts.tries;
+	ao.ednspsz = 1232;
+	ao.sock_state_cb = dns_sock_state;
+	ao.sock_state_cb_data = d;
+	optmask = ARES_OPT_FLAGS | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES |
+	    ARES_OPT_EDNSPSZ | ARES_OPT_SOCK_STATE_CB;
+	if ((rc = ares_init_options(&d->channel, &ao, optmask)) != ARES_SUCCESS) {
+		*err = rc == ARES_EFILE ? "cannot read /etc/resolv.conf" :
+		    "cannot initialise c-ares";
+		d->channel = NULL;
+		goto fail;
+	}
+	if (opts->nservers > 0) {
+		if (dns_servers_csv(opts, &csv) != 0 ||
+		    ares_set_servers_ports_csv(d->channel, csv) != ARES_SUCCESS) {
+			*err = "invalid --resolver address (use HOST, HOST:PORT "
+			    "or [IPv6]:PORT with numeric addresses)";
+			goto fail;
+		}
+	}
+	free(csv);
+	csv = NULL;
+	if (dns_servers_text(d) != 0) {
+		*err = "no DNS resolver configured";
+		goto fail;
+	}
+	return d;
+fail:
+	free(csv);
+	hy_dns_free(d);
+	return NULL;
+}
+
+void
+hy_dns_free(struct hy_dns *d)
+{
+	struct dns_waiter *w;
+	size_t i;
+
+	if (d == NULL)
+		return;
+	/* Waiters belong to groups; detach them so nothing is delivered. */
+	while ((w = TAILQ_FIRST(&d->ready)) != NULL) {
+		TAILQ_REMOVE(&d->ready, w, rlink);
+		w->ready = 0;
+	}
+	d->destroying = 1;
+	if (d->channel != NULL)
+		ares_destroy(d->channel);
+	for (i = 0; i < d->nbuckets; i++)
+		while (d->table[i] != NULL)
+			table_remove(d, d->table[i]);
+	hy_timer_stop(d->loop, &d->ready_timer);
+	hy_timer_stop(d->loop, &d->ares_timer);
+	hy_timer_stop(d->loop, &d->rate_timer);
+	free(d->servers);
+	free(d->table);
+	free(d);
+}
+
+const char *
+hy_dns_servers(const struct hy_dns *d)
+{
+	return d->servers;
+}
+
+void
+hy_dns_get_stats(const struct hy_dns *d, struct hy_dns_stats *s)
+{
+	*s = d->stats;
+}
+
+/* ---- groups and queries ------------------------------------------------ */
+
+/* Detach a waiter from its entry; an entry nobody waits for any more is
+ * dropped from the send queue (it would only cost a query). */
+static void
+waiter_detach(struct hy_dns *d, struct dns_waiter *w)
+{
+	struct dns_entry *e = w->entry;
+
+	if (e == NULL)
+		return;
+	TAILQ_REMOVE(&e->waiters, w, elink);
+	w->entry = NULL;
+	if (e->state == ENTRY_QUEUED && TAILQ_EMPTY(&e->waiters))
+		table_remove(d, e);
+	entry_unref(e);
+}
+
+static void
+group_deadline_fire(void *arg)
+{
+	struct hy_dns_group *g = arg;
+	struct dns_waiter *w;
+
+	g->expired = 1;
+	TAILQ_FOREACH(w, &g->pending, glink) {
+		if (w->ready && w->entry != NULL)
+			continue;	/* its answer is already here */
+		if (w->entry != NULL)
+			waiter_detach(g->dns, w);
+		w->forced = HY_DNS_TIMEOUT;
+		dns_make_ready(g->dns, w);
+	}
+}
+
+struct hy_dns_group *
+hy_dns_group_new(struct hy_dns *d, uint64_t deadline_ms)
+{
+	struct hy_dns_group *g = calloc(1, sizeof(*g));
+
+	if (g == NULL)
+		return NULL;
+	g->dns = d;
+	TAILQ_INIT(&g->pending);
+	if (deadline_ms > 0 &&
+	    hy_timer_start(d->loop, &g->deadline, deadline_ms,
+	    group_deadline_fire, g) != 0) {
+		free(g);
+		return NULL;
+	}
+	return g;
+}
+
+void
+hy_dns_group_free(struct hy_dns_group *g)
+{
+	struct dns_waiter *w;
+
+	if (g == NULL)
+		return;
+	hy_timer_stop(g->dns->loop, &g->deadline);
+	while ((w = TAILQ_FIRST(&g->pending)) != NULL) {
+		TAILQ_REMOVE(&g->pending, w, glink);
+		if (w->ready)
+			TAILQ_REMOVE(&g->dns->ready, w, rlink);
+		waiter_detach(g->dns, w);
+		free(w);
+	}
+	free(g);
+}
+
+bool
+hy_dns_group_expired(const struct hy_dns_group *g)
+{
+	return g->expired != 0;
+}
+
+static char *
+dns_make_key(const char *name, ldns_rr_type type, unsigned flags)
+{
+	char *key, *p;
+	size_t n = strlen(name);
+
+	if (n > 0 && name[n - 1] == '.')
+		n--;
+	if (asprintf(&key, "%u|%u|%.*s.", flags & HY_DNS_CD, (unsigned)type,
+	    (int)n, name) < 0)
+		return NULL;
+	for (p = key; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	return key;
+}
+
+static struct dns_entry *
+dns_entry_new(struct hy_dns *d, char *key, ldns_rr_type type, unsigned flags)
+{
+	struct dns_entry *e = calloc(1, sizeof(*e));
+
+	if (e == NULL)
+		return NULL;
+	e->dns = d;
+	e->key = key;
+	/* The name is the key's tail, after "CD|TYPE|". */
+	e->name = strdup(strchr(strchr(key, '|') + 1, '|') + 1);
+	e->type = type;
+	e->flags = flags & HY_DNS_CD;
+	e->state = ENTRY_QUEUED;
+	TAILQ_INIT(&e->waiters);
+	if (e->name == NULL || table_add(d, e) != 0) {
+		free(e->name);
+		free(e);
+		return NULL;
+	}
+	TAILQ_INSERT_TAIL(&d->sendq, e, qlink);
+	return e;
+}
+
+/* The entry for key, fresh from the cache or in progress, or NULL. */
+static struct dns_entry *
+dns_lookup(struct hy_dns *d, const char *key)
+{
+	struct dns_entry *e = table_find(d, key);
+
+	if (e != NULL && e->state == ENTRY_DONE &&
+	    e->expires <= hy_loop_now(d->loop)) {
+		table_remove(d, e);
+		return NULL;
+	}
+	return e;
+}
+
+int
+hy_dns_query(struct hy_dns_group *g, const char *name, ldns_rr_type type,
+    unsigned flags, hy_dns_fn cb, void *arg)
+{
+	struct hy_dns *d = g->dns;
+	struct dns_waiter *w;
+	struct dns_entry *e;
+	char *key;
+
+	if (name == NULL || strlen(name) > 254 ||
+	    (w = calloc(1, sizeof(*w))) == NULL)
+		return -1;
+	w->grp = g;
+	w->cb = cb;
+	w->arg = arg;
+	d->stats.requests++;
+	TAILQ_INSERT_TAIL(&g->pending, w, glink);
+	if (g->expired) {
+		w->forced = HY_DNS_TIMEOUT;
+		dns_make_ready(d, w);
+		return 0;
+	}
+	if ((key = dns_make_key(name, type, flags)) == NULL)
+		goto fail;
+	if ((e = dns_lookup(d, key)) != NULL) {
+		free(key);
+		if (e->state == ENTRY_DONE) {
+			d->stats.cache_hits++;
+			w->from_cache = 1;
+		} else {
+			d->stats.coalesced++;
+		}
+	} else if ((e = dns_entry_new(d, key, type, flags)) == NULL) {
+		free(key);
+		goto fail;
+	}
+	w->entry = e;
+	e->refs++;
+	TAILQ_INSERT_TAIL(&e->waiters, w, elink);
+	if (e->state == ENTRY_DONE)
+		dns_make_ready(d, w);
+	else
+		dns_dispatch(d);
+	return 0;
+fail:
+	TAILQ_REMOVE(&g->pending, w, glink);
+	free(w);
+	return -1;
+}
+
+/* ---- helpers ----------------------------------------------------------- */
+
+const char *
+hy_dns_status_str(enum hy_dns_status s)
+{
+	switch (s) {
+	case HY_DNS_ANSWER:
+		return "answer";
+	case HY_DNS_NODATA:
+		return "nodata";
+	case HY_DNS_NXDOMAIN:
+		return "nxdomain";
+	case HY_DNS_SERVFAIL:
+		return "servfail";
+	case HY_DNS_REFUSED:
+		return "refused";
+	case HY_DNS_TIMEOUT:
+		return "timeout";
+	case HY_DNS_MALFORMED:
+		return "malformed";
+	case HY_DNS_ERROR:
+		return "error";
+	}
+	return "error";
+}
+
+bool
+hy_dns_status_measured(enum hy_dns_status s)
+{
+	return s == HY_DNS_ANSWER || s == HY_DNS_NODATA || s == HY_DNS_NXDOMAIN;
+}
+
+ldns_rr_list *
+hy_dns_answer_rrs(const struct hy_dns_result *res, ldns_rr_type type)
+{
+	ldns_rr_list *out;
+
+	if (res->pkt == NULL)
+		return NULL;
+	out = ldns_pkt_rr_list_by_type(res->pkt, type, LDNS_SECTION_ANSWER);
+	return out;
+}

@@ -1,0 +1,167 @@
+/*
+ * The readable summary of `hygiene check`. It works from the JSON object
+ * alone, so every probe's section is shown without the renderer knowing
+ * the probe: status, a few well-known detail fields, then the findings
+ * with their reasons.
+ */
+#include <string.h>
+
+#include "render.h"
+
+#define C_RESET	"\033[0m"
+#define C_GOOD	"\033[32m"
+#define C_BAD	"\033[31m"
+#define C_WARN	"\033[33m"
+#define C_DIM	"\033[2m"
+
+static const char *
+status_color(const char *st)
+{
+	static const char *good[] = { "secure", "valid", "enforce", "reject",
+	    NULL };
+	static const char *bad[] = { "bogus", "invalid", "permerror", "none",
+	    "absent", NULL };
+
+	for (size_t i = 0; good[i]; i++)
+		if (strcmp(st, good[i]) == 0)
+			return C_GOOD;
+	for (size_t i = 0; bad[i]; i++)
+		if (strcmp(st, bad[i]) == 0)
+			return C_BAD;
+	return C_WARN;
+}
+
+static void
+render_addrs(FILE *fp, const json_t *addrs)
+{
+	size_t i;
+	json_t *a;
+
+	fputs(" (", fp);
+	json_array_foreach(addrs, i, a) {
+		const char *rpki = json_string_value(json_object_get(a, "rpki"));
+
+		fprintf(fp, "%s%s", i ? ", " : "",
+		    json_string_value(json_object_get(a, "ip")));
+		if (rpki != NULL)
+			fprintf(fp, " rpki:%s", rpki);
+	}
+	fputs(json_array_size(addrs) ? ")" : "no address)", fp);
+}
+
+static void
+render_hosts(FILE *fp, const char *label, const json_t *hosts, bool mx)
+{
+	size_t i;
+	json_t *h;
+
+	fprintf(fp, "  %-8s", label);
+	if (json_is_null(hosts)) {
+		fputs("could not be measured\n", fp);
+		return;
+	}
+	if (json_array_size(hosts) == 0) {
+		fputs("none\n", fp);
+		return;
+	}
+	json_array_foreach(hosts, i, h) {
+		if (i > 0)
+			fprintf(fp, "  %-8s", "");
+		if (mx)
+			fprintf(fp, "%lld ", (long long)json_integer_value(
+			    json_object_get(h, "preference")));
+		fputs(json_string_value(json_object_get(h, mx ? "host" : "name")),
+		    fp);
+		render_addrs(fp, json_object_get(h, "addresses"));
+		fputc('\n', fp);
+	}
+}
+
+/* Detail fields worth a glance, when a section has them. */
+static void
+render_details(FILE *fp, const json_t *sec)
+{
+	static const char *keys[] = { "zone", "policy", "all", "mode",
+	    "record", "found_at", NULL };
+
+	for (size_t i = 0; keys[i]; i++) {
+		json_t *v = json_object_get(sec, keys[i]);
+
+		if (json_is_string(v))
+			fprintf(fp, "  %s=%s", keys[i], json_string_value(v));
+	}
+}
+
+static void
+render_issues(FILE *fp, const json_t *issues, bool color)
+{
+	size_t i;
+	json_t *f;
+
+	json_array_foreach(issues, i, f) {
+		const char *sev = json_string_value(json_object_get(f, "severity"));
+		const char *c = sev && strcmp(sev, "error") == 0 ? C_BAD :
+		    sev && strcmp(sev, "warning") == 0 ? C_WARN : C_DIM;
+
+		fprintf(fp, "           %s%s%s %s: %s\n", color ? c : "",
+		    sev ? sev : "?", color ? C_RESET : "",
+		    json_string_value(json_object_get(f, "code")),
+		    json_string_value(json_object_get(f, "message")));
+	}
+}
+
+static void
+render_section(FILE *fp, const char *label, const json_t *sec, bool color)
+{
+	const char *st;
+
+	fprintf(fp, "  %-8s", label);
+	if (json_is_null(sec) || sec == NULL) {
+		fprintf(fp, "%snot checked%s\n", color ? C_DIM : "",
+		    color ? C_RESET : "");
+		return;
+	}
+	st = json_string_value(json_object_get(sec, "status"));
+	fprintf(fp, "%s%s%s", color && st ? status_color(st) : "",
+	    st ? st : "?", color ? C_RESET : "");
+	render_details(fp, sec);
+	fputc('\n', fp);
+	render_issues(fp, json_object_get(sec, "issues"), color);
+}
+
+void
+hy_render_domain(FILE *fp, const json_t *o, bool color)
+{
+	static const struct { const char *key, *label; } secs[] = {
+		{ "dnssec", "DNSSEC" }, { "spf", "SPF" }, { "dmarc", "DMARC" },
+		{ "mta_sts", "MTA-STS" }, { "tls_rpt", "TLS-RPT" },
+	};
+	const char *dom = json_string_value(json_object_get(o, "domain"));
+	const char *u = json_string_value(json_object_get(o, "domain_unicode"));
+	json_t *errs = json_object_get(o, "errors"), *e;
+	size_t i;
+
+	if (dom == NULL)
+		dom = json_string_value(json_object_get(o, "input"));
+	fprintf(fp, "%s%s%s", color ? "\033[1m" : "", dom ? dom : "?",
+	    color ? C_RESET : "");
+	if (u != NULL)
+		fprintf(fp, " (%s)", u);
+	fputc('\n', fp);
+	if (json_object_get(o, "domain") != NULL &&
+	    !json_is_null(json_object_get(o, "domain"))) {
+		render_hosts(fp, "NS", json_object_get(o, "ns"), false);
+		render_hosts(fp, "MX", json_object_get(o, "mx"), true);
+		if (json_is_true(json_object_get(o, "null_mx")))
+			fputs("           null MX (RFC 7505): the domain accepts "
+			    "no mail\n", fp);
+		for (i = 0; i < sizeof(secs) / sizeof(secs[0]); i++)
+			render_section(fp, secs[i].label,
+			    json_object_get(o, secs[i].key), color);
+	}
+	json_array_foreach(errs, i, e)
+		fprintf(fp, "  %serror%s   %s: %s\n", color ? C_BAD : "",
+		    color ? C_RESET : "",
+		    json_string_value(json_object_get(e, "code")),
+		    json_string_value(json_object_get(e, "message")));
+}
