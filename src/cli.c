@@ -25,6 +25,14 @@ struct cli_cmd {
 static const struct cli_cmd cli_cmds[] = {
 	{ "check", cmd_check, "check [options] DOMAIN... | --file FILE",
 	    "check domains: DNSSEC, SPF, DMARC, MTA-STS, TLS-RPT, MX, NS" },
+	{ "survey", cmd_survey, "survey --isps FILE [--domains FILE] --out DIR "
+	    "[--month YYYY-MM] [--db FILE] [--resume] [options]",
+	    "monthly survey: per-ISP statistics, history and reports" },
+	{ "report", cmd_report, "report --db FILE --month YYYY-MM "
+	    "[--compare YYYY-MM] [--format html|md|csv|json] [--lang ja|en]",
+	    "report a surveyed month from the history" },
+	{ "datasets", cmd_datasets, "datasets check [--strict] FILE...",
+	    "validate an ISP list" },
 };
 
 enum {

@@ -228,8 +228,8 @@ tally_add(struct tally *t, const json_t *obj, bool incomplete)
 /* A domain that could not be fully measured: errors, or a verdict that
  * means "could not measure". Mirrors hy_check_incomplete() but over JSON
  * alone, so stored results recount identically. */
-static bool
-stats_incomplete(const json_t *obj)
+bool
+hy_stats_incomplete(const json_t *obj)
 {
 	const json_t *e = json_object_get(obj, "errors");
 	size_t sec;
@@ -252,7 +252,7 @@ hy_stats_add(struct hy_stats *s, const json_t *obj)
 	const json_t *att = json_object_get(obj, "attribution");
 	const json_t *v;
 	const struct hy_isp *isp;
-	bool inc = stats_incomplete(obj);
+	bool inc = hy_stats_incomplete(obj);
 	size_t i;
 
 	tally_add(&s->total, obj, inc);

@@ -41,6 +41,11 @@ void		 hy_stats_free(struct hy_stats *);
  */
 int		 hy_stats_attribute(const struct hy_isp_list *, json_t *obj);
 
+/* True if the object shows something that could not be measured:
+ * `errors`, or an indeterminate/temperror verdict (JSON only, so
+ * stored results recount identically). */
+bool		 hy_stats_incomplete(const json_t *obj);
+
 /* Count one result object (already attributed). 0, or -1 on OOM. */
 int		 hy_stats_add(struct hy_stats *, const json_t *obj);
 
