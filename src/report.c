@@ -254,6 +254,13 @@ hy_csv_cell(const char *s)
 	for (i = 0; i < len; i++) {
 		if (s[i] == '"')
 			out[n++] = '"';
+		if (i + 2 < len && utf8_bidi((const unsigned char *)s + i)) {
+			/* same length: U+FFFD is three octets too */
+			memcpy(out + n, "\xef\xbf\xbd", 3);
+			n += 3;
+			i += 2;
+			continue;
+		}
 		out[n++] = s[i];
 	}
 	out[n++] = '"';
