@@ -209,6 +209,8 @@ dns_ready_fire(void *arg)
 
 		TAILQ_REMOVE(&d->ready, w, rlink);
 		TAILQ_REMOVE(&w->grp->pending, w, glink);
+		if (e != NULL)
+			TAILQ_REMOVE(&e->waiters, w, elink);
 		memset(&res, 0, sizeof(res));
 		res.rcode = -1;
 		if (e != NULL) {
@@ -599,6 +601,8 @@ dns_opts_defaults(struct hy_dns_opts *o)
 		o->concurrency = 200;
 	if (o->cache_max_ttl == 0)
 		o->cache_max_ttl = 300;
+	if (o->cache_entries == 0)
+		o->cache_entries = 20000;
 }
 
 struct hy_dns *

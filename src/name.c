@@ -53,6 +53,12 @@ name_check_ascii(const char *n)
 	return HY_NAME_OK;
 }
 
+static int
+name_has_alabel(const char *s)
+{
+	return strncmp(s, "xn--", 4) == 0 || strstr(s, ".xn--") != NULL;
+}
+
 static void
 name_lower(char *s)
 {
@@ -104,10 +110,13 @@ hy_name_normalize(const char *input, char **alabel, char **ulabel)
 		name_lower(a);
 		if ((err = name_check_ascii(a)) != HY_NAME_OK)
 			goto fail;
-		if (idn2_to_unicode_8z8z(a, &u, 0) != IDN2_OK) {
-			err = HY_NAME_BAD_IDN;
-			goto fail;
-		}
+	}
+	/* The U-label is reported only for real IDNs (an xn-- label), and
+	 * decoding it also proves the punycode is valid. */
+	if (name_has_alabel(a) && idn2_to_unicode_8z8z(a, &u, 0) != IDN2_OK) {
+		u = NULL;
+		err = HY_NAME_BAD_IDN;
+		goto fail;
 	}
 	free(in);
 	*alabel = a;
