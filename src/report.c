@@ -13,6 +13,7 @@
 
 #include "hygiene/report.h"
 #include "hygiene/stats.h"
+#include "hygiene/survey.h"
 
 /* ---- labels ---- */
 
@@ -612,14 +613,12 @@ report_md(FILE *f, const struct hy_report_in *in, enum hy_report_lang lang)
 	const char *rec;
 	size_t i;
 
-	fprintf(f, "# %s ", labels[lang][L_TITLE]);
-	md_escape(f, jstr(in->stats, "month"));
-	fputc('\n', f);
-	if (in->prev != NULL) {
-		fprintf(f, "\n%s: ", labels[lang][L_COMPARE]);
-		md_escape(f, jstr(in->prev, "month"));
-		fputc('\n', f);
-	}
+	/* Months are YYYY-MM (checked when loaded): no escaping needed. */
+	fprintf(f, "# %s %s\n", labels[lang][L_TITLE],
+	    jstr(in->stats, "month"));
+	if (in->prev != NULL)
+		fprintf(f, "\n%s: %s\n", labels[lang][L_COMPARE],
+		    jstr(in->prev, "month"));
 	md_rates_table(f, in, NULL, labels[lang][L_OWN], lang);
 	md_rates_table(f, in, "hosted", labels[lang][L_HOSTED], lang);
 	if (in->domains != NULL) {
@@ -904,6 +903,14 @@ load_stats(struct hy_store *st, const char *month, json_t **out, char *err,
 	if (*out == NULL) {
 		snprintf(err, errlen, "statistics of %s are damaged: %s",
 		    month, je.text);
+		return -1;
+	}
+	if (!hy_month_valid(json_string_value(json_object_get(*out,
+	    "month")))) {
+		snprintf(err, errlen, "statistics of %s have no valid month",
+		    month);
+		json_decref(*out);
+		*out = NULL;
 		return -1;
 	}
 	return 0;

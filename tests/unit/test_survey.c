@@ -492,6 +492,38 @@ render(const struct hy_report_in *in, enum hy_report_format fmt,
 	return buf;
 }
 
+/* With HY_REPORT_EXAMPLES=DIR, keep the rendered reports (this is how
+ * reports/examples/ is regenerated). */
+static void
+write_examples(const struct hy_report_in *in)
+{
+	static const struct {
+		const char *name;
+		enum hy_report_format fmt;
+		enum hy_report_lang lang;
+	} ex[] = {
+		{ "report-2026-12.en.html", HY_REPORT_HTML, HY_LANG_EN },
+		{ "report-2026-12.ja.html", HY_REPORT_HTML, HY_LANG_JA },
+		{ "report-2026-12.ja.md", HY_REPORT_MD, HY_LANG_JA },
+		{ "report-2026-12.en.md", HY_REPORT_MD, HY_LANG_EN },
+		{ "report-2026-12.csv", HY_REPORT_CSV, HY_LANG_EN },
+		{ "report-2026-12.json", HY_REPORT_JSON, HY_LANG_EN },
+	};
+	const char *dir = getenv("HY_REPORT_EXAMPLES");
+	char path[1024], *out;
+	size_t i;
+	FILE *f;
+
+	for (i = 0; dir != NULL && i < sizeof(ex) / sizeof(ex[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, ex[i].name);
+		out = render(in, ex[i].fmt, ex[i].lang);
+		assert_non_null(f = fopen(path, "w"));
+		fputs(out, f);
+		fclose(f);
+		free(out);
+	}
+}
+
 static void
 test_compare_and_lang(void **state)
 {
@@ -548,6 +580,7 @@ test_compare_and_lang(void **state)
 	assert_null(strstr(out, "<script"));
 	free(out);
 
+	write_examples(&in);
 	json_decref(stats);
 	json_decref(prev);
 	json_decref(doms);
