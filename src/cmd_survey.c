@@ -188,6 +188,29 @@ survey_paths(struct survey_cmd *sc)
 	return 0;
 }
 
+/* mkdir -p: the month's directory usually sits in a new year folder. */
+static int
+survey_mkdirs(const char *path)
+{
+	char buf[4096], *p;
+
+	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	for (p = buf + 1; *p != '\0'; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+		return -1;
+	return 0;
+}
+
 static int
 survey_exec(struct survey_cmd *sc)
 {
@@ -204,7 +227,7 @@ survey_exec(struct survey_cmd *sc)
 		fprintf(stderr, "hygiene survey: %s\n", err);
 		goto out;
 	}
-	if (mkdir(sc->out, 0777) != 0 && errno != EEXIST) {
+	if (survey_mkdirs(sc->out) != 0) {
 		fprintf(stderr, "hygiene survey: %s: %s\n", sc->out,
 		    strerror(errno));
 		goto out;

@@ -300,27 +300,31 @@ static json_t *
 stats_isp_json(const struct hy_stats *s, size_t i, const json_t *rpki)
 {
 	const struct hy_isp *isp = &s->isps->v[i];
-	json_t *o = NULL, *asns, *r;
+	json_t *o = NULL, *asns, *t = NULL, *r;
 	size_t a;
 
-	if ((o = tally_json(&s->own[i])) == NULL)
+	/* Identity first, then the counts: easier to read by eye. */
+	if ((asns = json_array()) == NULL)
 		return NULL;
-	if ((asns = json_array()) == NULL ||
-	    json_object_set_new(o, "asns", asns) != 0)
-		goto fail;
 	for (a = 0; a < isp->nasns; a++)
-		if (json_array_append_new(asns, json_integer(isp->asns[a])))
-			goto fail;
+		if (json_array_append_new(asns, json_integer(isp->asns[a]))) {
+			json_decref(asns);
+			return NULL;
+		}
+	o = json_pack("{s:s, s:s, s:s, s:o}", "id", isp->id, "name",
+	    isp->name, "name_ja", isp->name_ja, "asns", asns);
+	if (o == NULL || (t = tally_json(&s->own[i])) == NULL ||
+	    json_object_update(o, t) != 0)
+		goto fail;
 	r = rpki ? json_object_get(rpki, isp->id) : NULL;
-	if (json_object_set_new(o, "id", json_string(isp->id)) ||
-	    json_object_set_new(o, "name", json_string(isp->name)) ||
-	    json_object_set_new(o, "name_ja", json_string(isp->name_ja)) ||
-	    json_object_set_new(o, "rpki", r ? json_deep_copy(r) :
+	if (json_object_set_new(o, "rpki", r ? json_deep_copy(r) :
 	    json_null()) ||
 	    json_object_set_new(o, "hosted", tally_json(&s->hosted[i])))
 		goto fail;
+	json_decref(t);
 	return o;
 fail:
+	json_decref(t);
 	json_decref(o);
 	return NULL;
 }
