@@ -219,6 +219,8 @@ survey_exec(struct survey_cmd *sc)
 	struct hy_survey_opts o = { 0 };
 	struct hy_survey_checker ck = { sc, real_start, real_run };
 	struct hy_survey_summary sum;
+	struct hy_dns_stats ds;
+	uint64_t t0;
 	const char *rerr = NULL;
 	char err[1024];
 	int rc = HY_EXIT_FAIL;
@@ -259,16 +261,20 @@ survey_exec(struct survey_cmd *sc)
 		sc->t0_ms = now_ms();
 		sc->first_done = (size_t)-1;
 	}
+	t0 = now_ms();
 	if (hy_survey_run(st, &o, &ck, &sum, err, sizeof(err)) != 0) {
 		fprintf(stderr, "hygiene survey: %s\n", err);
 		goto out;
 	}
+	hy_dns_get_stats(hy_run_dns(sc->run), &ds);
 	printf("survey %s: %zu domains, %zu measured completely, %zu could "
-	    "not be measured%s; wrote %s/{results.ndjson,stats.json,"
-	    "stats.csv,report.html}, history %s\n", sc->month, sum.targets,
+	    "not be measured%s; %zu measured in this run, %llu DNS queries "
+	    "sent, %.1f s; wrote %s/{results.ndjson,stats.json,stats.csv,"
+	    "report.html}, history %s\n", sc->month, sum.targets,
 	    sum.measured - sum.incomplete, sum.incomplete,
 	    sum.incomplete ? " (see `errors` in results.ndjson)" : "",
-	    sc->out, sc->db);
+	    sum.measured - sum.resumed, (unsigned long long)ds.sent,
+	    (double)(now_ms() - t0) / 1000.0, sc->out, sc->db);
 	rc = sum.incomplete > 0 ? HY_EXIT_INCOMPLETE : HY_EXIT_OK;
 out:
 	hy_run_free(sc->run);

@@ -1,0 +1,94 @@
+#!/bin/sh
+# Survey throughput and memory against the local world's unbound, with
+# dnsperf's rate against the same resolver in the same run.
+#
+#   bench/survey/run.sh [BUILD_DIR] [SIGNED] [NAMES] [CONCURRENCY]
+#
+# The world gets SIGNED DNSSEC-signed zones z1..zN.bench.jp (each with MX
+# and SPF) and NAMES unsigned host names in names.bench.jp. Two surveys
+# run over the same cache-warm resolver:
+#   small: the signed zones plus the first 5,000 - SIGNED names (5,000);
+#   large: every domain (SIGNED + NAMES, 50,000 by default).
+# For each: domains/s, DNS queries/s (queries that reached the wire, from
+# the survey's own summary), peak RSS. Then dnsperf replays the survey's
+# query mix (NS and MX of every domain, A of the MX host) with the same
+# concurrency, and the survey's queries/s is given as a fraction of it.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+build=${1:-$top/build}
+signed=${2:-2500}
+names=${3:-47500}
+conc=${4:-200}
+small=5000
+dir=$(mktemp -d /tmp/hygiene-surveybench.XXXXXX)
+base=${HY_BENCH_PORT_BASE:-25200}
+
+cleanup() { /usr/bin/python3 "$top/tests/world/world.py" down "$dir/world" >/dev/null 2>&1 || true; rm -rf "$dir"; }
+trap cleanup EXIT INT TERM
+
+t0=$(date +%s)
+/usr/bin/python3 "$top/tests/world/world.py" up "$dir/world" --port-base "$base" \
+	--bulk-signed "$signed" --bulk-names "$names" >/dev/null
+echo "world up with $signed signed zones and $names names in $(( $(date +%s) - t0 )) s" >&2
+. "$dir/world/world.env"
+host=${HY_RESOLVER%:*}
+port=${HY_RESOLVER##*:}
+
+cat "$dir/world/bulk-zones.txt" "$dir/world/bulk-names.txt" > "$dir/all.txt"
+head -n "$small" "$dir/all.txt" > "$dir/small.txt"
+# Two ISPs owning a few of the zones, so attribution and per-ISP
+# statistics are part of the work.
+cat > "$dir/isps.json" <<JSON
+{"isps": [
+ {"id": "bench-a", "name": "Bench A", "name_ja": "ベンチA", "asns": [64500], "domains": ["z1.bench.jp", "z2.bench.jp"]},
+ {"id": "bench-b", "name": "Bench B", "name_ja": "ベンチB", "asns": [64501], "domains": ["z3.bench.jp"]}
+]}
+JSON
+# The survey's query mix for dnsperf.
+awk '{print $1" NS"; print $1" MX"}' "$dir/all.txt" > "$dir/q-all.txt"
+sed -n 's/^\(z[0-9]*\.bench\.jp\)$/mx.\1 A/p' "$dir/all.txt" >> "$dir/q-all.txt"
+awk '{print $1" NS"; print $1" MX"}' "$dir/small.txt" > "$dir/q-small.txt"
+sed -n 's/^\(z[0-9]*\.bench\.jp\)$/mx.\1 A/p' "$dir/small.txt" >> "$dir/q-small.txt"
+
+# Warm the resolver with every query both tools will ask.
+dnsperf -s "$host" -p "$port" -d "$dir/q-all.txt" -c 4 -q "$conc" -n 1 >/dev/null 2>&1
+
+survey() { # LIST MONTH
+	/usr/bin/python3 - "$build/hygiene" "$dir" "$1" "$2" "$HY_RESOLVER" "$conc" <<'PY'
+import json, resource, subprocess, sys, time
+hy, d, lst, month, resolver, conc = sys.argv[1:]
+t = time.monotonic()
+p = subprocess.run([hy, "survey", "--isps", d + "/isps.json", "--domains", lst,
+                    "--out", d + "/out/" + month, "--month", month,
+                    "--resolver", resolver, "--concurrency", conc,
+                    "--timeout", "10"], capture_output=True, text=True)
+wall = time.monotonic() - t
+if p.returncode not in (0, 3):
+    sys.exit("survey failed: " + p.stderr)
+line = p.stdout
+n = int(line.split(": ")[1].split(" domains")[0])
+q = int(line.split(" DNS queries")[0].rsplit(" ", 1)[1])
+inc = int(line.split(" could not")[0].rsplit(" ", 1)[1])
+print(json.dumps({"domains": n, "incomplete": inc, "queries": q, "wall": wall,
+                  "rss_kb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}))
+PY
+}
+s=$(survey "$dir/small.txt" 2026-01)
+l=$(survey "$dir/all.txt" 2026-02)
+perf=$(dnsperf -s "$host" -p "$port" -d "$dir/q-all.txt" -c 4 -q "$conc" -n 1 2>&1 |
+	awk '/Queries per second/ {print $4}')
+
+/usr/bin/python3 - "$s" "$l" "$perf" "$conc" "$signed" <<'PY'
+import json, sys
+s, l = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+perf, conc, signed = float(sys.argv[3]), sys.argv[4], sys.argv[5]
+print(f"resolver: world unbound (cache-warm), concurrency {conc}, {signed} signed zones")
+for name, r in (("small", s), ("large", l)):
+    print(f"{name}: {r['domains']} domains in {r['wall']:.2f} s = {r['domains'] / r['wall']:.0f} domains/s, "
+          f"{r['queries']} queries = {r['queries'] / r['wall']:.0f} queries/s, "
+          f"peak RSS {r['rss_kb'] / 1024:.1f} MiB, {r['incomplete']} not fully measured")
+print(f"dnsperf, same query mix: {perf:.0f} queries/s")
+print(f"survey/dnsperf queries/s: small {s['queries'] / s['wall'] / perf:.2f}, large {l['queries'] / l['wall'] / perf:.2f}")
+print(f"RSS growth 5k -> {l['domains']}: {100.0 * (l['rss_kb'] - s['rss_kb']) / s['rss_kb']:.1f}% (target: flat, < 200 MiB)")
+PY
