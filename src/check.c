@@ -367,28 +367,6 @@ check_hosts_from(struct hy_check *c, ldns_rr_list *rrs, size_t name_field,
 	return 0;
 }
 
-static void
-check_ns_cb(void *arg, const struct hy_dns_result *res)
-{
-	struct hy_check *c = arg;
-	ldns_rr_list *rrs;
-
-	c->base.ns_status = res->status;
-	if (res->status == HY_DNS_ANSWER &&
-	    (rrs = hy_dns_answer_rrs(res, LDNS_RR_TYPE_NS)) != NULL) {
-		if (check_hosts_from(c, rrs, 0, &c->base.ns, &c->base.nns) != 0)
-			c->oom = 1;
-		ldns_rr_list_deep_free(rrs);
-		for (size_t i = 0; i < c->base.nns; i++)
-			check_lookup_addrs(c, &c->base.ns[i]);
-	} else if (!hy_dns_status_measured(res->status)) {
-		hy_check_error(c, "ns-lookup-failed", "NS lookup for %s: %s",
-		    c->domain, hy_dns_status_str(res->status));
-	}
-	c->base_pending--;
-	check_step(c);
-}
-
 /* RFC 7505 §3: a null MX is a single MX RR with preference 0 and the
  * root as exchange. */
 static int
@@ -398,28 +376,52 @@ mx_is_null(const struct hy_base *b)
 	    strcmp(b->mx[0].name, ".") == 0;
 }
 
+/*
+ * Record the NS or MX answer into hosts and look up their addresses
+ * (none for a null MX). A failure to measure becomes a domain error.
+ */
+static void
+check_hosts_answer(struct hy_check *c, const struct hy_dns_result *res,
+    ldns_rr_type t, struct hy_host **hosts, size_t *nhosts)
+{
+	int mx = t == LDNS_RR_TYPE_MX;
+	ldns_rr_list *rrs;
+
+	if (res->status == HY_DNS_ANSWER && (rrs = hy_dns_answer_rrs(res, t))) {
+		/* The host name is rdata field 0 of NS, field 1 of MX. */
+		if (check_hosts_from(c, rrs, mx ? 1 : 0, hosts, nhosts) != 0)
+			c->oom = 1;
+		ldns_rr_list_deep_free(rrs);
+		if (mx)
+			c->base.null_mx = mx_is_null(&c->base);
+		for (size_t i = 0; !c->base.null_mx && i < *nhosts; i++)
+			if (strcmp((*hosts)[i].name, ".") != 0)
+				check_lookup_addrs(c, &(*hosts)[i]);
+	} else if (!hy_dns_status_measured(res->status)) {
+		hy_check_error(c, mx ? "mx-lookup-failed" : "ns-lookup-failed",
+		    "%s lookup for %s: %s", mx ? "MX" : "NS", c->domain,
+		    hy_dns_status_str(res->status));
+	}
+	c->base_pending--;
+	check_step(c);
+}
+
+static void
+check_ns_cb(void *arg, const struct hy_dns_result *res)
+{
+	struct hy_check *c = arg;
+
+	c->base.ns_status = res->status;
+	check_hosts_answer(c, res, LDNS_RR_TYPE_NS, &c->base.ns, &c->base.nns);
+}
+
 static void
 check_mx_cb(void *arg, const struct hy_dns_result *res)
 {
 	struct hy_check *c = arg;
-	ldns_rr_list *rrs;
 
 	c->base.mx_status = res->status;
-	if (res->status == HY_DNS_ANSWER &&
-	    (rrs = hy_dns_answer_rrs(res, LDNS_RR_TYPE_MX)) != NULL) {
-		if (check_hosts_from(c, rrs, 1, &c->base.mx, &c->base.nmx) != 0)
-			c->oom = 1;
-		ldns_rr_list_deep_free(rrs);
-		c->base.null_mx = mx_is_null(&c->base);
-		for (size_t i = 0; !c->base.null_mx && i < c->base.nmx; i++)
-			if (strcmp(c->base.mx[i].name, ".") != 0)
-				check_lookup_addrs(c, &c->base.mx[i]);
-	} else if (!hy_dns_status_measured(res->status)) {
-		hy_check_error(c, "mx-lookup-failed", "MX lookup for %s: %s",
-		    c->domain, hy_dns_status_str(res->status));
-	}
-	c->base_pending--;
-	check_step(c);
+	check_hosts_answer(c, res, LDNS_RR_TYPE_MX, &c->base.mx, &c->base.nmx);
 }
 
 /* ---- probes -------------------------------------------------------------- */

@@ -38,6 +38,7 @@ TAILQ_HEAD(waiter_list, dns_waiter);
 struct dns_entry {
 	struct hy_dns		*dns;
 	char			*key;		/* "CD|TYPE|name" */
+	size_t			 hash;		/* dns_hash(key) */
 	char			*name;
 	ldns_rr_type		 type;
 	unsigned		 flags;
@@ -89,6 +90,8 @@ struct hy_dns {
 	struct hy_timer		 ready_timer;
 	struct hy_timer		 ares_timer;
 	struct hy_timer		 rate_timer;
+	struct hy_timer		 send_timer;
+	ldns_buffer		*wire;		/* reused for every query */
 	double			 tokens;
 	uint64_t		 tokens_at;
 	int			 destroying;
@@ -96,6 +99,7 @@ struct hy_dns {
 };
 
 static void dns_dispatch(struct hy_dns *);
+static void dns_dispatch_fire(void *);
 static void dns_ares_rearm(struct hy_dns *);
 
 /* ---- hash table -------------------------------------------------------- */
@@ -111,14 +115,14 @@ dns_hash(const char *s)
 }
 
 static struct dns_entry *
-table_find(struct hy_dns *d, const char *key)
+table_find(struct hy_dns *d, const char *key, size_t hash)
 {
 	struct dns_entry *e;
 
 	if (d->nbuckets == 0)
 		return NULL;
-	for (e = d->table[dns_hash(key) % d->nbuckets]; e; e = e->hnext)
-		if (strcmp(e->key, key) == 0)
+	for (e = d->table[hash % d->nbuckets]; e; e = e->hnext)
+		if (e->hash == hash && strcmp(e->key, key) == 0)
 			return e;
 	return NULL;
 }
@@ -134,8 +138,8 @@ table_grow(struct hy_dns *d)
 	for (i = 0; i < d->nbuckets; i++)
 		for (e = d->table[i]; e; e = next) {
 			next = e->hnext;
-			e->hnext = nt[dns_hash(e->key) % nb];
-			nt[dns_hash(e->key) % nb] = e;
+			e->hnext = nt[e->hash % nb];
+			nt[e->hash % nb] = e;
 		}
 	free(d->table);
 	d->table = nt;
@@ -150,7 +154,7 @@ table_add(struct hy_dns *d, struct dns_entry *e)
 
 	if (d->nentries >= d->nbuckets && table_grow(d) != 0)
 		return -1;
-	b = dns_hash(e->key) % d->nbuckets;
+	b = e->hash % d->nbuckets;
 	e->hnext = d->table[b];
 	d->table[b] = e;
 	e->in_table = 1;
@@ -178,7 +182,7 @@ table_remove(struct hy_dns *d, struct dns_entry *e)
 
 	if (!e->in_table)
 		return;
-	for (pp = &d->table[dns_hash(e->key) % d->nbuckets]; *pp;
+	for (pp = &d->table[e->hash % d->nbuckets]; *pp;
 	    pp = &(*pp)->hnext)
 		if (*pp == e) {
 			*pp = e->hnext;
@@ -383,32 +387,54 @@ dns_ares_cb(void *arg, int status, int timeouts, unsigned char *abuf,
 	}
 	entry_finish(d, e, st, pkt);
 	entry_unref(e);		/* the reference c-ares held */
-	dns_dispatch(d);
+	if (d->send_timer.slot == 0)
+		hy_timer_start(d->loop, &d->send_timer, 0, dns_dispatch_fire, d);
 }
 
 /* ---- sending ----------------------------------------------------------- */
 
+/*
+ * The query's wire form, written with ldns' buffer and name routines:
+ * header, one question, and an OPT RR (RFC 6891) with a 1232-octet UDP
+ * size and the DO bit. Building a whole ldns_pkt (and its compression
+ * tree) for one name cost more than everything else a query does.
+ */
 static int
-dns_build_query(const struct dns_entry *e, uint8_t **buf, size_t *len)
+dns_build_query(struct hy_dns *d, const struct dns_entry *e)
 {
-	ldns_pkt *q = NULL;
+	ldns_buffer *w = d->wire;
 	ldns_rdf *qname = NULL;
-	uint16_t fl = LDNS_RD | ((e->flags & HY_DNS_CD) ? LDNS_CD : 0);
+	uint16_t fl = LDNS_RD_MASK << 8;	/* RD is in the first flags octet */
 	int rc = -1;
 
+	if (e->flags & HY_DNS_CD)
+		fl |= LDNS_CD_MASK;
 	if (ldns_str2rdf_dname(&qname, e->name) != LDNS_STATUS_OK)
 		goto out;
-	if ((q = ldns_pkt_query_new(qname, e->type, LDNS_RR_CLASS_IN, fl)) == NULL)
+	ldns_buffer_clear(w);
+	ldns_buffer_write_u16(w, 0);		/* id: c-ares picks it */
+	ldns_buffer_write_u16(w, fl);
+	ldns_buffer_write_u16(w, 1);		/* QDCOUNT */
+	ldns_buffer_write_u16(w, 0);		/* ANCOUNT */
+	ldns_buffer_write_u16(w, 0);		/* NSCOUNT */
+	ldns_buffer_write_u16(w, 1);		/* ARCOUNT: the OPT RR */
+	if (ldns_dname2buffer_wire(w, qname) != LDNS_STATUS_OK)
 		goto out;
-	qname = NULL;	/* owned by q */
-	ldns_pkt_set_edns_udp_size(q, 1232);
-	ldns_pkt_set_edns_do(q, true);
-	if (ldns_pkt2wire(buf, q, len) != LDNS_STATUS_OK)
+	ldns_buffer_write_u16(w, (uint16_t)e->type);
+	ldns_buffer_write_u16(w, LDNS_RR_CLASS_IN);
+	ldns_buffer_write_u8(w, 0);		/* OPT owner: root */
+	ldns_buffer_write_u16(w, LDNS_RR_TYPE_OPT);
+	ldns_buffer_write_u16(w, 1232);		/* UDP payload size */
+	ldns_buffer_write_u8(w, 0);		/* extended RCODE */
+	ldns_buffer_write_u8(w, 0);		/* EDNS version */
+	ldns_buffer_write_u16(w, 0x8000);	/* DO */
+	ldns_buffer_write_u16(w, 0);		/* RDLEN */
+	if (ldns_buffer_status(w) != LDNS_STATUS_OK)
 		goto out;
+	ldns_buffer_flip(w);
 	rc = 0;
 out:
 	ldns_rdf_deep_free(qname);
-	ldns_pkt_free(q);
 	return rc;
 }
 
@@ -432,8 +458,9 @@ dns_rate_ok(struct hy_dns *d)
 	return 0;
 }
 
+/* Deferred work of a loop pass: send what queued up, rearm c-ares. */
 static void
-dns_rate_fire(void *arg)
+dns_dispatch_fire(void *arg)
 {
 	dns_dispatch(arg);
 }
@@ -441,12 +468,9 @@ dns_rate_fire(void *arg)
 static void
 dns_send(struct hy_dns *d, struct dns_entry *e)
 {
-	uint8_t *buf = NULL;
-	size_t len = 0;
-
 	TAILQ_REMOVE(&d->sendq, e, qlink);
 	e->state = ENTRY_IN_FLIGHT;
-	if (dns_build_query(e, &buf, &len) != 0) {
+	if (dns_build_query(d, e) != 0) {
 		entry_finish(d, e, HY_DNS_ERROR, NULL);
 		return;
 	}
@@ -455,8 +479,8 @@ dns_send(struct hy_dns *d, struct dns_entry *e)
 	d->stats.sent++;
 	if (d->in_flight > d->stats.max_in_flight)
 		d->stats.max_in_flight = d->in_flight;
-	ares_send(d->channel, buf, (int)len, dns_ares_cb, e);
-	free(buf);
+	ares_send(d->channel, ldns_buffer_begin(d->wire),
+	    (int)ldns_buffer_limit(d->wire), dns_ares_cb, e);
 }
 
 static void
@@ -471,7 +495,7 @@ dns_dispatch(struct hy_dns *d)
 
 			if (d->rate_timer.slot == 0)
 				hy_timer_start(d->loop, &d->rate_timer, wait,
-				    dns_rate_fire, d);
+				    dns_dispatch_fire, d);
 			break;
 		}
 		dns_send(d, e);
@@ -513,7 +537,10 @@ dns_io(void *arg, int fd, unsigned events)
 	ares_process_fd(d->channel,
 	    (events & HY_IO_READ) ? fd : ARES_SOCKET_BAD,
 	    (events & HY_IO_WRITE) ? fd : ARES_SOCKET_BAD);
-	dns_ares_rearm(d);
+	/* ares_timeout() scans every query in flight: rearm once per loop
+	 * pass, after all I/O, rather than once per packet. */
+	if (d->send_timer.slot == 0)
+		hy_timer_start(d->loop, &d->send_timer, 0, dns_dispatch_fire, d);
 }
 
 static void
@@ -527,31 +554,27 @@ dns_sock_state(void *arg, ares_socket_t fd, int readable, int writable)
 
 /* ---- setup ------------------------------------------------------------- */
 
-/* c-ares wants "[v6]:port" and "v4:port"; accept "HOST", "HOST:PORT",
- * "[V6]:PORT" and bare IPv6 literals. */
+/* c-ares 1.18 takes "v4", "v4:port", "v6" and "[v6]:port", but not
+ * "[v6]" without a port: give that one the default port. */
 static int
 dns_servers_csv(const struct hy_dns_opts *o, char **out)
 {
-	size_t cap = 1, i;
+	size_t cap = 1, i, n;
 	char *csv;
 
 	for (i = 0; i < o->nservers; i++)
-		cap += strlen(o->servers[i]) + 4;
+		cap += strlen(o->servers[i]) + 5;
 	if ((csv = calloc(1, cap)) == NULL)
 		return -1;
 	for (i = 0; i < o->nservers; i++) {
 		const char *s = o->servers[i];
-		const char *c1 = strchr(s, ':');
 
 		if (i > 0)
 			strcat(csv, ",");
-		if (c1 != NULL && s[0] != '[' && strchr(c1 + 1, ':') != NULL) {
-			strcat(csv, "[");	/* bare IPv6 literal */
-			strcat(csv, s);
-			strcat(csv, "]");
-		} else {
-			strcat(csv, s);
-		}
+		strcat(csv, s);
+		n = strlen(s);
+		if (n > 0 && s[0] == '[' && s[n - 1] == ']')
+			strcat(csv, ":53");
 	}
 	*out = csv;
 	return 0;
@@ -627,6 +650,10 @@ hy_dns_new(struct hy_loop *loop, const struct hy_dns_opts *opts,
 	TAILQ_INIT(&d->ready);
 	d->tokens = 1.0;
 	d->tokens_at = hy_loop_now(loop);
+	if ((d->wire = ldns_buffer_new(512)) == NULL) {
+		*err = "out of memory";
+		goto fail;
+	}
 
 	memset(&ao, 0, sizeof(ao));
 	/* NOCHECKRESP: we want SERVFAIL/REFUSED packets back to classify them
@@ -688,6 +715,9 @@ hy_dns_free(struct hy_dns *d)
 	hy_timer_stop(d->loop, &d->ready_timer);
 	hy_timer_stop(d->loop, &d->ares_timer);
 	hy_timer_stop(d->loop, &d->rate_timer);
+	hy_timer_stop(d->loop, &d->send_timer);
+	if (d->wire != NULL)
+		ldns_buffer_free(d->wire);
 	free(d->servers);
 	free(d->table);
 	free(d);
@@ -782,6 +812,23 @@ hy_dns_group_expired(const struct hy_dns_group *g)
 	return g->expired != 0;
 }
 
+/* Decimal digits of v at p; returns the end. */
+static char *
+put_uint(char *p, unsigned v)
+{
+	char tmp[10];
+	int n = 0;
+
+	do
+		tmp[n++] = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	while (n > 0)
+		*p++ = tmp[--n];
+	return p;
+}
+
+/* "CD|TYPE|name." in lower case: the coalescing and cache key. Built by
+ * hand: it is made for every query, and printf cost more than the rest. */
 static char *
 dns_make_key(const char *name, ldns_rr_type type, unsigned flags)
 {
@@ -790,16 +837,22 @@ dns_make_key(const char *name, ldns_rr_type type, unsigned flags)
 
 	if (n > 0 && name[n - 1] == '.')
 		n--;
-	if (asprintf(&key, "%u|%u|%.*s.", flags & HY_DNS_CD, (unsigned)type,
-	    (int)n, name) < 0)
+	if ((key = malloc(n + 16)) == NULL)
 		return NULL;
-	for (p = key; *p; p++)
-		*p = (char)tolower((unsigned char)*p);
+	p = put_uint(key, flags & HY_DNS_CD);
+	*p++ = '|';
+	p = put_uint(p, (unsigned)type);
+	*p++ = '|';
+	for (; n > 0; n--, name++)
+		*p++ = (char)(*name >= 'A' && *name <= 'Z' ? *name + 32 : *name);
+	*p++ = '.';
+	*p = '\0';
 	return key;
 }
 
 static struct dns_entry *
-dns_entry_new(struct hy_dns *d, char *key, ldns_rr_type type, unsigned flags)
+dns_entry_new(struct hy_dns *d, char *key, size_t hash, ldns_rr_type type,
+    unsigned flags)
 {
 	struct dns_entry *e = calloc(1, sizeof(*e));
 
@@ -807,6 +860,7 @@ dns_entry_new(struct hy_dns *d, char *key, ldns_rr_type type, unsigned flags)
 		return NULL;
 	e->dns = d;
 	e->key = key;
+	e->hash = hash;
 	/* The name is the key's tail, after "CD|TYPE|". */
 	e->name = strdup(strchr(strchr(key, '|') + 1, '|') + 1);
 	e->type = type;
@@ -824,9 +878,9 @@ dns_entry_new(struct hy_dns *d, char *key, ldns_rr_type type, unsigned flags)
 
 /* The entry for key, fresh from the cache or in progress, or NULL. */
 static struct dns_entry *
-dns_lookup(struct hy_dns *d, const char *key)
+dns_lookup(struct hy_dns *d, const char *key, size_t hash)
 {
-	struct dns_entry *e = table_find(d, key);
+	struct dns_entry *e = table_find(d, key, hash);
 
 	if (e != NULL && e->state == ENTRY_DONE &&
 	    e->expires <= hy_loop_now(d->loop)) {
@@ -843,6 +897,7 @@ hy_dns_query(struct hy_dns_group *g, const char *name, ldns_rr_type type,
 	struct hy_dns *d = g->dns;
 	struct dns_waiter *w;
 	struct dns_entry *e;
+	size_t hash;
 	char *key;
 
 	if (name == NULL || strlen(name) > 254 ||
@@ -860,7 +915,8 @@ hy_dns_query(struct hy_dns_group *g, const char *name, ldns_rr_type type,
 	}
 	if ((key = dns_make_key(name, type, flags)) == NULL)
 		goto fail;
-	if ((e = dns_lookup(d, key)) != NULL) {
+	hash = dns_hash(key);
+	if ((e = dns_lookup(d, key, hash)) != NULL) {
 		free(key);
 		if (e->state == ENTRY_DONE) {
 			d->stats.cache_hits++;
@@ -868,7 +924,7 @@ hy_dns_query(struct hy_dns_group *g, const char *name, ldns_rr_type type,
 		} else {
 			d->stats.coalesced++;
 		}
-	} else if ((e = dns_entry_new(d, key, type, flags)) == NULL) {
+	} else if ((e = dns_entry_new(d, key, hash, type, flags)) == NULL) {
 		free(key);
 		goto fail;
 	}
@@ -877,8 +933,10 @@ hy_dns_query(struct hy_dns_group *g, const char *name, ldns_rr_type type,
 	TAILQ_INSERT_TAIL(&e->waiters, w, elink);
 	if (e->state == ENTRY_DONE)
 		dns_make_ready(d, w);
-	else
-		dns_dispatch(d);
+	else if (e->state == ENTRY_QUEUED && d->send_timer.slot == 0)
+		/* Sent from the loop in one batch: one ares_timeout() scan for
+		 * the batch instead of one per query. */
+		hy_timer_start(d->loop, &d->send_timer, 0, dns_dispatch_fire, d);
 	return 0;
 fail:
 	TAILQ_REMOVE(&g->pending, w, glink);

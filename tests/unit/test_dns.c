@@ -295,6 +295,74 @@ test_group_free_drops_callbacks(void **state)
 	fixture_close(&f);
 }
 
+static void
+test_qps_cap(void **state)
+{
+	struct hy_loop *loop = hy_loop_new();
+	struct test_dns_server srv;
+	struct hy_dns_opts o;
+	struct hy_dns *dns;
+	struct fixture f;
+	const char *servers[1], *err = NULL;
+	char name[32];
+	uint64_t t0;
+
+	(void)state;
+	memset(&f, 0, sizeof(f));
+	f.loop = loop;
+	assert_int_equal(test_dns_server_start(&srv, loop), 0);
+	servers[0] = srv.addr;
+	memset(&o, 0, sizeof(o));
+	o.servers = servers;
+	o.nservers = 1;
+	o.qps = 50;
+	dns = hy_dns_new(loop, &o, &err);
+	f.grp = hy_dns_group_new(dns, 0);
+	t0 = hy_loop_now(loop);
+	for (int i = 0; i < 20; i++) {
+		snprintf(name, sizeof(name), "q%d.test", i);
+		ask(&f, name, LDNS_RR_TYPE_A);
+	}
+	run_until_done(&f);
+	/* 20 queries at 50/s with a burst of at most a few: well over 0.3 s.
+	 * Only the lower bound is checked; speed is not this test's concern. */
+	assert_true(hy_loop_now(loop) - t0 >= 300);
+	assert_int_equal(srv.udp_queries, 20);
+	hy_dns_group_free(f.grp);
+	hy_dns_free(dns);
+	test_dns_server_stop(&srv);
+	hy_loop_free(loop);
+}
+
+static void
+test_resolver_address_forms(void **state)
+{
+	static const struct { const char *in, *out; } cases[] = {
+		{ "127.0.0.1", "127.0.0.1:53" },
+		{ "127.0.0.1:5353", "127.0.0.1:5353" },
+		{ "[::1]:5353", "[::1]:5353" },
+		{ "::1", "[::1]:53" },
+		{ "[::1]", "[::1]:53" },
+	};
+	struct hy_loop *loop = hy_loop_new();
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct hy_dns_opts o;
+		const char *servers[1] = { cases[i].in }, *err = NULL;
+		struct hy_dns *dns;
+
+		memset(&o, 0, sizeof(o));
+		o.servers = servers;
+		o.nservers = 1;
+		dns = hy_dns_new(loop, &o, &err);
+		assert_non_null(dns);
+		assert_string_equal(hy_dns_servers(dns), cases[i].out);
+		hy_dns_free(dns);
+	}
+	hy_loop_free(loop);
+}
+
 int
 main(void)
 {
@@ -308,6 +376,8 @@ main(void)
 		cmocka_unit_test(test_unreachable_resolver_times_out),
 		cmocka_unit_test(test_bad_resolver_rejected),
 		cmocka_unit_test(test_group_free_drops_callbacks),
+		cmocka_unit_test(test_qps_cap),
+		cmocka_unit_test(test_resolver_address_forms),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
