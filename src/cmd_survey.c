@@ -258,7 +258,8 @@ survey_exec(struct survey_cmd *sc)
 	if (sc->tty) {
 		o.progress = survey_progress;
 		o.progress_arg = sc;
-		sc->t0_ms = now_ms();
+		/* The first line after 250 ms, when the rate means something. */
+		sc->t0_ms = sc->last_ms = now_ms();
 		sc->first_done = (size_t)-1;
 	}
 	t0 = now_ms();

@@ -251,8 +251,8 @@ survey_done(void *arg, json_t *obj)
 	if (++sv->uncommitted >= sv->o->commit_every)
 		survey_commit(sv);
 	if (sv->o->progress != NULL)
-		sv->o->progress(sv->o->progress_arg, sv->sum->measured,
-		    sv->sum->targets);
+		sv->o->progress(sv->o->progress_arg, sv->sum->resumed +
+		    sv->sum->measured, sv->sum->targets);
 out:
 	free(line);
 	json_decref(obj);
