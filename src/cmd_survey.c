@@ -55,6 +55,7 @@ struct survey_cmd {
 	int			 tty;
 	uint64_t		 t0_ms, last_ms;
 	size_t			 first_done;
+	char			 abort_why[256];
 };
 
 static int
@@ -113,6 +114,27 @@ real_run(void *ctx)
 	struct survey_cmd *sc = ctx;
 
 	return hy_loop_run(sc->loop);
+}
+
+/* A result has come back (its deadline passed or it finished) and the
+ * resolver has not answered one query yet: with a working resolver
+ * answers arrive within milliseconds, so it is unreachable or ignoring
+ * us. Stop instead of recording every domain as "could not measure". */
+static const char *
+survey_abort_check(void *arg)
+{
+	struct survey_cmd *sc = arg;
+	struct hy_dns_stats ds;
+
+	hy_dns_get_stats(hy_run_dns(sc->run), &ds);
+	if (ds.sent > 0 && ds.answers == 0) {
+		snprintf(sc->abort_why, sizeof(sc->abort_why), "no answer from "
+		    "the resolver (%s) to %llu queries",
+		    hy_dns_servers(hy_run_dns(sc->run)),
+		    (unsigned long long)ds.sent);
+		return sc->abort_why;
+	}
+	return NULL;
 }
 
 /* ---- progress ---- */
@@ -254,6 +276,8 @@ survey_exec(struct survey_cmd *sc)
 	o.window = sc->cfg.concurrency;
 	o.commit_every = 256;
 	o.now = time(NULL);
+	o.abort_check = survey_abort_check;
+	o.abort_arg = sc;
 	sc->tty = isatty(STDERR_FILENO);
 	if (sc->tty) {
 		o.progress = survey_progress;

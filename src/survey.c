@@ -38,6 +38,7 @@ struct survey {
 	bool				 in_txn;
 	struct hy_survey_summary	*sum;
 	int				 fatal;
+	bool				 discard;	/* roll back */
 	char				*err;
 	size_t				 errlen;
 };
@@ -216,6 +217,7 @@ survey_done(void *arg, json_t *obj)
 {
 	struct survey_item *it = arg;
 	struct survey *sv = it->sv;
+	const char *why;
 	char *line = NULL;
 	bool inc;
 
@@ -227,6 +229,14 @@ survey_done(void *arg, json_t *obj)
 	}
 	if (sv->fatal)
 		goto out;
+	if (sv->o->abort_check != NULL &&
+	    (why = sv->o->abort_check(sv->o->abort_arg)) != NULL) {
+		survey_err(sv, "%s; stopped without storing the results of "
+		    "this batch: fix the cause and continue with --resume",
+		    why);
+		sv->discard = true;
+		goto out;
+	}
 	if (hy_stats_attribute(sv->o->isps, obj) != 0 ||
 	    (line = json_dumps(obj, JSON_COMPACT)) == NULL) {
 		survey_err(sv, "out of memory");
@@ -316,8 +326,13 @@ hy_survey_run(struct hy_store *st, const struct hy_survey_opts *o,
 	survey_pump(&sv);
 	if (ck->run(ck->ctx) != 0)
 		survey_err(&sv, "the measurement loop failed");
-	/* Commit whatever finished, even after an error: it is valid. */
-	survey_commit(&sv);
+	/* Commit whatever finished, even after an error, since it is
+	 * valid; unless the error says the measurements were not. */
+	if (sv.discard && sv.in_txn) {
+		sv.in_txn = false;
+		hy_store_rollback(st);
+	} else
+		survey_commit(&sv);
 	for (i = sv.qhead; i < sv.qlen; i++)
 		free(sv.q[i].domain);
 	if (sv.fatal)

@@ -49,6 +49,12 @@ struct hy_survey_opts {
 	size_t			 commit_every;	/* results per transaction */
 	const json_t		*rpki;		/* per-ISP RPKI figures or NULL */
 	time_t			 now;
+	/* Optional: called before each result is stored; a non-NULL reason
+	 * (e.g. "no answer from the resolver") stops the survey, and the
+	 * uncommitted results are rolled back rather than stored as "could
+	 * not measure", so --resume measures them again. */
+	const char		*(*abort_check)(void *arg);
+	void			*abort_arg;
 	/* Optional progress callback, called after each stored result. */
 	void			(*progress)(void *arg, size_t done,
 				    size_t total);

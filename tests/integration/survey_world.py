@@ -201,6 +201,21 @@ def main():
                        capture_output=True, text=True)
     if r.returncode != 2:
         fail("bad month exited %d" % r.returncode)
+    # A resolver that never answers: exit 1, nothing stored as measured,
+    # and --resume with a working resolver completes the month.
+    bh = os.path.join(tmp, "blackhole", "2026-11")
+    cmd = survey_cmd(args, env, bh, "2026-11")
+    cmd[cmd.index("--resolver") + 1] = env["HY_BLACKHOLE"]
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    if r.returncode != 1 or "no answer from the resolver" not in r.stderr:
+        fail("silent resolver: exit %d: %s" % (r.returncode, r.stderr))
+    r = subprocess.run(survey_cmd(args, env, bh, "2026-11", ["--resume"]),
+                       capture_output=True, text=True, timeout=300)
+    if r.returncode != p.returncode or json.load(open(os.path.join(
+            bh, "stats.json"))) != stats:
+        fail("resume after a silent resolver: %d %s" % (r.returncode,
+                                                        r.stderr))
+    print("silent resolver: stopped, nothing stored; resume completes")
     subprocess.run(["rm", "-rf", tmp])
     print("ok")
 

@@ -168,6 +168,16 @@ slurp(const char *dir, const char *name)
 	return buf;
 }
 
+/* abort_check stand-in: reports a failure at its abort_at-th call. */
+static size_t abort_at, abort_calls;
+
+static const char *
+fake_abort(void *arg)
+{
+	(void)arg;
+	return ++abort_calls == abort_at ? "resolver gone" : NULL;
+}
+
 /* One survey run of month into dir (db inside dir); returns its rc. */
 static int
 run_survey(const char *dir, const char *month, bool resume, size_t kill_at,
@@ -181,6 +191,7 @@ run_survey(const char *dir, const char *month, bool resume, size_t kill_at,
 		.month = month, .out_dir = dir, .isps = isps,
 		.domains_path = DATA("survey-domains.txt"), .resume = resume,
 		.window = 2, .commit_every = 2, .now = 1790000000,
+		.abort_check = fake_abort,
 	};
 	struct hy_store *st = NULL;
 	char db[1024];
@@ -189,6 +200,7 @@ run_survey(const char *dir, const char *month, bool resume, size_t kill_at,
 	snprintf(db, sizeof(db), "%s/history.sqlite", dir);
 	if (hy_store_open(db, &st, err, errlen) != 0)
 		fail_msg("%s", err);
+	abort_calls = 0;
 	rc = hy_survey_run(st, &o, &ck, sum, err, errlen);
 	assert_true(fk.max_in_flight <= 2);
 	hy_store_close(st);
@@ -477,6 +489,35 @@ test_resume_after_kill(void **state)
 	rmdir_free(ref);
 }
 
+/* A checker-level failure (the CLI's "resolver never answered") stops
+ * the run; the uncommitted batch is discarded, not stored as failures. */
+static void
+test_abort_discards_batch(void **state)
+{
+	struct hy_survey_summary sum;
+	char err[1024], *ref = tmpdir(), *dir = tmpdir(), *x, *y;
+
+	(void)state;
+	assert_int_equal(run_survey(ref, "2026-11", false, 0, NULL, &sum, err,
+	    sizeof(err)), 0);
+	abort_at = 4;	/* results 1-2 committed, 3 pending, 4 aborts */
+	assert_int_equal(run_survey(dir, "2026-11", false, 0, NULL, &sum, err,
+	    sizeof(err)), -1);
+	abort_at = 0;
+	assert_non_null(strstr(err, "resolver gone"));
+	assert_non_null(strstr(err, "--resume"));
+	assert_int_equal(run_survey(dir, "2026-11", true, 0, NULL, &sum, err,
+	    sizeof(err)), 0);
+	assert_int_equal(sum.resumed, 2);
+	x = slurp(ref, "results.ndjson");
+	y = slurp(dir, "results.ndjson");
+	assert_string_equal(x, y);
+	free(x);
+	free(y);
+	rmdir_free(ref);
+	rmdir_free(dir);
+}
+
 /* ---- reports ---- */
 
 static char *
@@ -722,6 +763,7 @@ main(void)
 		cmocka_unit_test(test_survey_outputs),
 		cmocka_unit_test(test_survey_month_rules),
 		cmocka_unit_test(test_resume_after_kill),
+		cmocka_unit_test(test_abort_discards_batch),
 		cmocka_unit_test(test_compare_and_lang),
 		cmocka_unit_test(test_write_schema_sample),
 	};
