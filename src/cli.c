@@ -27,7 +27,9 @@ static const struct cli_cmd cli_cmds[] = {
 	    "check domains: DNSSEC, SPF, DMARC, MTA-STS, TLS-RPT, MX, NS" },
 	{ "survey", cmd_survey, "survey --isps FILE [--domains FILE] --out DIR "
 	    "[--month YYYY-MM] [--db FILE] [--resume] [options]",
-	    "monthly survey: per-ISP statistics, history and reports" },
+	    "monthly survey: per-ISP statistics, history and reports.\n"
+	    "Without --resolver (the system's, often a public service) --qps "
+	    "defaults to 50" },
 	{ "report", cmd_report, "report --db FILE --month YYYY-MM "
 	    "[--compare YYYY-MM] [--format html|md|csv|json] [--lang ja|en]",
 	    "report a surveyed month from the history" },
