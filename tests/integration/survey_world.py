@@ -122,9 +122,8 @@ def main():
         fail("results are not one per distinct domain: %s" % names)
     check_schema = json.load(open(CHECK_SCHEMA))
     for r in rows:
-        att = r.pop("attribution")
-        if set(att) != {"own", "mx_hosted_by", "ns_hosted_by", "hosted_by"}:
-            fail("attribution keys: %s" % att)
+        if "attribution" not in r:
+            fail("no attribution in %s" % r["domain"])
         r["checked_at"] = "2026-11-01T00:00:00Z"
         jsonschema.validate(r, check_schema)
     owned = {r["domain"] for r in comparable(os.path.join(

@@ -733,7 +733,7 @@ test_store(void **state)
 	rmdir_free(dir);
 }
 
-/* Writes a stats.json for the schema test (tests/unit/CMakeLists.txt). */
+/* Writes stats.json and results.ndjson for the schema tests (tests/unit/CMakeLists.txt). */
 static void
 test_write_schema_sample(void **state)
 {
@@ -746,6 +746,12 @@ test_write_schema_sample(void **state)
 	    sizeof(err)), 0);
 	text = slurp(dir, "stats.json");
 	f = fopen(HY_SCHEMA_SAMPLE, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	free(text);
+	text = slurp(dir, "results.ndjson");
+	f = fopen(HY_RESULTS_SAMPLE, "w");
 	assert_non_null(f);
 	fputs(text, f);
 	fclose(f);
