@@ -412,7 +412,10 @@ dns_build_query(struct hy_dns *d, const struct dns_entry *e)
 	if (ldns_str2rdf_dname(&qname, e->name) != LDNS_STATUS_OK)
 		goto out;
 	ldns_buffer_clear(w);
-	ldns_buffer_write_u16(w, 0);		/* id: c-ares picks it */
+	/* c-ares 1.18's ares_send() keeps the caller's ID, so the ID must be
+	 * unpredictable here (RFC 5452 §4: ID and port are the defence
+	 * against forged answers). */
+	ldns_buffer_write_u16(w, (uint16_t)arc4random_uniform(65536));
 	ldns_buffer_write_u16(w, fl);
 	ldns_buffer_write_u16(w, 1);		/* QDCOUNT */
 	ldns_buffer_write_u16(w, 0);		/* ANCOUNT */
@@ -664,8 +667,12 @@ hy_dns_new(struct hy_loop *loop, const struct hy_dns_opts *opts,
 	ao.ednspsz = 1232;
 	ao.sock_state_cb = dns_sock_state;
 	ao.sock_state_cb_data = d;
+	/* A full window of cache-hot answers arrives as one burst: the
+	 * default 208 KiB receive buffer drops some (Udp RcvbufErrors) and
+	 * c-ares then waits a whole try timeout to resend them. */
+	ao.socket_receive_buffer_size = 4 << 20;
 	optmask = ARES_OPT_FLAGS | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES |
-	    ARES_OPT_EDNSPSZ | ARES_OPT_SOCK_STATE_CB;
+	    ARES_OPT_EDNSPSZ | ARES_OPT_SOCK_STATE_CB | ARES_OPT_SOCK_RCVBUF;
 	if ((rc = ares_init_options(&d->channel, &ao, optmask)) != ARES_SUCCESS) {
 		*err = rc == ARES_EFILE ? "cannot read /etc/resolv.conf" :
 		    "cannot initialise c-ares";

@@ -1,7 +1,16 @@
-/* The probe registry: the order here is the order probes start in. */
+/* The probe registry: the order here is the order probes start in, and
+ * the order their emit() runs (the `mail` summary reads the sections
+ * emitted before it, so it stays last). */
 #include "hygiene/check.h"
+#include "dmarc.h"
+#include "mail.h"
+#include "sts.h"
 
 const struct hy_probe *const hy_probes[] = {
+	&hy_probe_dmarc,
+	&hy_probe_mta_sts,
+	&hy_probe_tls_rpt,
+	&hy_probe_mail,
 	NULL,
 };
-const size_t hy_nprobes = 0;
+const size_t hy_nprobes = sizeof(hy_probes) / sizeof(hy_probes[0]) - 1;

@@ -215,6 +215,8 @@ def main():
     ap.add_argument("--schema", default=SCHEMA)
     ap.add_argument("--timeout", default="5",
                     help="hygiene --timeout (per-domain deadline, seconds)")
+    ap.add_argument("--run-timeout", type=int, default=240,
+                    help="limit for the whole hygiene run (seconds)")
     ap.add_argument("--only", nargs="*", metavar="DOMAIN")
     a = ap.parse_args()
 
@@ -232,9 +234,19 @@ def main():
     validator = jsonschema.Draft202012Validator(
         schema, format_checker=format_checker(jsonschema))
 
-    env = read_env(a.world)
+    try:
+        env = read_env(a.world)
+    except OSError as e:
+        print("check_world: no running world (%s); start one with "
+              "tests/world/world.py up DIR" % e, file=sys.stderr)
+        return 1
     expect = load_expect()
     if a.only:
+        missing = [d for d in a.only if d not in expect]
+        if missing:
+            print("check_world: not in expect.json: %s" % " ".join(missing),
+                  file=sys.stderr)
+            return 2
         expect = {d: expect[d] for d in a.only}
     domains = list(expect)
     world_domains = set(env["HY_DOMAINS"].split())
@@ -245,8 +257,14 @@ def main():
            "--https-port", env["HY_HTTPS_PORT"],
            "--rtr", env["HY_RTR"]] + domains
     print("$ " + " ".join(shlex.quote(c) for c in cmd))
-    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                       text=True)
+    try:
+        p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           text=True, timeout=a.run_timeout)
+    except subprocess.TimeoutExpired as e:
+        print("FAIL: hygiene did not finish within %d s (its --timeout is "
+              "%s s per domain)\nstdout so far:\n%s" % (
+                  a.run_timeout, a.timeout, e.stdout or ""))
+        return 1
     failures = []
     if p.returncode not in (0, 3):
         failures.append("hygiene exited with %d (want 0 or 3)" % p.returncode)

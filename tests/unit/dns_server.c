@@ -95,6 +95,11 @@ udp_read(void *arg, int fd, unsigned ev)
 	if (n <= 0 || ldns_wire2pkt(&q, buf, (size_t)n) != LDNS_STATUS_OK)
 		return;
 	srv->udp_queries++;
+	if (ldns_pkt_id(q) == 0)
+		srv->id_zero++;
+	if (ldns_pkt_id(q) == srv->last_id)
+		srv->id_same++;
+	srv->last_id = ldns_pkt_id(q);
 	a = answer_for(q, 0, &drop, &slow);
 	ldns_pkt_free(q);
 	if (!drop && ldns_pkt2wire(&wire, a, &wlen) == LDNS_STATUS_OK) {

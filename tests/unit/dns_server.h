@@ -18,6 +18,8 @@ struct test_dns_server {
 	unsigned	 port;
 	unsigned	 udp_queries, tcp_queries;
 	unsigned	 pending, max_pending;
+	unsigned	 id_zero, id_same;	/* IDs 0, and equal to the last */
+	unsigned	 last_id;
 	char		 addr[32];	/* "127.0.0.1:PORT" */
 };
 

@@ -147,7 +147,8 @@ class Zone:
         self.opts = opts
         self.body = body            # text appended verbatim
         self.records = records      # [(owner_fqdn, type, rdata_text)]
-        self.tampers = tampers      # [(owner_fqdn, type, new_rdata)]
+        # [(owner_fqdn, type, new_rdata)]; rdata None: strip its RRSIGs
+        self.tampers = tampers
         self.source = source
         self.parent = None
         self.children = []
@@ -182,10 +183,11 @@ def origin_from_filename(fname):
 
 def parse_options(line, opts, tampers, origin, source):
     rest = line.split("@world", 1)[1]
-    tamper = None
-    if "tamper=" in rest:
-        rest, tamper = rest.split("tamper=", 1)
-        tamper = tamper.strip().strip("'\"")
+    # tamper= and strip= take the rest of the line.
+    m = re.search(r"(?:^|\s)(tamper|strip)=", rest)
+    tail = None
+    if m:
+        rest, tail = rest[:m.start()], rest[m.end():].strip().strip("'\"")
     for tok in shlex.split(rest):
         if "=" not in tok:
             raise WorldError("%s: option %r is not KEY=VALUE" % (source, tok))
@@ -193,18 +195,27 @@ def parse_options(line, opts, tampers, origin, source):
         if key not in OPTION_DEFAULTS:
             raise WorldError("%s: unknown option %r" % (source, key))
         opts[key] = val
-    if tamper is not None:
-        parts = tamper.split(None, 2)
+    if m and m.group(1) == "tamper":
+        parts = tail.split(None, 2)
         if len(parts) != 3:
             raise WorldError("%s: tamper wants OWNER TYPE RDATA" % source)
         tampers.append((absolute(parts[0], origin), parts[1].upper(),
                         parts[2]))
+    elif m:
+        parts = tail.split()
+        if len(parts) != 2:
+            raise WorldError("%s: strip wants OWNER TYPE" % source)
+        tampers.append((absolute(parts[0], origin), parts[1].upper(), None))
 
 
 def strip_comment(line):
-    out, quoted = [], False
+    out, quoted, escaped = [], False, False
     for ch in line:
-        if ch == '"':
+        if escaped:
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        elif ch == '"':
             quoted = not quoted
         elif ch == ";" and not quoted:
             break
@@ -258,7 +269,7 @@ def load_zone(path):
     records = parse_records(text, origin, path)
     for o, t, _ in tampers:
         if not any(ro == o and rt == t for ro, rt, _ in records):
-            raise WorldError("%s: tamper target %s %s is not in the zone"
+            raise WorldError("%s: tamper/strip target %s %s is not in the zone"
                              % (path, o, t))
     return Zone(origin, opts, text, records, tampers, path)
 
@@ -281,8 +292,8 @@ def check_options(opts, where):
         bad("optout", "yes|no")
     if any(m not in DS_MODES for m in opts["ds"].split(",")):
         bad("ds", "|".join(DS_MODES) + " (comma-separated)")
-    if opts["server"] not in ("nsd", "blackhole"):
-        bad("server", "nsd|blackhole")
+    if opts["server"] not in ("nsd", "blackhole", "lame"):
+        bad("server", "nsd|blackhole|lame")
     if opts["domain"] not in ("yes", "no"):
         bad("domain", "yes|no")
     for key in ("expire", "inception"):
@@ -292,12 +303,13 @@ def check_options(opts, where):
 
 def load_zones():
     zones = {}
-    for fname in sorted(os.listdir(ZONES_SRC)):
-        if not fname.endswith(".zone"):
-            continue
-        z = load_zone(os.path.join(ZONES_SRC, fname))
+    paths = sorted(os.path.join(top, f) for top, _, files in
+                   os.walk(ZONES_SRC) for f in files if f.endswith(".zone"))
+    for path in paths:
+        z = load_zone(path)
         if z.origin in zones:
-            raise WorldError("zone %s defined twice" % z.origin)
+            raise WorldError("zone %s defined twice: %s and %s" % (
+                z.origin, zones[z.origin].source, path))
         zones[z.origin] = z
     if "." not in zones:
         raise WorldError("no root zone (zones/root.zone)")
@@ -387,11 +399,44 @@ def make_key(z, ksk, keydir):
             "text": text}
 
 
+def make_key_p256(z, ksk, keydir):
+    """An ECDSAP256SHA256 key made in-process, in ldns's file format. The
+    bulk zones use it: thousands of ldns-keygen processes cost more than
+    their signing. Returns None when python3-cryptography is missing."""
+    try:
+        from cryptography.hazmat.primitives.asymmetric import ec
+    except ImportError:
+        return None
+    priv = ec.generate_private_key(ec.SECP256R1())
+    nums = priv.private_numbers()
+    d = nums.private_value.to_bytes(32, "big")
+    pub = (nums.public_numbers.x.to_bytes(32, "big") +
+           nums.public_numbers.y.to_bytes(32, "big"))
+    flags = 257 if ksk else 256
+    rdata = struct.pack("!HBB", flags, 3, 13) + pub
+    tag = key_tag(rdata)
+    b64 = base64.b64encode(pub).decode()
+    path = os.path.join(keydir, "K%s+013+%05d" % (z.origin, tag))
+    with open(path + ".private", "w") as f:
+        f.write("Private-key-format: v1.2\nAlgorithm: 13 (ECDSAP256SHA256)\n"
+                "PrivateKey: %s\n" % base64.b64encode(d).decode())
+    text = "%s %d IN DNSKEY %d 3 13 %s" % (z.origin, DEFAULT_TTL, flags, b64)
+    with open(path + ".key", "w") as f:
+        f.write(text + "\n")
+    return {"path": path, "tag": tag, "alg": 13, "rdata": rdata,
+            "text": text}
+
+
 def make_ds(z):
-    k = z.ksk
+    """DS rdata for the parent. An unsigned zone has no key to hash: only
+    `mismatch` and `unknown-alg` give it a DS (one for a key that does not
+    exist, as when a zone is unsigned and its DS left behind)."""
     owner = name_wire(z.origin)
+    k = z.ksk or {"tag": 4242, "alg": 13, "rdata": b"no such key"}
     out = []
     for mode in z.opts["ds"].split(","):
+        if not z.ksk and mode not in ("mismatch", "unknown-alg"):
+            continue
         if mode == "yes":
             out.append("%d %d 2 %s" % (k["tag"], k["alg"], hashlib.sha256(
                 owner + k["rdata"]).hexdigest()))
@@ -458,18 +503,28 @@ def sign_cmd(z, unsigned, signed, now):
 
 
 def apply_tampers(z, signed):
-    """Changes one record's rdata after signing; its RRSIG stays."""
+    """After signing: tamper changes one record's rdata and keeps its
+    RRSIG; strip deletes the RRSIGs that cover an RRset."""
     with open(signed) as f:
         lines = f.read().splitlines()
     for owner, rtype, rdata in z.tampers:
+        hits = []
         for i, line in enumerate(lines):
             f = line.split("\t")
-            if len(f) >= 5 and f[0].lower() == owner and f[3] == rtype:
+            if len(f) < 5 or f[0].lower() != owner:
+                continue
+            if rdata is not None and f[3] == rtype:
                 lines[i] = "\t".join(f[:4] + [rdata])
+                hits.append(i)
                 break
-        else:
-            raise WorldError("%s: tamper target %s %s not in signed zone"
-                             % (z.source, owner, rtype))
+            if rdata is None and f[3] == "RRSIG" and \
+                    f[4].split()[0] == rtype:
+                hits.append(i)
+        if not hits:
+            raise WorldError("%s: tamper/strip target %s %s not in the "
+                             "signed zone" % (z.source, owner, rtype))
+        if rdata is None:
+            lines = [l for i, l in enumerate(lines) if i not in hits]
     with open(signed, "w") as f:
         f.write("\n".join(lines) + "\n")
 
@@ -484,10 +539,17 @@ def build_zones(zones, d, jobs):
         def keys(z):
             kd = os.path.join(keys_dir, zone_filename(z.origin)[:-5])
             os.makedirs(kd)
-            z.ksk = make_key(z, True, kd)
-            z.zsk = make_key(z, False, kd)
+            if z.source == "<bulk>" and z.alg == 13:
+                z.ksk = make_key_p256(z, True, kd)
+                z.zsk = make_key_p256(z, False, kd)
+            if not z.ksk or not z.zsk:
+                z.ksk = make_key(z, True, kd)
+                z.zsk = make_key(z, False, kd)
             z.ds = make_ds(z)
         list(ex.map(keys, signed))
+        for z in zones.values():
+            if not z.alg:
+                z.ds = make_ds(z)
         serial = int(time.time())
         now = int(time.time())
 
@@ -516,16 +578,83 @@ def build_zones(zones, d, jobs):
 def https_hosts(zones):
     if not os.path.isdir(HTTPS_SRC):
         return []
-    hosts = sorted(h.lower() for h in os.listdir(HTTPS_SRC)
-                   if os.path.isdir(os.path.join(HTTPS_SRC, h)))
-    for h in hosts:
+    hosts = {}
+    for h in sorted(os.listdir(HTTPS_SRC)):
+        if not os.path.isdir(os.path.join(HTTPS_SRC, h)):
+            continue
+        if h != h.lower():
+            raise WorldError("https/%s: host directories are lower case" % h)
         name = fqdn(h)
         owner = [z for z in zones if is_subdomain(name, z)]
         z = zones[max(owner, key=len)]
         if ("A", "127.0.0.1") not in z.addresses(name):
             raise WorldError("https/%s: add '%s A 127.0.0.1' to %s" % (
                 h, name, os.path.relpath(z.source, HERE)))
+        hosts[h] = "valid"
+        marker = os.path.join(HTTPS_SRC, h, CERT_MARKER)
+        if os.path.exists(marker):
+            with open(marker) as f:
+                hosts[h] = f.read().strip()
+            if hosts[h] not in CERT_KINDS:
+                raise WorldError("https/%s/%s: want one of %s" % (
+                    h, CERT_MARKER, ", ".join(CERT_KINDS)))
     return hosts
+
+
+CERT_MARKER = ".world-cert"
+# valid: from the shared certificate (signed by the world CA, every valid
+# host in its SAN list). The others get a certificate of their own.
+CERT_KINDS = ("valid", "expired", "not-yet-valid", "wrong-name",
+              "untrusted", "self-signed")
+
+
+def make_host_cert(ca, host, kind):
+    """A leaf certificate that is wrong in the way `kind` says, made with
+    python3-cryptography (openssl x509 -req cannot set a past start date)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    def name(cn):
+        return x509.Name([
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "hygiene test world"),
+            x509.NameAttribute(NameOID.COMMON_NAME, cn)])
+    key = ec.generate_private_key(ec.SECP256R1())
+    with open(os.path.join(ca, "ca.key"), "rb") as f:
+        signer = serialization.load_pem_private_key(f.read(), None)
+    issuer = name("hygiene world CA")
+    if kind == "untrusted":
+        signer = ec.generate_private_key(ec.SECP256R1())
+        issuer = name("hygiene untrusted CA")
+    elif kind == "self-signed":
+        signer, issuer = key, name(host)
+    now = datetime.datetime.now(datetime.timezone.utc)
+    day = datetime.timedelta(days=1)
+    start, end = now - day, now + 825 * day
+    if kind == "expired":
+        start, end = now - 60 * day, now - 30 * day
+    elif kind == "not-yet-valid":
+        start, end = now + 30 * day, now + 60 * day
+    san = "wrong-name.invalid" if kind == "wrong-name" else host
+    cert = (x509.CertificateBuilder()
+            .subject_name(name(san)).issuer_name(issuer)
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(start).not_valid_after(end)
+            .add_extension(x509.SubjectAlternativeName([x509.DNSName(san)]),
+                           critical=False)
+            .add_extension(x509.BasicConstraints(ca=False, path_length=None),
+                           critical=True)
+            .sign(signer, hashes.SHA256()))
+    base = os.path.join(ca, "host-" + host)
+    with open(base + ".crt", "wb") as f:
+        f.write(cert.public_bytes(serialization.Encoding.PEM))
+    with open(base + ".key", "wb") as f:
+        f.write(key.private_bytes(serialization.Encoding.PEM,
+                                  serialization.PrivateFormat.PKCS8,
+                                  serialization.NoEncryption()))
+    return base
 
 
 def make_ca(d, hosts):
@@ -538,7 +667,8 @@ def make_ca(d, hosts):
          "-subj", "/O=hygiene test world/CN=hygiene world CA",
          "-addext", "basicConstraints=critical,CA:TRUE",
          "-addext", "keyUsage=critical,keyCertSign,cRLSign"])
-    san = ",".join("DNS:" + h for h in hosts + ["localhost"])
+    shared = [h for h, kind in hosts.items() if kind == "valid"]
+    san = ",".join("DNS:" + h for h in shared + ["localhost"])
     with open(p("server.ext"), "w") as f:
         f.write("basicConstraints=CA:FALSE\n"
                 "keyUsage=critical,digitalSignature\n"
@@ -546,10 +676,13 @@ def make_ca(d, hosts):
                 "subjectAltName=%s,IP:127.0.0.1\n" % san)
     run(["openssl", "req", "-new", "-nodes"] + ec +
         ["-keyout", p("server.key"), "-out", p("server.csr"),
-         "-subj", "/O=hygiene test world/CN=%s" % (hosts + ["localhost"])[0]])
+         "-subj", "/O=hygiene test world/CN=%s" % (shared + ["localhost"])[0]])
     run(["openssl", "x509", "-req", "-in", p("server.csr"), "-CA", p("ca.crt"),
          "-CAkey", p("ca.key"), "-CAcreateserial", "-days", "825",
          "-extfile", p("server.ext"), "-out", p("server.crt")])
+    for h, kind in hosts.items():
+        if kind != "valid":
+            make_host_cert(ca, h, kind)
     return p("ca.crt")
 
 
@@ -582,6 +715,8 @@ def nsd_conf(d, zones, port):
            "remote-control:",
            "  control-enable: no"]
     for z in sorted(zones.values(), key=lambda z: z.origin):
+        if z.opts["server"] == "lame":
+            continue    # delegated, but NSD does not serve it
         out += ["zone:", "  name: \"%s\"" % z.origin,
                 "  zonefile: \"%s\"" % zone_filename(z.origin)]
     return "\n".join(out) + "\n"
@@ -591,9 +726,12 @@ def unbound_conf(d, zones, ports, anchor):
     ud = os.path.join(d, "unbound")
     os.makedirs(ud)
     out = ["server:",
-           "  interface: 127.0.0.1",
+           "  interface: 127.0.0.1"] + (
+           ["  interface: ::1"] if have_ipv6_loopback() else []) + [
            "  port: %d" % ports["unbound"],
-           "  do-ip6: no",
+           # Listening on ::1 needs do-ip6; queries still go to the
+           # 127.0.0.1 stub addresses only.
+           "  do-ip6: %s" % ("yes" if have_ipv6_loopback() else "no"),
            "  do-daemonize: no",
            "  username: \"\"",
            "  chroot: \"\"",
@@ -607,8 +745,8 @@ def unbound_conf(d, zones, ports, anchor):
            "  num-threads: 1",
            "  num-queries-per-thread: 4096",
            "  outgoing-range: 8192",
-           "  msg-cache-size: 64m",
-           "  rrset-cache-size: 128m",
+           "  msg-cache-size: 128m",
+           "  rrset-cache-size: 256m",
            "  access-control: 127.0.0.0/8 allow",
            # Glue carries no port: the world's servers are reached through
            # one stub-zone per zone, on 127.0.0.1.
@@ -630,6 +768,15 @@ def unbound_conf(d, zones, ports, anchor):
         out += ["stub-zone:", "  name: \"%s\"" % z.origin,
                 "  stub-addr: 127.0.0.1@%d" % port]
     return "\n".join(out) + "\n"
+
+
+def have_ipv6_loopback():
+    try:
+        with socket.socket(socket.AF_INET6, socket.SOCK_DGRAM) as s:
+            s.bind(("::1", 0))
+        return True
+    except OSError:
+        return False
 
 
 def nginx_conf(d, hosts, port):
@@ -660,10 +807,16 @@ def nginx_conf(d, hosts, port):
         out.append("  %s_temp_path \"%s\";" % (key, os.path.join(nd, sub)))
     out.append("  server { listen 127.0.0.1:%d ssl default_server; "
                "server_name _; return 404; }" % port)
-    for h in hosts:
-        out.append("  server { listen 127.0.0.1:%d ssl; server_name %s; "
-                   "root \"%s\"; location / { try_files $uri =404; } }"
-                   % (port, h, os.path.join(HTTPS_SRC, h)))
+    for h, kind in hosts.items():
+        cert = ""
+        if kind != "valid":
+            base = os.path.join(ca, "host-" + h)
+            cert = ("ssl_certificate \"%s.crt\"; ssl_certificate_key "
+                    "\"%s.key\"; " % (base, base))
+        out.append("  server { listen 127.0.0.1:%d ssl; server_name %s; %s"
+                   "root \"%s\"; location / { try_files $uri =404; } "
+                   "location = /%s { return 404; } }"
+                   % (port, h, cert, os.path.join(HTTPS_SRC, h), CERT_MARKER))
     out.append("}")
     return "\n".join(out) + "\n"
 
@@ -986,6 +1139,28 @@ def world_up(d, port_base, bulk_signed=0, bulk_names=0):
     with open(conf("nginx.conf"), "w") as f:
         f.write(nginx_conf(d, hosts, ports["https"]))
 
+    start_daemons(d, ports, hosts, ca, vrps)
+    t_ready = time.time()
+    info = write_outputs(d, port_base, ports, zones, hosts, ca, anchor)
+    info["timings"] = {"zones_s": round(t_zones - t0, 2),
+                       "total_s": round(t_ready - t0, 2)}
+    if bulk_signed or bulk_names:
+        info["bulk"] = {"signed_zones": len(bulk_zone_names),
+                        "names": len(bulk_host_names)}
+        with open(os.path.join(d, "bulk-zones.txt"), "w") as f:
+            f.write("".join(n + "\n" for n in bulk_zone_names))
+        with open(os.path.join(d, "bulk-names.txt"), "w") as f:
+            f.write("".join(n + "\n" for n in bulk_host_names))
+    with open(os.path.join(d, "world.json"), "w") as f:
+        json.dump(info, f, indent=2, sort_keys=True)
+        f.write("\n")
+    return info
+
+
+def start_daemons(d, ports, hosts, ca, vrps):
+    """Starts every daemon and waits until each answers; on any failure
+    stops them all again."""
+    conf = lambda n: os.path.join(d, "conf", n)
     procs = {}
     try:
         procs["nsd"] = spawn(d, "nsd", ["nsd", "-d", "-c", conf("nsd.conf")])
@@ -1006,7 +1181,8 @@ def world_up(d, port_base, bulk_signed=0, bulk_names=0):
                                      timeout=0.2) is not None})
         procs["unbound"] = spawn(d, "unbound", [
             "unbound", "-d", "-c", conf("unbound.conf")])
-        host = (hosts or ["localhost"])[0]
+        host = ([h for h, k in hosts.items() if k == "valid"] or
+                ["localhost"])[0]
         wait_ready(d, procs, {
             "unbound": lambda: resolver_validates(ports["unbound"]),
             "stayrtr": lambda: rtr_synced(ports["rtr"]),
@@ -1017,14 +1193,19 @@ def world_up(d, port_base, bulk_signed=0, bulk_names=0):
     except BaseException:
         world_down(d)
         raise
-    t_ready = time.time()
 
+
+def write_outputs(d, port_base, ports, zones, hosts, ca, anchor):
+    """Writes world.env and returns the world.json contents."""
     domains = [z.origin[:-1] for z in sorted(
-        zones.values(), key=lambda z: z.origin[::-1])
+        zones.values(), key=lambda z: z.origin.split(".")[::-1])
         if z.origin != "." and z.opts["domain"] == "yes"]
     env = {
         "HY_WORLD_DIR": d,
         "HY_RESOLVER": "127.0.0.1:%d" % ports["unbound"],
+        # The same unbound over IPv6, or "" when ::1 is unavailable.
+        "HY_RESOLVER6": ("[::1]:%d" % ports["unbound"]
+                         if have_ipv6_loopback() else ""),
         "HY_AUTH": "127.0.0.1:%d" % ports["nsd"],
         "HY_RTR": "127.0.0.1:%d" % ports["rtr"],
         "HY_RTR_SILENT": "127.0.0.1:%d" % ports["rtr_silent"],
@@ -1041,21 +1222,9 @@ def world_up(d, port_base, bulk_signed=0, bulk_names=0):
     info["port_base"] = port_base
     info["ports"] = ports
     info["domains"] = domains
-    info["https_hosts"] = hosts
+    info["https_hosts"] = hosts     # host -> certificate kind
     info["zones"] = {z.origin: zone_info(z) for z in zones.values()
                      if z.source != "<bulk>"}
-    info["timings"] = {"zones_s": round(t_zones - t0, 2),
-                       "total_s": round(t_ready - t0, 2)}
-    if bulk_signed or bulk_names:
-        info["bulk"] = {"signed_zones": len(bulk_zone_names),
-                        "names": len(bulk_host_names)}
-        with open(os.path.join(d, "bulk-zones.txt"), "w") as f:
-            f.write("".join(n + "\n" for n in bulk_zone_names))
-        with open(os.path.join(d, "bulk-names.txt"), "w") as f:
-            f.write("".join(n + "\n" for n in bulk_host_names))
-    with open(os.path.join(d, "world.json"), "w") as f:
-        json.dump(info, f, indent=2, sort_keys=True)
-        f.write("\n")
     return info
 
 
@@ -1076,7 +1245,8 @@ def zone_info(z):
             "ns": z.ns_names(),
             "ds": z.ds}
     if z.tampers:
-        info["tamper"] = [" ".join(t) for t in z.tampers]
+        info["tamper"] = [" ".join(t) for t in z.tampers if t[2] is not None]
+        info["strip"] = [" ".join(t[:2]) for t in z.tampers if t[2] is None]
     if z.alg:
         info["ksk_tag"] = z.ksk["tag"]
         info["zsk_tag"] = z.zsk["tag"]
@@ -1094,14 +1264,19 @@ def expected_status(info, origin, memo):
     parent = z["parent"]
     up = "secure" if parent is None else expected_status(info, parent, memo)
     now = time.time()
-    if o["server"] == "blackhole":
+    if o["server"] in ("blackhole", "lame"):
         st = "unreachable"
     elif up in ("bogus", "unreachable"):
         st = "bogus" if up == "bogus" else "unreachable"
     elif up == "insecure":
         st = "insecure"
     elif o["sign"] == "none":
-        st = "insecure" if parent else "bogus"
+        if parent is None:
+            st = "bogus"
+        elif "mismatch" in o["ds"].split(","):
+            st = "bogus"        # a DS, but no DNSKEY to match it
+        else:
+            st = "insecure"
     else:
         modes = set(o["ds"].split(","))
         if parent is None or modes & {"yes", "sha1"}:
@@ -1126,11 +1301,15 @@ def selftest(d):
         info = json.load(f)
     ports = info["ports"]
     memo, failures = {}, 0
-    for origin in sorted(info["zones"], key=lambda o: o[::-1]):
+    for origin in sorted(info["zones"], key=lambda o: o.split(".")[::-1]):
         z = info["zones"][origin]
         want = expected_status(info, origin, memo)
         auth = dns_query(ports["nsd"], origin, T_SOA, rd=False)
-        auth_ok = auth is not None and auth[0] == 0 and auth[1] & AA
+        if z["options"]["server"] == "lame":
+            # Not authoritative: the parent's referral (or REFUSED).
+            auth_ok = auth is not None and not auth[1] & AA
+        else:
+            auth_ok = auth is not None and auth[0] == 0 and auth[1] & AA
         r = dns_query(ports["unbound"], origin, T_SOA, timeout=3)
         if r is None:
             got = "unreachable"
@@ -1147,12 +1326,14 @@ def selftest(d):
             # Whether SHA-1 signatures validate depends on the crypto
             # library's policy: both outcomes are legitimate.
             ok = ok + ("insecure",) if want == "secure" else ok
-        good = got in ok and (auth_ok or z["options"]["server"] != "nsd")
+        good = got in ok and (auth_ok or
+                              z["options"]["server"] == "blackhole")
         print("%-4s %-28s want %-11s got %-11s nsd %s" % (
             "ok" if good else "FAIL", origin, want, got,
-            "AA" if auth_ok else "no answer"))
+            "no answer" if auth is None else "rcode %d%s" % (
+                auth[0], " AA" if auth[1] & AA else "")))
         failures += not good
-        for t in z.get("tamper", []):
+        for t in z.get("tamper", []) + z.get("strip", []):
             owner, rtype = t.split()[:2]
             qtype = {"A": 1, "NS": 2, "MX": 15, "TXT": 16, "AAAA": 28}.get(
                 rtype)
@@ -1160,10 +1341,17 @@ def selftest(d):
                 continue
             r = dns_query(ports["unbound"], owner, qtype, timeout=3)
             good = r is not None and r[0] == 2
-            print("%-4s %-28s tampered %s must be bogus: %s" % (
+            print("%-4s %-28s altered %s must be bogus: %s" % (
                 "ok" if good else "FAIL", owner, rtype,
                 "servfail" if good else r))
             failures += not good
+    for host, kind in sorted(info["https_hosts"].items()):
+        ok = https_ready(ports["https"], info["HY_CA_FILE"], host)
+        good = ok == (kind == "valid")
+        print("%-4s https://%s certificate %s: TLS handshake %s" % (
+            "ok" if good else "FAIL", host, kind,
+            "verifies" if ok else "fails"))
+        failures += not good
     return failures
 
 

@@ -1,0 +1,71 @@
+/*
+ * HTTPS GET inside the hy_loop: libcurl's multi interface driven by the
+ * loop's fd watches and timers (CURLMOPT_SOCKETFUNCTION/TIMERFUNCTION and
+ * curl_multi_socket_action). No threads, no blocking.
+ *
+ * curl never resolves names: the caller resolves the host through the
+ * hygiene DNS engine and passes the address; curl connects there
+ * (CURLOPT_CONNECT_TO) while SNI, certificate checks and the Host header
+ * still use the URL's host name. Redirects are never followed (RFC 8461
+ * §3.3 forbids it for MTA-STS; other users want the same honesty).
+ *
+ * Ownership: struct hy_http belongs to its creator and must outlive its
+ * requests. A struct hy_http_req is owned by the module; it is freed
+ * right after its callback returns, or by hy_http_cancel() (then without
+ * a callback; cancelling from inside the request's own callback is a
+ * no-op). The result and its body are valid only during the
+ * callback. Callbacks are never invoked from inside hy_http_get().
+ */
+#ifndef HYGIENE_HTTP_H
+#define HYGIENE_HTTP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hygiene/loop.h"
+
+enum hy_http_status {
+	HY_HTTP_OK,		/* 2xx, body complete */
+	HY_HTTP_STATUS,		/* any other HTTP status (see code) */
+	HY_HTTP_TIMEOUT,
+	HY_HTTP_TLS,		/* handshake or certificate failure */
+	HY_HTTP_CONNECT,	/* could not connect */
+	HY_HTTP_TOO_LARGE,	/* body over max_body */
+	HY_HTTP_ERROR,		/* anything else (protocol, local) */
+};
+
+struct hy_http_result {
+	enum hy_http_status	 status;
+	long			 code;		/* HTTP status, 0 if none */
+	const char		*body;		/* NUL-terminated; may hold NULs */
+	size_t			 len;
+	const char		*content_type;	/* NULL if none */
+	const char		*error;		/* curl's message, or "" */
+};
+
+typedef void (*hy_http_fn)(void *arg, const struct hy_http_result *);
+
+struct hy_http_get_opts {
+	const char	*url;		/* https://host/path */
+	const char	*connect_ip;	/* address from our resolver; required */
+	unsigned	 port;		/* 0: 443 (--https-port) */
+	const char	*ca_file;	/* NULL: system store (--ca-file) */
+	size_t		 max_body;	/* 0: no limit */
+	uint64_t	 timeout_ms;	/* 0: none */
+};
+
+struct hy_http;
+struct hy_http_req;
+
+struct hy_http	*hy_http_new(struct hy_loop *);
+/* Cancels every request still in flight (no callbacks). */
+void		 hy_http_free(struct hy_http *);
+
+/* NULL on error (OOM, bad options); cb will not run then. */
+struct hy_http_req *hy_http_get(struct hy_http *,
+		    const struct hy_http_get_opts *, hy_http_fn cb, void *arg);
+void		 hy_http_cancel(struct hy_http_req *);
+
+const char	*hy_http_status_str(enum hy_http_status);
+
+#endif

@@ -1,0 +1,369 @@
+/*
+ * libcurl multi on the hy_loop. curl tells us which sockets to watch
+ * (socket callback) and when to call it back (timer callback); the loop
+ * reports readiness and we hand it to curl_multi_socket_action(). Finished
+ * transfers are collected with curl_multi_info_read() and reported from
+ * a zero-delay timer, so no callback ever runs inside hy_http_get().
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <curl/curl.h>
+
+#include "hygiene/http.h"
+
+struct hy_http {
+	struct hy_loop	*loop;
+	CURLM		*multi;
+	struct hy_timer	 timer;		/* curl's timeout */
+	struct hy_timer	 done_timer;	/* deliver finished requests */
+	struct hy_http_req *reqs;	/* in flight */
+	struct hy_http_req *finished;	/* waiting for delivery */
+};
+
+struct hy_http_req {
+	struct hy_http		*http;
+	CURL			*easy;
+	struct curl_slist	*connect_to;
+	hy_http_fn		 cb;
+	void			*arg;
+	char			*body;
+	size_t			 len, cap, max;
+	int			 too_large;
+	int			 delivering;	/* inside its callback */
+	CURLcode		 result;
+	char			 errbuf[CURL_ERROR_SIZE];
+	struct hy_http_req	*next, **prevp;
+};
+
+static int curl_global_done;
+
+const char *
+hy_http_status_str(enum hy_http_status s)
+{
+	switch (s) {
+	case HY_HTTP_OK:
+		return "ok";
+	case HY_HTTP_STATUS:
+		return "http-status";
+	case HY_HTTP_TIMEOUT:
+		return "timeout";
+	case HY_HTTP_TLS:
+		return "tls-error";
+	case HY_HTTP_CONNECT:
+		return "connect-error";
+	case HY_HTTP_TOO_LARGE:
+		return "too-large";
+	case HY_HTTP_ERROR:
+		break;
+	}
+	return "error";
+}
+
+static void
+req_unlink(struct hy_http_req *q)
+{
+	if (q->prevp == NULL)
+		return;
+	*q->prevp = q->next;
+	if (q->next != NULL)
+		q->next->prevp = q->prevp;
+	q->next = NULL;
+	q->prevp = NULL;
+}
+
+static void
+req_link(struct hy_http_req **head, struct hy_http_req *q)
+{
+	q->next = *head;
+	if (*head != NULL)
+		(*head)->prevp = &q->next;
+	*head = q;
+	q->prevp = head;
+}
+
+static void
+req_free(struct hy_http_req *q)
+{
+	if (q == NULL)
+		return;
+	req_unlink(q);
+	if (q->easy != NULL) {
+		curl_multi_remove_handle(q->http->multi, q->easy);
+		curl_easy_cleanup(q->easy);
+	}
+	curl_slist_free_all(q->connect_to);
+	free(q->body);
+	free(q);
+}
+
+static void http_collect(struct hy_http *);
+
+static void
+http_io(void *arg, int fd, unsigned events)
+{
+	struct hy_http *h = arg;
+	int mask = 0, running;
+
+	if (events & HY_IO_READ)
+		mask |= CURL_CSELECT_IN;
+	if (events & HY_IO_WRITE)
+		mask |= CURL_CSELECT_OUT;
+	curl_multi_socket_action(h->multi, fd, mask, &running);
+	http_collect(h);
+}
+
+static void
+http_timeout(void *arg)
+{
+	struct hy_http *h = arg;
+	int running;
+
+	curl_multi_socket_action(h->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+	http_collect(h);
+}
+
+static int
+http_socket_cb(CURL *e, curl_socket_t s, int what, void *userp, void *sockp)
+{
+	struct hy_http *h = userp;
+	unsigned ev = 0;
+
+	(void)e;
+	(void)sockp;
+	if (what == CURL_POLL_IN || what == CURL_POLL_INOUT)
+		ev |= HY_IO_READ;
+	if (what == CURL_POLL_OUT || what == CURL_POLL_INOUT)
+		ev |= HY_IO_WRITE;
+	/* CURL_POLL_REMOVE leaves ev == 0, which stops the watch. */
+	return hy_loop_watch(h->loop, s, ev, ev ? http_io : NULL, h) == 0 ?
+	    0 : -1;
+}
+
+static int
+http_timer_cb(CURLM *m, long timeout_ms, void *userp)
+{
+	struct hy_http *h = userp;
+
+	(void)m;
+	hy_timer_stop(h->loop, &h->timer);
+	if (timeout_ms < 0)
+		return 0;
+	return hy_timer_start(h->loop, &h->timer, (uint64_t)timeout_ms,
+	    http_timeout, h) == 0 ? 0 : -1;
+}
+
+static enum hy_http_status
+classify(const struct hy_http_req *q, long code)
+{
+	if (q->too_large || q->result == CURLE_FILESIZE_EXCEEDED)
+		return HY_HTTP_TOO_LARGE;
+	switch (q->result) {
+	case CURLE_OK:
+		return code >= 200 && code < 300 ? HY_HTTP_OK : HY_HTTP_STATUS;
+	case CURLE_OPERATION_TIMEDOUT:
+		return HY_HTTP_TIMEOUT;
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_COULDNT_RESOLVE_HOST:
+		return HY_HTTP_CONNECT;
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_SSL_CIPHER:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_ISSUER_ERROR:
+	case CURLE_SSL_INVALIDCERTSTATUS:
+	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+		return HY_HTTP_TLS;
+	default:
+		return HY_HTTP_ERROR;
+	}
+}
+
+static void
+deliver(void *arg)
+{
+	struct hy_http *h = arg;
+	struct hy_http_req *q;
+	struct hy_http_result r;
+	char *ctype;
+	long code;
+
+	while ((q = h->finished) != NULL) {
+		req_unlink(q);
+		code = 0;
+		ctype = NULL;
+		curl_easy_getinfo(q->easy, CURLINFO_RESPONSE_CODE, &code);
+		curl_easy_getinfo(q->easy, CURLINFO_CONTENT_TYPE, &ctype);
+		memset(&r, 0, sizeof(r));
+		r.status = classify(q, code);
+		r.code = code;
+		r.body = q->body != NULL ? q->body : "";
+		r.len = q->len;
+		r.content_type = ctype;
+		r.error = q->errbuf[0] ? q->errbuf :
+		    curl_easy_strerror(q->result);
+		q->delivering = 1;
+		q->cb(q->arg, &r);
+		req_free(q);
+	}
+}
+
+static void
+http_collect(struct hy_http *h)
+{
+	CURLMsg *m;
+	int left;
+	struct hy_http_req *q;
+
+	while ((m = curl_multi_info_read(h->multi, &left)) != NULL) {
+		if (m->msg != CURLMSG_DONE)
+			continue;
+		curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&q);
+		q->result = m->data.result;
+		req_unlink(q);
+		req_link(&h->finished, q);
+	}
+	if (h->finished != NULL && h->done_timer.slot == 0)
+		hy_timer_start(h->loop, &h->done_timer, 0, deliver, h);
+}
+
+static size_t
+http_write(char *data, size_t size, size_t nmemb, void *userp)
+{
+	struct hy_http_req *q = userp;
+	size_t n = size * nmemb, ncap;
+	char *nb;
+
+	if (q->max > 0 && q->len + n > q->max) {
+		q->too_large = 1;
+		return 0;	/* aborts the transfer (CURLE_WRITE_ERROR) */
+	}
+	if (q->len + n + 1 > q->cap) {
+		ncap = q->cap ? q->cap : 4096;
+		while (ncap < q->len + n + 1)
+			ncap *= 2;
+		if ((nb = realloc(q->body, ncap)) == NULL)
+			return 0;
+		q->body = nb;
+		q->cap = ncap;
+	}
+	memcpy(q->body + q->len, data, n);
+	q->len += n;
+	q->body[q->len] = '\0';
+	return n;
+}
+
+struct hy_http *
+hy_http_new(struct hy_loop *loop)
+{
+	struct hy_http *h;
+
+	if (!curl_global_done) {
+		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+			return NULL;
+		curl_global_done = 1;
+	}
+	if ((h = calloc(1, sizeof(*h))) == NULL)
+		return NULL;
+	h->loop = loop;
+	if ((h->multi = curl_multi_init()) == NULL) {
+		free(h);
+		return NULL;
+	}
+	curl_multi_setopt(h->multi, CURLMOPT_SOCKETFUNCTION, http_socket_cb);
+	curl_multi_setopt(h->multi, CURLMOPT_SOCKETDATA, h);
+	curl_multi_setopt(h->multi, CURLMOPT_TIMERFUNCTION, http_timer_cb);
+	curl_multi_setopt(h->multi, CURLMOPT_TIMERDATA, h);
+	return h;
+}
+
+void
+hy_http_free(struct hy_http *h)
+{
+	if (h == NULL)
+		return;
+	while (h->reqs != NULL)
+		req_free(h->reqs);
+	while (h->finished != NULL)
+		req_free(h->finished);
+	hy_timer_stop(h->loop, &h->timer);
+	hy_timer_stop(h->loop, &h->done_timer);
+	curl_multi_cleanup(h->multi);
+	free(h);
+}
+
+void
+hy_http_cancel(struct hy_http_req *q)
+{
+	/* From inside its own callback: it is freed when that returns. */
+	if (q != NULL && !q->delivering)
+		req_free(q);
+}
+
+static int
+req_setup(struct hy_http_req *q, const struct hy_http_get_opts *o)
+{
+	char spec[128];
+	const char *fmt = strchr(o->connect_ip, ':') ? "::[%s]:%u" : "::%s:%u";
+	CURL *e = q->easy;
+
+	/* "::ADDR:PORT": whatever host and port the URL names, connect to
+	 * our resolver's address on the chosen port. */
+	if ((size_t)snprintf(spec, sizeof(spec), fmt, o->connect_ip,
+	    o->port ? o->port : 443u) >= sizeof(spec) ||
+	    (q->connect_to = curl_slist_append(NULL, spec)) == NULL)
+		return -1;
+	if (curl_easy_setopt(e, CURLOPT_URL, o->url) != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_CONNECT_TO, q->connect_to) != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "https") != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L) != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_NOPROXY, "*") != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L) != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, http_write) != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_WRITEDATA, q) != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_PRIVATE, q) != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, q->errbuf) != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_USERAGENT, "hygiene/" HYGIENE_VERSION)
+	    != CURLE_OK)
+		return -1;
+	if (o->ca_file != NULL &&
+	    curl_easy_setopt(e, CURLOPT_CAINFO, o->ca_file) != CURLE_OK)
+		return -1;
+	if (o->max_body > 0 && curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE,
+	    (curl_off_t)o->max_body) != CURLE_OK)
+		return -1;
+	if (o->timeout_ms > 0 && curl_easy_setopt(e, CURLOPT_TIMEOUT_MS,
+	    (long)o->timeout_ms) != CURLE_OK)
+		return -1;
+	return 0;
+}
+
+struct hy_http_req *
+hy_http_get(struct hy_http *h, const struct hy_http_get_opts *o,
+    hy_http_fn cb, void *arg)
+{
+	struct hy_http_req *q;
+
+	if (o->url == NULL || o->connect_ip == NULL || cb == NULL)
+		return NULL;
+	if ((q = calloc(1, sizeof(*q))) == NULL)
+		return NULL;
+	q->http = h;
+	q->cb = cb;
+	q->arg = arg;
+	q->max = o->max_body;
+	if ((q->easy = curl_easy_init()) == NULL || req_setup(q, o) != 0)
+		goto fail;
+	if (curl_multi_add_handle(h->multi, q->easy) != CURLM_OK) {
+		curl_easy_cleanup(q->easy);
+		q->easy = NULL;
+		goto fail;
+	}
+	req_link(&h->reqs, q);
+	return q;
+fail:
+	req_free(q);
+	return NULL;
+}
