@@ -49,9 +49,10 @@ def survey_cmd(args, env, out, month, extra=()):
             "--trust-anchor", env["HY_TRUST_ANCHOR"],
             "--ca-file", env["HY_CA_FILE"],
             "--https-port", env["HY_HTTPS_PORT"],
-            "--timeout", "2", "--concurrency", "4",
-            # A paced run, so the kills land while domains are in flight.
-            "--qps", "40", *extra]
+            "--timeout", "5", "--concurrency", "8",
+            # A paced run, so the kills land while domains are in flight;
+            # the deadline leaves every reachable domain ample time.
+            "--qps", "150", *extra]
 
 
 def comparable(path, loose=False):
@@ -87,7 +88,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--hygiene", required=True)
     ap.add_argument("--world", required=True)
-    ap.add_argument("--kills", type=int, default=4)
+    ap.add_argument("--kills", type=int, default=3)
     args = ap.parse_args()
     env = world_env(args.world)
     domains = env["HY_DOMAINS"].split()
@@ -183,6 +184,12 @@ def main():
                  (delay, r.returncode, r.stderr))
         if comparable(os.path.join(out, "results.ndjson"), True) != \
                 comparable(os.path.join(ref, "results.ndjson"), True):
+            a = comparable(os.path.join(out, "results.ndjson"), True)
+            b = comparable(os.path.join(ref, "results.ndjson"), True)
+            for x, y in zip(a, b):
+                if x != y:
+                    print("resumed:  ", json.dumps(x, sort_keys=True))
+                    print("reference:", json.dumps(y, sort_keys=True))
             fail("results after kill at %.2fs differ" % delay)
         if json.load(open(os.path.join(out, "stats.json"))) != stats:
             fail("stats after kill at %.2fs differ" % delay)
