@@ -225,22 +225,22 @@ tally_add(struct tally *t, const json_t *obj, bool incomplete)
 		t->counts[sec][stats_key(sec, obj)]++;
 }
 
-/* A domain that could not be fully measured: errors, or a verdict that
- * means "could not measure". Mirrors hy_check_incomplete() but over JSON
- * alone, so stored results recount identically. */
+/* A domain that could not be fully measured: errors, or any section
+ * (tls_rpt too) whose status means "could not measure". The same rule as
+ * hy_check_incomplete(), over JSON alone, so stored results recount
+ * identically. */
 bool
 hy_stats_incomplete(const json_t *obj)
 {
-	const json_t *e = json_object_get(obj, "errors");
-	size_t sec;
+	const char *key, *st;
+	json_t *v;
 
-	if (json_is_array(e) && json_array_size(e) > 0)
+	if (json_array_size(json_object_get(obj, "errors")) > 0)
 		return true;
-	for (sec = 0; sec < SEC_N; sec++) {
-		const char *k = sections[sec].keys[stats_key(sec, obj)];
-
-		if (strcmp(k, "indeterminate") == 0 ||
-		    strcmp(k, "temperror") == 0)
+	json_object_foreach((json_t *)obj, key, v) {
+		st = json_string_value(json_object_get(v, "status"));
+		if (st != NULL && (strcmp(st, "indeterminate") == 0 ||
+		    strcmp(st, "temperror") == 0))
 			return true;
 	}
 	return false;
