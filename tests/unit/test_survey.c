@@ -351,6 +351,28 @@ test_attribution(void **state)
 	hy_isps_free(isps);
 }
 
+static void
+test_incomplete_rule(void **state)
+{
+	json_t *o;
+
+	(void)state;
+	o = json_pack("{s:[], s:n, s:{s:s}}", "errors", "dnssec", "tls_rpt",
+	    "status", "temperror");
+	assert_true(hy_stats_incomplete(o));	/* any section counts */
+	json_object_set_new(o, "tls_rpt", json_pack("{s:s}", "status",
+	    "absent"));
+	assert_false(hy_stats_incomplete(o));	/* null is not a failure */
+	json_object_set_new(o, "dnssec", json_pack("{s:s}", "status",
+	    "indeterminate"));
+	assert_true(hy_stats_incomplete(o));
+	json_object_set_new(o, "dnssec", json_null());
+	json_array_append_new(json_object_get(o, "errors"), json_pack(
+	    "{s:s, s:s}", "code", "timeout", "message", "x"));
+	assert_true(hy_stats_incomplete(o));
+	json_decref(o);
+}
+
 /* ---- survey runs ---- */
 
 static void
@@ -766,6 +788,7 @@ main(void)
 		cmocka_unit_test(test_escapers),
 		cmocka_unit_test(test_store),
 		cmocka_unit_test(test_attribution),
+		cmocka_unit_test(test_incomplete_rule),
 		cmocka_unit_test(test_survey_outputs),
 		cmocka_unit_test(test_survey_month_rules),
 		cmocka_unit_test(test_resume_after_kill),
