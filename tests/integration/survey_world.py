@@ -29,6 +29,12 @@ import jsonschema
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
+# tests/world/zones/hostile-txt.jp.zone
+HOSTILE = "hostile-txt.jp"
+HOSTILE_DMARC_HTML = ("v=DMARC1; p=reject; x=&lt;img src=x "
+                      "onerror=alert(1)&gt;&quot;&#39;&amp;")
+HOSTILE_DMARC_CSV = ('"v=DMARC1; p=reject; x=<img src=x onerror=alert(1)>'
+                     '""\'&"')
 CHECK_SCHEMA = os.path.join(ROOT, "schema", "check.schema.json")
 STATS_SCHEMA = os.path.join(ROOT, "schema", "stats.schema.json")
 
@@ -94,13 +100,17 @@ def main():
     domains = env["HY_DOMAINS"].split()
     tmp = tempfile.mkdtemp(prefix="hy-survey-world-")
 
+    # w1 owns the world's hostile-TXT domain, so its records reach the
+    # own-domain tables of the HTML and CSV reports.
+    plain = [d for d in domains if d != HOSTILE]
+    own = {"w1": [HOSTILE, plain[0]], "w2": [plain[1]]}
     args.isps_file = os.path.join(tmp, "isps.json")
     with open(args.isps_file, "w") as f:
         json.dump({"isps": [
             {"id": "w1", "name": "World One", "name_ja": "ワールド1",
-             "asns": [64500], "domains": domains[:2]},
+             "asns": [64500], "domains": own["w1"]},
             {"id": "w2", "name": "World Two", "name_ja": "ワールド2",
-             "asns": [64501], "domains": [domains[2]]}]}, f,
+             "asns": [64501], "domains": own["w2"]}]}, f,
             ensure_ascii=False)
     args.domains_file = os.path.join(tmp, "domains.txt")
     with open(args.domains_file, "wb") as f:
@@ -129,7 +139,7 @@ def main():
         jsonschema.validate(r, check_schema)
     owned = {r["domain"] for r in comparable(os.path.join(
         ref, "results.ndjson")) if r["attribution"]["own"]}
-    if owned != set(domains[:3]):
+    if owned != set(own["w1"] + own["w2"]):
         fail("own attribution: %s" % owned)
     stats = json.load(open(os.path.join(ref, "stats.json")))
     jsonschema.validate(stats, json.load(open(STATS_SCHEMA)))
@@ -146,8 +156,14 @@ def main():
         if not f.read(3) == b"\xef\xbb\xbf":
             fail("stats.csv has no BOM")
     html = open(os.path.join(ref, "report.html"), encoding="utf-8").read()
-    if "<svg" not in html or "<script" in html:
-        fail("report.html")
+    if "<svg" not in html or "<script" in html or "<img" in html:
+        fail("report.html holds raw markup")
+    if HOSTILE_DMARC_HTML not in html:
+        fail("report.html does not show the hostile DMARC record escaped")
+    csv = open(os.path.join(ref, "stats.csv"), encoding="utf-8-sig").read()
+    if HOSTILE_DMARC_CSV not in csv:
+        fail("stats.csv does not hold the hostile DMARC record as one "
+             "quoted cell")
 
     # 2. killed and resumed
     start = time.monotonic()
