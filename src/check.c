@@ -337,6 +337,18 @@ rdf_name(const ldns_rdf *rd)
 	return s;
 }
 
+/* MX by preference, then name; NS by name: output that does not depend
+ * on the resolver's RRset order. */
+static int
+host_cmp(const void *a, const void *b)
+{
+	const struct hy_host *x = a, *y = b;
+
+	if (x->preference != y->preference)
+		return x->preference < y->preference ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
 /* Fill hosts from NS or MX RRs; the name is rdata field name_field. */
 static int
 check_hosts_from(struct hy_check *c, ldns_rr_list *rrs, size_t name_field,
@@ -364,6 +376,7 @@ check_hosts_from(struct hy_check *c, ldns_rr_list *rrs, size_t name_field,
 			    ldns_rdf2native_int16(ldns_rr_rdf(rr, 0));
 		(*nout)++;
 	}
+	qsort(h, *nout, sizeof(*h), host_cmp);
 	return 0;
 }
 

@@ -25,6 +25,9 @@ struct cli_cmd {
 static const struct cli_cmd cli_cmds[] = {
 	{ "check", cmd_check, "check [options] DOMAIN... | --file FILE",
 	    "check domains: DNSSEC, SPF, DMARC, MTA-STS, TLS-RPT, MX, NS" },
+	{ "spf", cmd_spf, "spf [options] DOMAIN --ip IP [--sender ADDR] "
+	    "[--helo NAME]", "evaluate SPF check_host() (RFC 7208) for one "
+	    "client address" },
 	{ "survey", cmd_survey, "survey --isps FILE [--domains FILE] --out DIR "
 	    "[--month YYYY-MM] [--db FILE] [--resume] [options]",
 	    "monthly survey: per-ISP statistics, history and reports.\n"

@@ -129,6 +129,21 @@ render_section(FILE *fp, const char *label, const json_t *sec, bool color)
 	render_issues(fp, json_object_get(sec, "issues"), color);
 }
 
+/* The no-mail summary: only worth a line when the domain says it sends
+ * no mail (null MX), protected or not. */
+static void
+render_mail(FILE *fp, const json_t *mail, bool color)
+{
+	const char *v = json_string_value(json_object_get(mail, "no_mail_domain"));
+
+	if (v == NULL || strcmp(v, "no") == 0)
+		return;
+	fprintf(fp, "  %-8s%sno-mail domain: %s%s\n", "Mail",
+	    color ? (strcmp(v, "protected") == 0 ? C_GOOD : C_WARN) : "", v,
+	    color ? C_RESET : "");
+	render_issues(fp, json_object_get(mail, "issues"), color);
+}
+
 void
 hy_render_domain(FILE *fp, const json_t *o, bool color)
 {
@@ -158,6 +173,7 @@ hy_render_domain(FILE *fp, const json_t *o, bool color)
 		for (i = 0; i < sizeof(secs) / sizeof(secs[0]); i++)
 			render_section(fp, secs[i].label,
 			    json_object_get(o, secs[i].key), color);
+		render_mail(fp, json_object_get(o, "mail"), color);
 	}
 	json_array_foreach(errs, i, e)
 		fprintf(fp, "  %serror%s   %s: %s\n", color ? C_BAD : "",

@@ -1,0 +1,487 @@
+/*
+ * Published DNSSEC test vectors, checked with the probe's own crypto
+ * helpers at the vectors' fixed validation times:
+ *   RFC 4034 §5.4 (DS), RFC 6605 §6.1/§6.2 (ECDSA P-256/P-384),
+ *   RFC 8080 §6.1 with erratum 4935 (Ed25519), RFC 5155 Appendix A
+ *   (NSEC3 hashes), and the IANA root anchors' digests.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "dnssec.h"
+
+static ldns_rr *
+rr(const char *s)
+{
+	ldns_rr *r = NULL;
+
+	assert_int_equal(ldns_rr_new_frm_str(&r, s, 3600, NULL, NULL),
+	    LDNS_STATUS_OK);
+	ldns_rr2canonical(r);
+	return r;
+}
+
+static ldns_rr_list *
+list1(const char *s)
+{
+	ldns_rr_list *l = ldns_rr_list_new();
+
+	ldns_rr_list_push_rr(l, rr(s));
+	return l;
+}
+
+static time_t
+ts(const char *s)
+{
+	struct tm tm;
+
+	memset(&tm, 0, sizeof(tm));
+	assert_non_null(strptime(s, "%Y%m%d%H%M%S", &tm));
+	return timegm(&tm);
+}
+
+/* One RRset, one signing key, one RRSIG: valid inside the window, and
+ * classified right outside it and with a flipped bit. */
+static void
+check_sig(const char *key, const char *data, const char *sig,
+    const char *signer, time_t inside, time_t before, time_t after)
+{
+	ldns_rr_list *keys = list1(key), *set = list1(data), *sigs = list1(sig);
+	ldns_rdf *sgn = ldns_dname_new_frm_str(signer);
+	ldns_rr *s = ldns_rr_list_rr(sigs, 0);
+	ldns_rdf *b;
+	time_t exp = 0;
+
+	assert_int_equal(hy_dnssec_verify_rrset(set, sigs, keys, sgn, inside,
+	    &exp), HY_SIG_VALID);
+	assert_true(exp > inside);
+	assert_int_equal(hy_dnssec_verify_rrset(set, sigs, keys, sgn, after,
+	    NULL), HY_SIG_EXPIRED);
+	assert_int_equal(hy_dnssec_verify_rrset(set, sigs, keys, sgn, before,
+	    NULL), HY_SIG_NOT_YET);
+	/* A record altered after signing. */
+	b = ldns_rr_rdf(s, 8);
+	ldns_rdf_data(b)[ldns_rdf_size(b) / 2] ^= 0x01;
+	assert_int_equal(hy_dnssec_verify_rrset(set, sigs, keys, sgn, inside,
+	    NULL), HY_SIG_INVALID);
+	/* Another signer's signature is not considered at all. */
+	ldns_rdf_deep_free(sgn);
+	sgn = ldns_dname_new_frm_str("other.example.");
+	assert_int_equal(hy_dnssec_verify_rrset(set, sigs, keys, sgn, inside,
+	    NULL), HY_SIG_MISSING);
+	ldns_rdf_deep_free(sgn);
+	ldns_rr_list_deep_free(keys);
+	ldns_rr_list_deep_free(set);
+	ldns_rr_list_deep_free(sigs);
+}
+
+static void
+check_ds(const char *key, const char *ds, unsigned tag)
+{
+	ldns_rr *k = rr(key), *d = rr(ds);
+
+	assert_int_equal(ldns_calc_keytag(k), tag);
+	assert_true(hy_dnssec_ds_matches(d, k));
+	/* One flipped digest bit: no match. */
+	ldns_rdf_data(ldns_rr_rdf(d, 3))[0] ^= 0x80;
+	assert_false(hy_dnssec_ds_matches(d, k));
+	ldns_rr_free(k);
+	ldns_rr_free(d);
+}
+
+#define RFC4034_KEY "dskey.example.com. 86400 IN DNSKEY 256 3 5 " \
+	"AQOeiiR0GOMYkDshWoSKz9XzfwJr1AYtsmx3TGkJaNXVbfi/2pHm822aJ5iI9BMz" \
+	"NXxeYCmZDRD99WYwYqUSdjMmmAphXdvxegXd/M5+X7OrzKBaMbCVdFLUUh6DhweJ" \
+	"BjEVv5f2wwjM9XzcnOf+EPbtG9DMBmADjFDc2w/rljwvFw=="
+
+static void
+test_rfc4034_ds(void **state)
+{
+	(void)state;
+	check_ds(RFC4034_KEY, "dskey.example.com. 86400 IN DS 60485 5 1 "
+	    "2BB183AF5F22588179A53B0A98631FAD1A292118", 60485);
+}
+
+#define P256_KEY "example.net. 3600 IN DNSKEY 257 3 13 " \
+	"GojIhhXUN/u4v54ZQqGSnyhWJwaubCvTmeexv7bR6edb" \
+	"krSqQpF64cYbcB7wNcP+e+MAnLr+Wi9xMWyQLc8NAA=="
+#define P384_KEY "example.net. 3600 IN DNSKEY 257 3 14 " \
+	"xKYaNhWdGOfJ+nPrL8/arkwf2EY3MDJ+SErKivBVSum1w/eg" \
+	"sXvSADtNJhyem5RCOpgQ6K8X1DRSEkrbYQ+OB+v8/uX45NBwY8rp65F6Glur8I/mlVNgF6W/qTI37m40"
+
+static void
+test_rfc6605_p256(void **state)
+{
+	(void)state;
+	check_ds(P256_KEY, "example.net. 3600 IN DS 55648 13 2 "
+	    "b4c8c1fe2e7477127b27115656ad6256f424625bf5c1e2770ce6d6e37df61d17",
+	    55648);
+	check_sig(P256_KEY, "www.example.net. 3600 IN A 192.0.2.1",
+	    "www.example.net. 3600 IN RRSIG A 13 3 3600 20100909100439 "
+	    "20100812100439 55648 example.net. "
+	    "qx6wLYqmh+l9oCKTN6qIc+bw6ya+KJ8oMz0YP107epXA"
+	    "yGmt+3SNruPFKG7tZoLBLlUzGGus7ZwmwWep666VCw==",
+	    "example.net.", ts("20100820000000"), ts("20100801000000"),
+	    ts("20101001000000"));
+}
+
+static void
+test_rfc6605_p384(void **state)
+{
+	(void)state;
+	check_ds(P384_KEY, "example.net. 3600 IN DS 10771 14 4 "
+	    "72d7b62976ce06438e9c0bf319013cf801f09ecc84b8d7e9"
+	    "495f27e305c6a9b0563a9b5f4d288405c3008a946df983d6", 10771);
+	check_sig(P384_KEY, "www.example.net. 3600 IN A 192.0.2.1",
+	    "www.example.net. 3600 IN RRSIG A 14 3 3600 20100909102025 "
+	    "20100812102025 10771 example.net. "
+	    "/L5hDKIvGDyI1fcARX3z65qrmPsVz73QD1Mr5CEqOiLP"
+	    "95hxQouuroGCeZOvzFaxsT8Glr74hbavRKayJNuydCuz"
+	    "WTSSPdz7wnqXL5bdcJzusdnI0RSMROxxwGipWcJm",
+	    "example.net.", ts("20100820000000"), ts("20100801000000"),
+	    ts("20101001000000"));
+}
+
+#define ED1_KEY "example.com. 3600 IN DNSKEY 257 3 15 " \
+	"l02Woi0iS8Aa25FQkUd9RMzZHJpBoRQwAQEX1SxZJA4="
+#define ED2_KEY "example.com. 3600 IN DNSKEY 257 3 15 " \
+	"zPnZ/QwEe7S8C5SPz2OfS5RR40ATk2/rYnE9xHIEijs="
+#define ED_MX "example.com. 3600 IN MX 10 mail.example.com."
+
+/* RFC 8080 §6.1 as corrected by erratum 4935: the published RRSIGs had
+ * Labels 3 and signatures over that; the corrected ones have Labels 2. */
+static void
+test_rfc8080_ed25519(void **state)
+{
+	ldns_rr_list *keys = list1(ED1_KEY), *set = list1(ED_MX), *sigs;
+	ldns_rdf *signer = ldns_dname_new_frm_str("example.com.");
+
+	(void)state;
+	check_ds(ED1_KEY, "example.com. 3600 IN DS 3613 15 2 "
+	    "3aa5ab37efce57f737fc1627013fee07bdf241bd10f3b1964ab55c78e79a304b",
+	    3613);
+	check_ds(ED2_KEY, "example.com. 3600 IN DS 35217 15 2 "
+	    "401781b934e392de492ec77ae2e15d70f6575a1c0bc59c5275c04ebe80c6614c",
+	    35217);
+	check_sig(ED1_KEY, ED_MX,
+	    "example.com. 3600 IN RRSIG MX 15 2 3600 1440021600 1438207200 "
+	    "3613 example.com. oL9krJun7xfBOIWcGHi7mag5/hdZrKWw15jPGrHpjQeR"
+	    "AvTdszaPD+QLs3fx8A4M3e23mRZ9VrbpMngwcrqNAg==",
+	    "example.com.", 1439000000, 1438000000, 1441000000);
+	check_sig(ED2_KEY, ED_MX,
+	    "example.com. 3600 IN RRSIG MX 15 2 3600 1440021600 1438207200 "
+	    "35217 example.com. zXQ0bkYgQTEFyfLyi9QoiY6D8ZdYo4wyUhVioYZXFdT4"
+	    "10QPRITQSqJSnzQoSm5poJ7gD7AQR0O7KuI5k2pcBg==",
+	    "example.com.", 1439000000, 1438000000, 1441000000);
+	/* The uncorrected RFC text (Labels 3) must not validate. */
+	sigs = list1("example.com. 3600 IN RRSIG MX 15 3 3600 1440021600 "
+	    "1438207200 3613 example.com. "
+	    "Edk+IB9KNNWg0HAjm7FazXyrd5m3Rk8zNZbvNpAcM+ey"
+	    "sqcUOMIjWoevFkjH5GaMWeG96GUVZu6ECKOQmemHDg==");
+	assert_int_equal(hy_dnssec_verify_rrset(set, sigs, keys, signer,
+	    1439000000, NULL), HY_SIG_INVALID);
+	ldns_rr_list_deep_free(sigs);
+	ldns_rr_list_deep_free(keys);
+	ldns_rr_list_deep_free(set);
+	ldns_rdf_deep_free(signer);
+}
+
+static void
+test_rfc5155_hashes(void **state)
+{
+	static const char *const v[][2] = {
+		{ "example.", "0p9mhaveqvm6t7vbl5lop2u3t2rp3tom" },
+		{ "a.example.", "35mthgpgcu1qg68fab165klnsnk3dpvl" },
+		{ "ai.example.", "gjeqe526plbf1g8mklp59enfd789njgi" },
+		{ "ns1.example.", "2t7b4g4vsa5smi47k61mv5bv1a22bojr" },
+		{ "ns2.example.", "q04jkcevqvmu85r014c7dkba38o0ji5r" },
+		{ "w.example.", "k8udemvp1j2f7eg6jebps17vp3n8i58h" },
+		{ "*.w.example.", "r53bq7cc2uvmubfu5ocmm6pers9tk9en" },
+		{ "x.w.example.", "b4um86eghhds6nea196smvmlo4ors995" },
+		{ "y.w.example.", "ji6neoaepv8b5o6k4ev33abha8ht9fgc" },
+		{ "x.y.w.example.", "2vptu5timamqttgl4luu9kg21e0aor3s" },
+		{ "xx.example.", "t644ebqk9bibcna874givr6joj62mlhv" },
+	};
+	static const uint8_t salt[] = { 0xaa, 0xbb, 0xcc, 0xdd };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		ldns_rdf *n = ldns_dname_new_frm_str(v[i][0]), *h;
+		char *s;
+
+		h = ldns_nsec3_hash_name(n, 1, 12, sizeof(salt), salt);
+		assert_non_null(h);
+		s = ldns_rdf2str(h);
+		assert_non_null(s);
+		/* ldns prints the hashed label as a name: "hash." */
+		assert_int_equal(strncasecmp(s, v[i][1], 32), 0);
+		assert_string_equal(s + 32, ".");
+		free(s);
+		ldns_rdf_deep_free(h);
+		ldns_rdf_deep_free(n);
+	}
+}
+
+/*
+ * Denial proofs over the RFC 5155 Appendix A example zone's NSEC3 chain
+ * (salt aabbccdd, 12 iterations; the hashes are the RFC's; the type
+ * bitmaps follow its zone: a.example is a signed delegation, c.example an
+ * opt-out one, w.example an empty non-terminal).
+ */
+static const char *const n3_chain[][2] = {
+	{ "0p9mhaveqvm6t7vbl5lop2u3t2rp3tom", "NS SOA MX RRSIG DNSKEY NSEC3PARAM" },
+	{ "2t7b4g4vsa5smi47k61mv5bv1a22bojr", "A RRSIG" },
+	{ "2vptu5timamqttgl4luu9kg21e0aor3s", "MX RRSIG" },
+	{ "35mthgpgcu1qg68fab165klnsnk3dpvl", "NS DS RRSIG" },
+	{ "b4um86eghhds6nea196smvmlo4ors995", "MX RRSIG" },
+	{ "gjeqe526plbf1g8mklp59enfd789njgi", "A HINFO AAAA RRSIG" },
+	{ "ji6neoaepv8b5o6k4ev33abha8ht9fgc", "" },
+	{ "k8udemvp1j2f7eg6jebps17vp3n8i58h", "" },
+	{ "kohar7mbb8dc2ce8a9qvl8hon4k53uhi", "A RRSIG" },
+	{ "q04jkcevqvmu85r014c7dkba38o0ji5r", "A RRSIG" },
+	{ "r53bq7cc2uvmubfu5ocmm6pers9tk9en", "MX RRSIG" },
+	{ "t644ebqk9bibcna874givr6joj62mlhv", "A HINFO AAAA RRSIG" },
+};
+#define N3_LEN (sizeof(n3_chain) / sizeof(n3_chain[0]))
+
+/* The chain, without entry skip (or none with N3_LEN), with the given
+ * flags and iterations. */
+static ldns_rr_list *
+n3_list(size_t skip, unsigned flags, unsigned iter)
+{
+	ldns_rr_list *l = ldns_rr_list_new();
+	char buf[300];
+
+	for (size_t i = 0; i < N3_LEN; i++) {
+		if (i == skip)
+			continue;
+		snprintf(buf, sizeof(buf), "%s.example. 3600 IN NSEC3 1 %u %u "
+		    "aabbccdd %s %s", n3_chain[i][0], flags, iter,
+		    n3_chain[(i + 1) % N3_LEN][0], n3_chain[i][1]);
+		ldns_rr_list_push_rr(l, rr(buf));
+	}
+	return l;
+}
+
+static enum hy_denial
+denial(const ldns_rr_list *l, const char *q, ldns_rr_type t)
+{
+	ldns_rdf *qn = ldns_dname_new_frm_str(q);
+	ldns_rdf *zn = ldns_dname_new_frm_str("example.");
+	enum hy_denial d = hy_dnssec_denial(qn, t, l, zn);
+
+	ldns_rdf_deep_free(qn);
+	ldns_rdf_deep_free(zn);
+	return d;
+}
+
+/* Index of the chain entry covering (or matching) name's hash. */
+static size_t
+n3_covering(const ldns_rr_list *l, const char *name)
+{
+	ldns_rdf *n = ldns_dname_new_frm_str(name), *z, *h;
+	size_t found = N3_LEN;
+
+	z = ldns_dname_new_frm_str("example.");
+	h = ldns_nsec3_hash_name_frm_nsec3(ldns_rr_list_rr(l, 0), n);
+	ldns_rdf *full = ldns_dname_cat_clone(h, z);
+
+	for (size_t i = 0; i < ldns_rr_list_rr_count(l); i++)
+		if (ldns_nsec_covers_name(ldns_rr_list_rr(l, i), full))
+			found = i;
+	ldns_rdf_deep_free(full);
+	ldns_rdf_deep_free(h);
+	ldns_rdf_deep_free(z);
+	ldns_rdf_deep_free(n);
+	return found;
+}
+
+static void
+test_rfc5155_denials(void **state)
+{
+	ldns_rr_list *l = n3_list(N3_LEN, 0, 12), *part, *opt, *heavy;
+	size_t nc, wc;
+
+	(void)state;
+	/* NODATA from the matching NSEC3; an existing type proves nothing. */
+	assert_int_equal(denial(l, "ns1.example.", LDNS_RR_TYPE_MX),
+	    HY_DENIAL_NODATA);
+	assert_int_equal(denial(l, "ns1.example.", LDNS_RR_TYPE_A),
+	    HY_DENIAL_NONE);
+	/* The empty non-terminal w.example exists without data. */
+	assert_int_equal(denial(l, "w.example.", LDNS_RR_TYPE_TXT),
+	    HY_DENIAL_NODATA);
+	/* DS: only the parent side of a delegation without DS counts. */
+	assert_int_equal(denial(l, "a.example.", LDNS_RR_TYPE_DS),
+	    HY_DENIAL_NONE);
+	assert_int_equal(denial(l, "ns1.example.", LDNS_RR_TYPE_DS),
+	    HY_DENIAL_NONE);
+	assert_int_equal(denial(l, "example.", LDNS_RR_TYPE_DS),
+	    HY_DENIAL_NONE);
+	/* Name error (RFC 5155 B.1): closest encloser x.w.example, next
+	 * closer c.x.w.example and the wildcard *.x.w.example covered. */
+	assert_int_equal(denial(l, "a.c.x.w.example.", LDNS_RR_TYPE_A),
+	    HY_DENIAL_NXDOMAIN);
+	/* Each part of the proof is needed. */
+	nc = n3_covering(l, "c.x.w.example.");
+	wc = n3_covering(l, "*.x.w.example.");
+	assert_true(nc < N3_LEN && wc < N3_LEN && nc != wc);
+	part = n3_list(nc, 0, 12);
+	assert_int_equal(denial(part, "a.c.x.w.example.", LDNS_RR_TYPE_A),
+	    HY_DENIAL_NONE);
+	ldns_rr_list_deep_free(part);
+	part = n3_list(wc, 0, 12);
+	assert_int_equal(denial(part, "a.c.x.w.example.", LDNS_RR_TYPE_A),
+	    HY_DENIAL_NONE);
+	ldns_rr_list_deep_free(part);
+	/* Opt-out: an unsigned delegation such as c.example may hide in a
+	 * span; its DS is "insecure", not proven absent (RFC 5155 B.3). */
+	opt = n3_list(N3_LEN, 1, 12);
+	assert_int_equal(denial(opt, "c.example.", LDNS_RR_TYPE_DS),
+	    HY_DENIAL_OPTOUT);
+	/* Without opt-out the same records say c.example does not exist. */
+	assert_int_equal(denial(l, "c.example.", LDNS_RR_TYPE_DS),
+	    HY_DENIAL_NXDOMAIN);
+	/* RFC 9276 §3.2: too many iterations to be worth checking. */
+	heavy = n3_list(N3_LEN, 0, HY_NSEC3_MAX_ITERATIONS + 1);
+	assert_int_equal(denial(heavy, "ns1.example.", LDNS_RR_TYPE_MX),
+	    HY_DENIAL_INSECURE);
+	ldns_rr_list_deep_free(opt);
+	ldns_rr_list_deep_free(heavy);
+	ldns_rr_list_deep_free(l);
+}
+
+/* RFC 5155 B.4: a.z.w.example MX synthesised from *.w.example (RRSIG
+ * Labels 2) is only secure with the next closer z.w.example covered;
+ * B.5: a TXT at the same name is wildcard NODATA. */
+static void
+test_rfc5155_wildcard(void **state)
+{
+	ldns_rr_list *l = n3_list(N3_LEN, 0, 12), *part;
+	ldns_rdf *q = ldns_dname_new_frm_str("a.z.w.example.");
+	ldns_rdf *z = ldns_dname_new_frm_str("example.");
+	size_t nc;
+
+	(void)state;
+	assert_true(hy_dnssec_wildcard_proof(q, 2, l, z));
+	nc = n3_covering(l, "z.w.example.");
+	assert_true(nc < N3_LEN);
+	part = n3_list(nc, 0, 12);
+	assert_false(hy_dnssec_wildcard_proof(q, 2, part, z));
+	assert_int_equal(denial(l, "a.z.w.example.", LDNS_RR_TYPE_TXT),
+	    HY_DENIAL_NODATA);
+	assert_int_equal(denial(l, "a.z.w.example.", LDNS_RR_TYPE_MX),
+	    HY_DENIAL_NONE);
+	ldns_rr_list_deep_free(part);
+	ldns_rr_list_deep_free(l);
+	ldns_rdf_deep_free(q);
+	ldns_rdf_deep_free(z);
+}
+
+/* The built-in anchors parse and are the DS of the IANA root KSKs. */
+static void
+test_iana_anchors(void **state)
+{
+	const char *err = NULL;
+	ldns_rr_list *a = hy_dnssec_anchors_load(NULL, &err);
+	ldns_rr *ksk2017 = rr(". 172800 IN DNSKEY 257 3 8 "
+	    "AwEAAaz/tAm8yTn4Mfeh5eyI96WSVexTBAvkMgJzkKTOiW1vkIbzxeF3"
+	    "+/4RgWOq7HrxRixHlFlExOLAJr5emLvN7SWXgnLh4+B5xQlNVz8Og8kv"
+	    "ArMtNROxVQuCaSnIDdD5LKyWbRd2n9WGe2R8PzgCmr3EgVLrjyBxWezF"
+	    "0jLHwVN8efS3rCj/EWgvIWgb9tarpVUDK/b58Da+sqqls3eNbuv7pr+e"
+	    "oZG+SrDK6nWeL3c6H5Apxz7LjVc1uTIdsIXxuOLYA4/ilBmSVIzuDWfd"
+	    "RUfhHdY6+cn8HFRm+2hM8AnXGXws9555KrUB5qihylGa8subX2Nn6UwN"
+	    "R1AkUTV74bU=");
+
+	(void)state;
+	assert_non_null(a);
+	assert_int_equal(ldns_rr_list_rr_count(a), 2);
+	assert_int_equal(ldns_calc_keytag(ksk2017), 20326);
+	assert_true(hy_dnssec_ds_matches(ldns_rr_list_rr(a, 0), ksk2017));
+	assert_false(hy_dnssec_ds_matches(ldns_rr_list_rr(a, 1), ksk2017));
+	ldns_rr_free(ksk2017);
+	ldns_rr_list_deep_free(a);
+}
+
+/* --trust-anchor FILE: DS and DNSKEY lines in zone-file syntax, with
+ * comments and $TTL; anything else is refused with a reason. */
+static void
+test_anchor_file(void **state)
+{
+	char path[] = "/tmp/hy-anchor-XXXXXX";
+	const char *err = NULL;
+	ldns_rr_list *a;
+	FILE *f;
+	int fd;
+
+	(void)state;
+	assert_true((fd = mkstemp(path)) >= 0);
+	assert_non_null(f = fdopen(fd, "w"));
+	fprintf(f, "; the RFC 6605 key and a DS for it\n$TTL 3600\n%s\n"
+	    "example.net. IN DS 55648 13 2 b4c8c1fe2e7477127b27115656ad6256"
+	    "f424625bf5c1e2770ce6d6e37df61d17\n", P256_KEY);
+	fclose(f);
+	assert_non_null(a = hy_dnssec_anchors_load(path, &err));
+	assert_int_equal(ldns_rr_list_rr_count(a), 2);
+	assert_int_equal(ldns_rr_get_type(ldns_rr_list_rr(a, 0)),
+	    LDNS_RR_TYPE_DNSKEY);
+	assert_true(hy_dnssec_ds_matches(ldns_rr_list_rr(a, 1),
+	    ldns_rr_list_rr(a, 0)));
+	ldns_rr_list_deep_free(a);
+
+	assert_non_null(f = fopen(path, "w"));
+	fprintf(f, "example.net. IN A 192.0.2.1\n");
+	fclose(f);
+	assert_null(hy_dnssec_anchors_load(path, &err));
+	assert_non_null(strstr(err, "not DS or DNSKEY"));
+	assert_non_null(f = fopen(path, "w"));
+	fclose(f);
+	assert_null(hy_dnssec_anchors_load(path, &err));
+	assert_non_null(strstr(err, "no DS or DNSKEY"));
+	unlink(path);
+	assert_null(hy_dnssec_anchors_load(path, &err));
+	assert_non_null(strstr(err, "cannot open"));
+}
+
+static void
+test_policy(void **state)
+{
+	(void)state;
+	assert_true(hy_dnssec_alg_supported(8));
+	assert_true(hy_dnssec_alg_supported(13));
+	assert_true(hy_dnssec_alg_supported(15));
+	assert_false(hy_dnssec_alg_supported(1));
+	assert_false(hy_dnssec_alg_supported(12));
+	assert_false(hy_dnssec_alg_supported(253));
+	assert_true(hy_dnssec_alg_deprecated(5));
+	assert_true(hy_dnssec_alg_deprecated(7));
+	assert_false(hy_dnssec_alg_deprecated(8));
+	assert_true(hy_dnssec_digest_supported(2));
+	assert_false(hy_dnssec_digest_supported(3));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_rfc4034_ds),
+		cmocka_unit_test(test_rfc6605_p256),
+		cmocka_unit_test(test_rfc6605_p384),
+		cmocka_unit_test(test_rfc8080_ed25519),
+		cmocka_unit_test(test_rfc5155_hashes),
+		cmocka_unit_test(test_rfc5155_denials),
+		cmocka_unit_test(test_rfc5155_wildcard),
+		cmocka_unit_test(test_iana_anchors),
+		cmocka_unit_test(test_anchor_file),
+		cmocka_unit_test(test_policy),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
