@@ -61,13 +61,14 @@ mix "$dir/small.txt" > "$dir/q-small.txt"
 dnsperf -s "$host" -p "$port" -d "$dir/q-all.txt" -c 4 -q "$conc" -n 1 >/dev/null 2>&1
 
 survey() { # LIST MONTH
-	/usr/bin/python3 - "$build/hygiene" "$dir" "$1" "$2" "$HY_RESOLVER" "$conc" <<'PY'
+	/usr/bin/python3 - "$build/hygiene" "$dir" "$1" "$2" "$HY_RESOLVER" "$conc" "$HY_TRUST_ANCHOR" <<'PY'
 import json, resource, subprocess, sys, time
-hy, d, lst, month, resolver, conc = sys.argv[1:]
+hy, d, lst, month, resolver, conc, anchor = sys.argv[1:]
 t = time.monotonic()
 p = subprocess.run([hy, "survey", "--isps", d + "/isps.json", "--domains", lst,
                     "--out", d + "/out/" + month, "--month", month,
                     "--resolver", resolver, "--concurrency", conc,
+                    "--trust-anchor", anchor,
                     "--timeout", "10"], capture_output=True, text=True)
 wall = time.monotonic() - t
 if p.returncode not in (0, 3):
@@ -76,8 +77,9 @@ line = p.stdout
 n = int(line.split(": ")[1].split(" domains")[0])
 q = int(line.split(" DNS queries")[0].rsplit(" ", 1)[1])
 inc = int(line.split(" could not")[0].rsplit(" ", 1)[1])
+ru = resource.getrusage(resource.RUSAGE_CHILDREN)
 print(json.dumps({"domains": n, "incomplete": inc, "queries": q, "wall": wall,
-                  "rss_kb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}))
+                  "cpu": ru.ru_utime + ru.ru_stime, "rss_kb": ru.ru_maxrss}))
 PY
 }
 perf() { # QUERYFILE
@@ -100,7 +102,8 @@ print(f"resolver: world unbound (cache-warm), concurrency {conc}, {signed} signe
 for name, r in (("small", s), ("large", l)):
     print(f"{name}: {r['domains']} domains in {r['wall']:.2f} s = {r['domains'] / r['wall']:.0f} domains/s, "
           f"{r['queries']} queries = {r['queries'] / r['wall']:.0f} queries/s, "
-          f"peak RSS {r['rss_kb'] / 1024:.1f} MiB, {r['incomplete']} not fully measured")
+          f"CPU {r['cpu']:.2f} s, peak RSS {r['rss_kb'] / 1024:.1f} MiB, "
+          f"{r['incomplete']} not fully measured")
 print(f"dnsperf right after each survey, same query mix: small {ps:.0f}, large {pl:.0f} queries/s")
 print(f"survey/dnsperf queries/s: small {s['queries'] / s['wall'] / ps:.2f}, large {l['queries'] / l['wall'] / pl:.2f}")
 print(f"RSS growth 5k -> {l['domains']}: {100.0 * (l['rss_kb'] - s['rss_kb']) / s['rss_kb']:.1f}% (target: flat, < 200 MiB)")
