@@ -36,6 +36,7 @@ struct hy_run {
 	struct hy_dns		*dns;
 	const struct hy_config	*cfg;
 	void			**shared;	/* one per registered probe */
+	json_t			*warnings;	/* strings for the CLI */
 	size_t			 in_flight;
 };
 
@@ -77,15 +78,18 @@ static void check_step(struct hy_check *);
 /* ---- run --------------------------------------------------------------- */
 
 struct hy_run *
-hy_run_new(struct hy_loop *loop, const struct hy_config *cfg, const char **err)
+hy_run_new(struct hy_loop *loop, const struct hy_config *cfg, char *err,
+    size_t errlen)
 {
 	struct hy_run *r;
 	struct hy_dns_opts o;
+	const char *derr = NULL;
 	size_t i;
 
 	if ((r = calloc(1, sizeof(*r))) == NULL ||
-	    (r->shared = calloc(hy_nprobes + 1, sizeof(void *))) == NULL) {
-		*err = "out of memory";
+	    (r->shared = calloc(hy_nprobes + 1, sizeof(void *))) == NULL ||
+	    (r->warnings = json_array()) == NULL) {
+		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
 	r->loop = loop;
@@ -99,14 +103,17 @@ hy_run_new(struct hy_loop *loop, const struct hy_config *cfg, const char **err)
 	o.try_timeout_ms = cfg->timeout_ms / 4 < 2000 ? cfg->timeout_ms / 4 : 2000;
 	if (o.try_timeout_ms < 100)
 		o.try_timeout_ms = 100;
-	if ((r->dns = hy_dns_new(loop, &o, err)) == NULL)
+	if ((r->dns = hy_dns_new(loop, &o, &derr)) == NULL) {
+		snprintf(err, errlen, "%s", derr);
 		goto fail;
+	}
 	for (i = 0; i < hy_nprobes; i++) {
-		if (hy_probes[i]->run_init != NULL &&
-		    hy_probes[i]->run_init(r, &r->shared[i]) != 0) {
-			*err = "a probe could not initialise (see above)";
+		if (hy_probes[i]->run_init == NULL)
+			continue;
+		snprintf(err, errlen, "%s: could not start (out of memory)",
+		    hy_probes[i]->name);
+		if (hy_probes[i]->run_init(r, &r->shared[i], err, errlen) != 0)
 			goto fail;
-		}
 	}
 	return r;
 fail:
@@ -125,8 +132,32 @@ hy_run_free(struct hy_run *r)
 		if (hy_probes[i]->run_free != NULL)
 			hy_probes[i]->run_free(r->shared[i]);
 	hy_dns_free(r->dns);
+	json_decref(r->warnings);
 	free(r->shared);
 	free(r);
+}
+
+const json_t *
+hy_run_warnings(const struct hy_run *r)
+{
+	return r->warnings;
+}
+
+int
+hy_run_warn(struct hy_run *r, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg = NULL;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = vasprintf(&msg, fmt, ap);
+	va_end(ap);
+	if (rc < 0)
+		return -1;
+	rc = json_array_append_new(r->warnings, json_string(msg));
+	free(msg);
+	return rc;
 }
 
 struct hy_loop *

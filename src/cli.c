@@ -28,6 +28,11 @@ static const struct cli_cmd cli_cmds[] = {
 	{ "spf", cmd_spf, "spf [options] DOMAIN --ip IP [--sender ADDR] "
 	    "[--helo NAME]", "evaluate SPF check_host() (RFC 7208) for one "
 	    "client address" },
+	{ "rpki", cmd_rpki,
+	    "rpki [--rtr HOST:PORT | --vrps FILE] --routes SRC --isps FILE "
+	    "[--json] [--detail]",
+	    "RPKI route origin validation of the ISPs' routes, per ISP "
+	    "(--timeout also bounds the RTR sync)" },
 	{ "survey", cmd_survey, "survey --isps FILE [--domains FILE] --out DIR "
 	    "[--month YYYY-MM] [--db FILE] [--resume] [options]",
 	    "monthly survey: per-ISP statistics, history and reports.\n"
@@ -49,6 +54,7 @@ enum {
 	OPT_RTR,
 	OPT_ROUTES,
 	OPT_VRPS,
+	OPT_ASN_SERVICE,
 	OPT_CA_FILE,
 	OPT_HTTPS_PORT,
 	OPT_AT,
@@ -76,6 +82,9 @@ static const struct hy_cli_opt cli_global[] = {
 	    "gzip ok)" },
 	{ "vrps", required_argument, OPT_VRPS, "FILE",
 	    "VRPs from a JSON file instead of an RTR cache" },
+	{ "asn-service", required_argument, OPT_ASN_SERVICE,
+	    "V4ZONE[,V6ZONE]", "IP-to-origin-AS DNS service used without "
+	    "--routes (default " HY_DEFAULT_ASN_SERVICE ")" },
 	{ "ca-file", required_argument, OPT_CA_FILE, "FILE",
 	    "CA certificates for HTTPS (MTA-STS, data sources)" },
 	{ "https-port", required_argument, OPT_HTTPS_PORT, "N",
@@ -286,6 +295,14 @@ cli_global_opt(const char *cmd, struct hy_config *cfg, int id, const char *arg)
 		return 0;
 	case OPT_VRPS:
 		cfg->vrps = arg;
+		return 0;
+	case OPT_ASN_SERVICE:
+		if (*arg == '\0' || *arg == ',') {
+			hy_cli_usage_error(cmd, "--asn-service: expected "
+			    "V4ZONE[,V6ZONE]");
+			return -1;
+		}
+		cfg->asn_service = arg;
 		return 0;
 	case OPT_CA_FILE:
 		cfg->ca_file = arg;

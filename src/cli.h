@@ -44,6 +44,7 @@ void	hy_cli_help(const char *cmd, const struct hy_cli_opt *extra);
 /* Subcommands: int cmd_NAME(int argc, char **argv), argv[0] = NAME. */
 int	cmd_check(int argc, char **argv);
 int	cmd_spf(int argc, char **argv);
+int	cmd_rpki(int argc, char **argv);
 int	cmd_survey(int argc, char **argv);
 int	cmd_report(int argc, char **argv);
 int	cmd_datasets(int argc, char **argv);

@@ -72,7 +72,10 @@ check_done(void *arg, struct hy_check *chk, json_t *obj)
 		if (hy_check_incomplete(obj))
 			cc->incomplete++;
 		if (cc->cfg.json) {
-			if (json_dumpf(obj, stdout, JSON_COMPACT) != 0 || fputc('\n', stdout) == EOF)
+			/* Flushed per line: a reader of the pipe sees each domain
+			 * as soon as it is done. */
+			if (json_dumpf(obj, stdout, JSON_COMPACT) != 0 ||
+			    fputc('\n', stdout) == EOF || fflush(stdout) == EOF)
 				cc->fatal = 1;
 		} else {
 			hy_render_domain(stdout, obj, cc->cfg.color);
@@ -81,6 +84,10 @@ check_done(void *arg, struct hy_check *chk, json_t *obj)
 		json_decref(obj);
 	}
 	check_feed(cc);
+	/* Done when every input is: c-ares may still hold retries of
+	 * abandoned queries, which must not delay the exit. */
+	if (hy_run_in_flight(cc->run) == 0)
+		hy_loop_stop(hy_run_loop(cc->run));
 }
 
 /* The next input: command-line domains first, then the file. */
@@ -124,17 +131,21 @@ check_run(struct check_cmd *cc)
 {
 	struct hy_loop *loop = NULL;
 	struct hy_dns_stats st;
-	const char *err = NULL;
+	char err[512];
+	const json_t *w;
+	size_t i;
 	int rc = HY_EXIT_FAIL;
 
 	if ((loop = hy_loop_new()) == NULL) {
 		fprintf(stderr, "hygiene check: out of memory\n");
 		goto out;
 	}
-	if ((cc->run = hy_run_new(loop, &cc->cfg, &err)) == NULL) {
+	if ((cc->run = hy_run_new(loop, &cc->cfg, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "hygiene check: %s\n", err);
 		goto out;
 	}
+	json_array_foreach(hy_run_warnings(cc->run), i, w)
+		fprintf(stderr, "hygiene check: %s\n", json_string_value(w));
 	if (hy_dmarc_set_options(cc->run, &cc->dmarc) != 0) {
 		fprintf(stderr, "hygiene check: cannot load the public suffix "
 		    "list %s\n", cc->dmarc.psl_file);

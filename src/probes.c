@@ -8,6 +8,7 @@
 #include "sts.h"
 
 extern const struct hy_probe hy_probe_dnssec;
+extern const struct hy_probe hy_probe_rpki;
 
 const struct hy_probe *const hy_probes[] = {
 	&hy_probe_dnssec,
@@ -15,6 +16,7 @@ const struct hy_probe *const hy_probes[] = {
 	&hy_probe_dmarc,
 	&hy_probe_mta_sts,
 	&hy_probe_tls_rpt,
+	&hy_probe_rpki,
 	&hy_probe_mail,
 	NULL,
 };

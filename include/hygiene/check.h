@@ -39,8 +39,11 @@ enum hy_probe_phase {
 struct hy_probe {
 	const char		*name;
 	enum hy_probe_phase	 phase;
-	/* Optional: shared state for the run. 0 on success. */
-	int	(*run_init)(struct hy_run *, void **shared);
+	/* Optional: shared state for the run. 0 on success; -1 with the
+	 * reason in err (the CLI prints it and exits). A warning that does
+	 * not stop the run goes through hy_run_warn(). */
+	int	(*run_init)(struct hy_run *, void **shared, char *err,
+		    size_t errlen);
 	void	(*run_free)(void *shared);
 	/* Start on one domain. 0 on success (done will follow); -1 means the
 	 * probe could not start (out of memory) and done will not follow. */
@@ -83,8 +86,14 @@ struct hy_base {
 
 typedef void (*hy_check_done_fn)(void *arg, struct hy_check *, json_t *obj);
 
+/* On failure returns NULL with the reason in err. */
 struct hy_run	*hy_run_new(struct hy_loop *, const struct hy_config *,
-		    const char **err);
+		    char *err, size_t errlen);
+/* Warnings for the user gathered while setting up (the CLI prints
+ * them); a JSON array of strings owned by the run. */
+const json_t	*hy_run_warnings(const struct hy_run *);
+int		 hy_run_warn(struct hy_run *, const char *fmt, ...)
+		    __attribute__((format(printf, 2, 3)));
 void		 hy_run_free(struct hy_run *);
 struct hy_loop	*hy_run_loop(struct hy_run *);
 struct hy_dns	*hy_run_dns(struct hy_run *);

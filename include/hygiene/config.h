@@ -14,6 +14,8 @@
 #define HY_DEFAULT_HTTPS_PORT	443
 /* A public RTR cache (Cloudflare's); overridable with --rtr. */
 #define HY_DEFAULT_RTR		"rtr.rpki.cloudflare.com:8282"
+/* IP-to-origin-AS over DNS TXT (Team Cymru) when no --routes is given. */
+#define HY_DEFAULT_ASN_SERVICE	"origin.asn.cymru.com,origin6.asn.cymru.com"
 
 struct hy_config {
 	const char	**resolvers;	/* --resolver, repeatable */
@@ -26,6 +28,7 @@ struct hy_config {
 	bool		  rtr_set;	/* --rtr given explicitly */
 	const char	 *routes;	/* --routes FILE|ripestat */
 	const char	 *vrps;		/* --vrps FILE */
+	const char	 *asn_service;	/* --asn-service V4ZONE[,V6ZONE] */
 	const char	 *ca_file;	/* --ca-file */
 	unsigned	  https_port;	/* --https-port */
 	time_t		  now;		/* --at: validation time */

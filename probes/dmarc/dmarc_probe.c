@@ -68,9 +68,11 @@ static void step(struct hy_dmarc_state *);
 /* ---- options ------------------------------------------------------------- */
 
 static int
-dmarc_run_init(struct hy_run *r, void **shared)
+dmarc_run_init(struct hy_run *r, void **shared, char *err, size_t errlen)
 {
 	(void)r;
+	(void)err;
+	(void)errlen;
 	*shared = calloc(1, sizeof(struct dmarc_shared));
 	return *shared == NULL ? -1 : 0;
 }

@@ -3,6 +3,7 @@
  * chain walk. The run-wide shared state is the zone key table (and the
  * trust anchors), so a survey validates the root and jp. once.
  */
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "hygiene/check.h"
@@ -17,14 +18,19 @@ struct dnssec_state {
 };
 
 static int
-dnssec_run_init(struct hy_run *run, void **shared)
+dnssec_run_init(struct hy_run *run, void **shared, char *errbuf,
+    size_t errlen)
 {
 	const struct hy_config *cfg = hy_run_config(run);
 	const char *err = NULL;
 	ldns_rr_list *anchors;
 
-	if ((anchors = hy_dnssec_anchors_load(cfg->trust_anchor, &err)) == NULL)
+	if ((anchors = hy_dnssec_anchors_load(cfg->trust_anchor, &err)) == NULL) {
+		snprintf(errbuf, errlen, "--trust-anchor %s: %s",
+		    cfg->trust_anchor ? cfg->trust_anchor : "(built in)",
+		    err ? err : "cannot load");
 		return -1;
+	}
 	if ((*shared = hy_dnssec_shared_new(anchors)) == NULL) {
 		ldns_rr_list_deep_free(anchors);
 		return -1;

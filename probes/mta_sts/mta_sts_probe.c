@@ -83,8 +83,10 @@ sts_status_str(enum sts_status s)
 }
 
 static int
-sts_run_init(struct hy_run *r, void **shared)
+sts_run_init(struct hy_run *r, void **shared, char *err, size_t errlen)
 {
+	(void)err;
+	(void)errlen;
 	*shared = hy_http_new(hy_run_loop(r));
 	return *shared == NULL ? -1 : 0;
 }

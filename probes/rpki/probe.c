@@ -1,0 +1,476 @@
+/*
+ * The rpki probe of `hygiene check`: the RPKI state of the routes that
+ * carry a domain's mail and name service. Each address in `mx[].addresses`
+ * and `ns[].addresses` gets
+ *
+ *   prefix, origin_asn   longest-prefix match in --routes, or the answer
+ *                        of an IP-to-ASN DNS service (--asn-service,
+ *                        Team Cymru's TXT format) without --routes
+ *   rpki                 valid | invalid | not-found (RFC 6811), unknown
+ *                        (no route covers the address), or null when the
+ *                        origin lookup failed (could not measure)
+ *   rpki_reason          why, in words
+ *
+ * The probe runs only when VRPs were asked for (--rtr or --vrps): it
+ * never reports not-found without a VRP set, and `check` stays offline
+ * by default. The VRPs are synced once per run (run_init) and fail the
+ * run closed if the cache cannot be synced.
+ *
+ * State machine per domain: LOOKUP (origin queries in flight) -> DONE.
+ */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hygiene/check.h"
+#include "hygiene/cursor.h"
+#include "hygiene/rpki.h"
+
+#define MAX_ORIGINS	8
+
+struct rpki_shared {
+	struct hy_vrps	 *vrps;
+	struct hy_routes *routes;	/* NULL: ask the DNS service */
+	char		 *svc4, *svc6;
+};
+
+enum addr_result {
+	AR_PENDING,
+	AR_ROUTE,	/* a route covers the address */
+	AR_NO_ROUTE,	/* none does: "unknown" */
+	AR_FAILED,	/* the origin lookup failed: not measured */
+};
+
+struct rpki_addr {
+	struct rpki_state	*st;
+	const struct hy_addr	*addr;
+	enum addr_result	 result;
+	struct hy_prefix	 pfx;
+	uint32_t		 origins[MAX_ORIGINS];
+	size_t			 norigins;
+	bool			 as_set;	/* the origins form an AS_SET */
+	struct hy_rpki_verdict	 verdict[MAX_ORIGINS];
+	char			 why[400];	/* AR_NO_ROUTE / AR_FAILED */
+};
+
+enum rpki_phase { RP_LOOKUP, RP_DONE };
+
+struct rpki_state {
+	struct hy_check		*chk;
+	struct rpki_shared	*sh;
+	enum rpki_phase		 phase;
+	struct rpki_addr	*a;	/* NS addresses, then MX addresses */
+	size_t			 n, pending;
+	struct hy_timer		 timer;
+};
+
+extern const struct hy_probe hy_probe_rpki;
+
+static int
+rpki_run_init(struct hy_run *run, void **shared, char *errbuf, size_t errlen)
+{
+	const struct hy_config *cfg = hy_run_config(run);
+	struct rpki_shared *sh;
+	const char *comma;
+	char err[512];
+
+	*shared = NULL;
+	if (cfg->vrps == NULL && !cfg->rtr_set) {
+		if (cfg->routes != NULL)
+			hy_run_warn(run, "--routes has no effect without --rtr "
+			    "or --vrps (RPKI annotations are off)");
+		return 0;
+	}
+	if ((sh = calloc(1, sizeof(*sh))) == NULL)
+		goto oom;
+	*shared = sh;
+	comma = strchr(cfg->asn_service, ',');
+	sh->svc4 = comma ? strndup(cfg->asn_service,
+	    (size_t)(comma - cfg->asn_service)) : strdup(cfg->asn_service);
+	sh->svc6 = strdup(comma ? comma + 1 : cfg->asn_service);
+	if (sh->svc4 == NULL || sh->svc6 == NULL)
+		goto oom;
+	if (cfg->routes != NULL) {
+		if (strcmp(cfg->routes, "ripestat") == 0) {
+			snprintf(errbuf, errlen, "--routes ripestat works with "
+			    "`hygiene rpki` only; give a route file");
+			return -1;
+		}
+		if (hy_routes_load(cfg->routes, &sh->routes, err,
+		    sizeof(err)) != 0) {
+			snprintf(errbuf, errlen, "routes: %s", err);
+			return -1;
+		}
+		if (sh->routes->nerrors > 0)
+			hy_run_warn(run, "%s: %zu malformed line(s) skipped "
+			    "(first: line %zu: %s)",
+			    cfg->routes, sh->routes->nerrors,
+			    sh->routes->errors[0].line,
+			    sh->routes->errors[0].reason);
+	}
+	if ((cfg->vrps != NULL ? hy_vrps_load_file(cfg->vrps, &sh->vrps, err,
+	    sizeof(err)) : hy_vrps_sync_rtr(cfg->rtr, cfg->timeout_ms,
+	    &sh->vrps, err, sizeof(err))) != 0) {
+		snprintf(errbuf, errlen, "rpki: %s", err);
+		return -1;
+	}
+	return 0;
+oom:
+	snprintf(errbuf, errlen, "rpki: out of memory");
+	return -1;
+}
+
+static void
+rpki_run_free(void *p)
+{
+	struct rpki_shared *sh = p;
+
+	if (sh == NULL)
+		return;
+	hy_vrps_free(sh->vrps);
+	hy_routes_free(sh->routes);
+	free(sh->svc4);
+	free(sh->svc6);
+	free(sh);
+}
+
+/* Validate each origin of a found route. */
+static void
+addr_validate(struct rpki_addr *a)
+{
+	size_t i;
+
+	for (i = 0; i < a->norigins; i++) {
+		if (hy_vrps_validate(a->st->sh->vrps, &a->pfx, a->origins[i],
+		    a->as_set, true, &a->verdict[i]) != 0) {
+			a->result = AR_FAILED;
+			snprintf(a->why, sizeof(a->why), "validation failed");
+			return;
+		}
+		if (a->as_set)
+			break;	/* the set is one origin */
+	}
+}
+
+static void
+addr_from_table(struct rpki_addr *a)
+{
+	const struct hy_routes *r = a->st->sh->routes;
+	const struct hy_route *rt;
+	size_t n, i;
+
+	rt = hy_routes_lookup(r, a->addr->family == AF_INET ? 4 : 6,
+	    a->addr->bytes, &n);
+	if (rt == NULL) {
+		a->result = AR_NO_ROUTE;
+		snprintf(a->why, sizeof(a->why), "no route in the route "
+		    "table covers %s", a->addr->text);
+		return;
+	}
+	a->result = AR_ROUTE;
+	a->pfx = rt->pfx;
+	if (rt->set_len > 0 && n == 1) {
+		a->as_set = true;
+		for (i = 0; i < rt->set_len && i < MAX_ORIGINS; i++)
+			a->origins[a->norigins++] = r->sets[rt->set_off + i];
+	} else {
+		/* Multi-origin: each origin on its own; AS_SET routes of a
+		 * multi-origin prefix are left out of the annotation. */
+		for (i = 0; i < n && a->norigins < MAX_ORIGINS; i++)
+			if (rt[i].set_len == 0)
+				a->origins[a->norigins++] = rt[i].asn;
+	}
+	addr_validate(a);
+}
+
+static void rpki_step(struct rpki_state *);
+
+/* The most specific usable record of the answer. */
+static int
+origin_from_answer(const struct hy_dns_result *res, struct rpki_addr *a)
+{
+	ldns_rr_list *rrs = hy_dns_answer_rrs(res, LDNS_RR_TYPE_TXT);
+	struct rpki_addr best = *a, cand;
+	ldns_rdf *rd;
+	size_t i, j;
+	bool found = false;
+
+	for (i = 0; rrs != NULL && i < ldns_rr_list_rr_count(rrs); i++) {
+		ldns_rr *rr = ldns_rr_list_rr(rrs, i);
+		char buf[512];
+		size_t len = 0;
+
+		/* The character-strings of one TXT record, concatenated. */
+		for (j = 0; j < ldns_rr_rd_count(rr); j++) {
+			rd = ldns_rr_rdf(rr, j);
+			if (ldns_rdf_size(rd) < 1 || len + ldns_rdf_size(rd) >
+			    sizeof(buf))
+				break;
+			memcpy(buf + len, ldns_rdf_data(rd) + 1,
+			    ldns_rdf_size(rd) - 1);
+			len += ldns_rdf_size(rd) - 1;
+		}
+		cand = *a;
+		cand.as_set = false;
+		if (hy_rpki_parse_origin_txt(buf, len, &cand.pfx, cand.origins,
+		    MAX_ORIGINS, &cand.norigins) != 0)
+			continue;
+		if (!found || cand.pfx.len > best.pfx.len)
+			best = cand;
+		found = true;
+	}
+	ldns_rr_list_deep_free(rrs);
+	if (!found)
+		return -1;
+	*a = best;
+	return 0;
+}
+
+static void
+origin_cb(void *arg, const struct hy_dns_result *res)
+{
+	struct rpki_addr *a = arg;
+
+	if (res->status == HY_DNS_NXDOMAIN || res->status == HY_DNS_NODATA) {
+		a->result = AR_NO_ROUTE;
+		snprintf(a->why, sizeof(a->why), "the origin service knows no "
+		    "route covering %s (%s)", a->addr->text,
+		    hy_dns_status_str(res->status));
+	} else if (res->status != HY_DNS_ANSWER) {
+		a->result = AR_FAILED;
+		snprintf(a->why, sizeof(a->why), "origin lookup for %s failed: "
+		    "%s", a->addr->text, hy_dns_status_str(res->status));
+		hy_check_error(a->st->chk, "rpki-origin-lookup", "%s", a->why);
+	} else if (origin_from_answer(res, a) != 0) {
+		a->result = AR_FAILED;
+		snprintf(a->why, sizeof(a->why), "origin service answer for "
+		    "%s is not in the expected format", a->addr->text);
+		hy_check_error(a->st->chk, "rpki-origin-lookup", "%s", a->why);
+	} else {
+		a->result = AR_ROUTE;
+		addr_validate(a);
+	}
+	a->st->pending--;
+	rpki_step(a->st);
+}
+
+/* d.c.b.a.SVC4 or the 32 reversed nibbles .SVC6. */
+static void
+origin_qname(const struct rpki_addr *a, char *buf, size_t len)
+{
+	const unsigned char *b = a->addr->bytes;
+	size_t off = 0;
+	int i;
+
+	if (a->addr->family == AF_INET) {
+		snprintf(buf, len, "%u.%u.%u.%u.%s", b[3], b[2], b[1], b[0],
+		    a->st->sh->svc4);
+		return;
+	}
+	for (i = 15; i >= 0 && off + 4 < len; i--)
+		off += (size_t)snprintf(buf + off, len - off, "%x.%x.",
+		    b[i] & 0xf, b[i] >> 4);
+	snprintf(buf + off, len - off, "%s", a->st->sh->svc6);
+}
+
+static void
+rpki_timer(void *arg)
+{
+	rpki_step(arg);
+}
+
+/* The transition function. */
+static void
+rpki_step(struct rpki_state *st)
+{
+	if (st->phase == RP_LOOKUP && st->pending == 0) {
+		st->phase = RP_DONE;
+		hy_check_probe_done(st->chk, &hy_probe_rpki);
+	}
+}
+
+static int
+collect(struct rpki_state *st, const struct hy_host *h, size_t nh)
+{
+	struct rpki_addr *na;
+	size_t i, j;
+
+	for (i = 0; i < nh; i++)
+		for (j = 0; j < h[i].naddrs; j++) {
+			if ((na = reallocarray(st->a, st->n + 1,
+			    sizeof(*na))) == NULL)
+				return -1;
+			st->a = na;
+			memset(&st->a[st->n], 0, sizeof(*na));
+			st->a[st->n].addr = &h[i].addrs[j];
+			st->n++;
+		}
+	return 0;
+}
+
+static int
+rpki_start(struct hy_check *chk, void **state)
+{
+	struct rpki_shared *sh = hy_run_shared(hy_check_run(chk),
+	    &hy_probe_rpki);
+	const struct hy_base *b = hy_check_base(chk);
+	struct rpki_state *st;
+	char qname[300];
+	size_t i;
+
+	if ((st = calloc(1, sizeof(*st))) == NULL)
+		return -1;
+	*state = st;
+	st->chk = chk;
+	st->sh = sh;
+	st->phase = RP_LOOKUP;
+	if (sh != NULL && (collect(st, b->ns, b->nns) != 0 ||
+	    collect(st, b->mx, b->nmx) != 0))
+		return -1;
+	for (i = 0; i < st->n; i++) {
+		st->a[i].st = st;
+		if (sh->routes != NULL) {
+			addr_from_table(&st->a[i]);
+			continue;
+		}
+		origin_qname(&st->a[i], qname, sizeof(qname));
+		if (hy_dns_query(hy_check_group(chk), qname, LDNS_RR_TYPE_TXT,
+		    0, origin_cb, &st->a[i]) != 0) {
+			st->a[i].result = AR_FAILED;
+			snprintf(st->a[i].why, sizeof(st->a[i].why),
+			    "cannot query %s", qname);
+			continue;
+		}
+		st->pending++;
+	}
+	/* done must come from the loop, never from inside start(). */
+	if (st->pending == 0)
+		hy_timer_start(hy_run_loop(hy_check_run(chk)), &st->timer, 0,
+		    rpki_timer, st);
+	return 0;
+}
+
+static json_t *
+origins_json(const struct rpki_addr *a)
+{
+	json_t *arr = json_array();
+	size_t i;
+
+	for (i = 0; arr != NULL && i < a->norigins; i++)
+		if (json_array_append_new(arr, json_pack("{s:I, s:s}", "asn",
+		    (json_int_t)a->origins[i], "rpki",
+		    hy_rpki_state_rfc(a->verdict[i].state))) != 0) {
+			json_decref(arr);
+			return NULL;
+		}
+	return arr;
+}
+
+/* Annotate one {"ip": ...} object. */
+static int
+annotate(json_t *o, const struct rpki_addr *a)
+{
+	char p[64], why[256];
+
+	if (a->result != AR_ROUTE)
+		return json_object_set_new(o, "prefix", json_null()) ||
+		    json_object_set_new(o, "origin_asn", json_null()) ||
+		    json_object_set_new(o, "rpki", a->result == AR_NO_ROUTE ?
+		    json_string("unknown") : json_null()) ||
+		    json_object_set_new(o, "rpki_reason", json_string(a->why));
+	hy_prefix_str(&a->pfx, p, sizeof(p));
+	hy_rpki_reason(&a->verdict[0], a->origins[0], a->as_set, why,
+	    sizeof(why));
+	if (json_object_set_new(o, "prefix", json_string(p)) ||
+	    json_object_set_new(o, "origin_asn", a->as_set ? json_null() :
+	    json_integer(a->origins[0])) ||
+	    json_object_set_new(o, "rpki",
+	    json_string(hy_rpki_state_rfc(a->verdict[0].state))) ||
+	    json_object_set_new(o, "rpki_reason", json_string(why)))
+		return -1;
+	if (a->as_set || a->norigins > 1) {
+		/* An AS_SET is one origin; a multi-origin prefix has several,
+		 * each validated on its own (the first one is shown above). */
+		if (json_object_set_new(o, a->as_set ? "origin_as_set" :
+		    "origins", a->as_set ? json_pack("[]") : origins_json(a)))
+			return -1;
+		if (a->as_set) {
+			json_t *set = json_object_get(o, "origin_as_set");
+			size_t i;
+
+			for (i = 0; i < a->norigins; i++)
+				if (json_array_append_new(set,
+				    json_integer(a->origins[i])))
+					return -1;
+		}
+	}
+	return 0;
+}
+
+/* Walk obj[key][i].addresses[j] in the order collect() used. */
+static int
+annotate_hosts(json_t *hosts, const struct hy_host *h, size_t nh,
+    const struct rpki_addr *a, size_t *k)
+{
+	json_t *addrs, *o;
+	size_t i, j;
+
+	for (i = 0; i < nh; i++) {
+		addrs = json_object_get(json_array_get(hosts, i), "addresses");
+		for (j = 0; j < h[i].naddrs; j++, (*k)++) {
+			o = json_array_get(addrs, j);
+			if (o == NULL || strcmp(json_string_value(
+			    json_object_get(o, "ip")) ?: "", a[*k].addr->text))
+				continue;
+			if (annotate(o, &a[*k]) != 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+static int
+rpki_emit(struct hy_check *chk, void *state, json_t *obj)
+{
+	struct rpki_state *st = state;
+	const struct hy_base *b = hy_check_base(chk);
+	size_t k = 0;
+
+	if (st == NULL || st->sh == NULL || st->n == 0)
+		return 0;
+	if (json_is_array(json_object_get(obj, "ns")) &&
+	    annotate_hosts(json_object_get(obj, "ns"), b->ns, b->nns, st->a,
+	    &k) != 0)
+		return -1;
+	k = 0;
+	for (size_t i = 0; i < b->nns; i++)
+		k += b->ns[i].naddrs;
+	if (json_is_array(json_object_get(obj, "mx")) &&
+	    annotate_hosts(json_object_get(obj, "mx"), b->mx, b->nmx, st->a,
+	    &k) != 0)
+		return -1;
+	return 0;
+}
+
+static void
+rpki_free(void *state)
+{
+	struct rpki_state *st = state;
+
+	if (st == NULL)
+		return;
+	hy_timer_stop(hy_run_loop(hy_check_run(st->chk)), &st->timer);
+	free(st->a);
+	free(st);
+}
+
+const struct hy_probe hy_probe_rpki = {
+	.name = "rpki",
+	.phase = HY_PHASE_AFTER_BASE,
+	.run_init = rpki_run_init,
+	.run_free = rpki_run_free,
+	.start = rpki_start,
+	.emit = rpki_emit,
+	.free = rpki_free,
+};
