@@ -15,6 +15,7 @@
 #include "cli.h"
 #include "hygiene/check.h"
 #include "hygiene/isps.h"
+#include "hygiene/rpki.h"
 #include "hygiene/store.h"
 #include "hygiene/survey.h"
 
@@ -137,6 +138,79 @@ survey_abort_check(void *arg)
 	return NULL;
 }
 
+/* ---- per-ISP RPKI figures (the same as `hygiene rpki --json`) ---- */
+
+/*
+ * With --routes FILE and a VRP source (--rtr or --vrps), validate every
+ * route of every ISP's ASNs once and keep each ISP's figures, keyed by
+ * ISP id, for stats.json. *out stays NULL when no RPKI source was given
+ * (stats.json then says "rpki": null). -1 with err: fail closed, never
+ * report routes that were not validated.
+ */
+static int
+survey_rpki(const struct survey_cmd *sc, const struct hy_isp_list *isps,
+    json_t **out, char *err, size_t errlen)
+{
+	struct hy_routes *routes = NULL;
+	struct hy_vrps *vrps = NULL;
+	struct hy_rpki_stats *st = NULL;
+	uint32_t *asns = NULL;
+	uint8_t *states = NULL;
+	json_t *map = NULL, *one;
+	size_t i, j, n = 0;
+	int rc = -1;
+
+	*out = NULL;
+	if (sc->cfg.routes == NULL || (sc->cfg.vrps == NULL &&
+	    !sc->cfg.rtr_set))
+		return 0;
+	if (strcmp(sc->cfg.routes, "ripestat") == 0) {
+		snprintf(err, errlen, "the survey's RPKI figures need --routes "
+		    "FILE (RIPEstat is per ASN: use `hygiene rpki --routes "
+		    "ripestat`)");
+		return -1;
+	}
+	if (hy_routes_load(sc->cfg.routes, &routes, err, errlen) != 0)
+		return -1;
+	if ((sc->cfg.vrps != NULL ? hy_vrps_load_file(sc->cfg.vrps, &vrps,
+	    err, errlen) : hy_vrps_sync_rtr(sc->cfg.rtr, sc->cfg.timeout_ms,
+	    &vrps, err, errlen)) != 0)
+		goto out;
+	for (i = 0; i < isps->n; i++)
+		n += isps->v[i].nasns;
+	if ((asns = calloc(n + 1, sizeof(*asns))) == NULL)
+		goto oom;
+	for (i = 0, n = 0; i < isps->n; i++)
+		for (j = 0; j < isps->v[i].nasns; j++)
+			asns[n++] = isps->v[i].asns[j];
+	if ((states = hy_rpki_states(vrps, routes, asns, n)) == NULL ||
+	    (map = json_object()) == NULL)
+		goto oom;
+	for (i = 0; i < isps->n; i++) {
+		if (hy_rpki_isp_stats(vrps, routes, states, isps->v[i].asns,
+		    isps->v[i].nasns, false, &st) != 0 ||
+		    (one = hy_rpki_stats_json(st, routes)) == NULL ||
+		    json_object_set_new(map, isps->v[i].id, one) != 0)
+			goto oom;
+		hy_rpki_stats_free(st);
+		st = NULL;
+	}
+	*out = map;
+	map = NULL;
+	rc = 0;
+	goto out;
+oom:
+	snprintf(err, errlen, "out of memory");
+out:
+	hy_rpki_stats_free(st);
+	json_decref(map);
+	free(states);
+	free(asns);
+	hy_vrps_free(vrps);
+	hy_routes_free(routes);
+	return rc;
+}
+
 /* ---- progress ---- */
 
 static uint64_t
@@ -243,7 +317,9 @@ survey_exec(struct survey_cmd *sc)
 	struct hy_survey_summary sum;
 	struct hy_dns_stats ds;
 	uint64_t t0;
-	const char *rerr = NULL;
+	const json_t *w;
+	json_t *rpki = NULL;
+	size_t i;
 	char err[1024];
 	int rc = HY_EXIT_FAIL;
 
@@ -260,18 +336,31 @@ survey_exec(struct survey_cmd *sc)
 		fprintf(stderr, "hygiene survey: %s\n", err);
 		goto out;
 	}
-	if (sc->cfg.nresolvers == 0 && sc->cfg.qps == 0)
-		sc->cfg.qps = SURVEY_PUBLIC_QPS;
-	if ((sc->loop = hy_loop_new()) == NULL ||
-	    (sc->run = hy_run_new(sc->loop, &sc->cfg, &rerr)) == NULL) {
-		fprintf(stderr, "hygiene survey: %s\n", rerr ? rerr :
-		    "out of memory");
+	if (survey_rpki(sc, isps, &rpki, err, sizeof(err)) != 0) {
+		fprintf(stderr, "hygiene survey: RPKI: %s\n", err);
 		goto out;
 	}
+	if (rpki == NULL)
+		fprintf(stderr, "hygiene survey: no RPKI figures per ISP "
+		    "(they need --routes FILE and --rtr or --vrps)\n");
+	if (sc->cfg.nresolvers == 0 && sc->cfg.qps == 0)
+		sc->cfg.qps = SURVEY_PUBLIC_QPS;
+	if ((sc->loop = hy_loop_new()) == NULL) {
+		fprintf(stderr, "hygiene survey: out of memory\n");
+		goto out;
+	}
+	if ((sc->run = hy_run_new(sc->loop, &sc->cfg, err, sizeof(err))) ==
+	    NULL) {
+		fprintf(stderr, "hygiene survey: %s\n", err);
+		goto out;
+	}
+	json_array_foreach(hy_run_warnings(sc->run), i, w)
+		fprintf(stderr, "hygiene survey: %s\n", json_string_value(w));
 	o.month = sc->month;
 	o.out_dir = sc->out;
 	o.isps = isps;
 	o.domains_path = sc->domains;
+	o.rpki = rpki;
 	o.resume = sc->resume;
 	o.window = sc->cfg.concurrency;
 	o.commit_every = 256;
@@ -306,6 +395,7 @@ out:
 	hy_loop_free(sc->loop);
 	hy_store_close(st);
 	hy_isps_free(isps);
+	json_decref(rpki);
 	return rc;
 }
 

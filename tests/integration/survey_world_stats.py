@@ -29,7 +29,8 @@ Verdicts, from the zone files:
 
 --part own checks the own-domain and total counts (the DNSSEC, SPF and
 mail probes); --part hosted checks the hosted counts, which also need the
-RPKI probe's origin_asn on MX/NS addresses. When what a part needs is not
+RPKI probe's origin_asn on MX/NS addresses, and each ISP's RPKI route
+figures (see ROUTES below). When what a part needs is not
 on the branch, it exits 77 and ctest reports it skipped (not passed).
 """
 
@@ -40,6 +41,11 @@ import shlex
 import subprocess
 import sys
 import tempfile
+
+import jsonschema
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__))))
 
 OWN = {"wa": ["secure13.jp", "unsigned.jp", "sts-enforce.jp"],
        "wb": ["nomail-protected.jp", "dmarc-invalid.jp"], "wc": []}
@@ -76,6 +82,26 @@ EXPECTED = {
         "hosted": {"domains": 1, "incomplete": 0,
                    "dnssec": z(secure=1), "spf": z(none=1),
                    "dmarc": z(absent=1), "mta_sts": z(absent=1)}},
+}
+# The routes file. The 127/8 and ::1 routes attribute the world's servers;
+# the others meet tests/world/vrps.json: 192.0.2.0/24 AS64500 and
+# 198.51.100.0/22-24 AS64501 make valid routes, a /25 of the latter is
+# longer than maxLength 24, and 203.0.113.0/24 has an AS0 ROA.
+ROUTES = [("127.0.0.1/32", 64500), ("::1/128", 64500),
+          ("127.0.0.2/32", 64502), ("192.0.2.0/24", 64500),
+          ("198.51.100.0/24", 64501), ("198.51.100.0/25", 64501),
+          ("203.0.113.0/24", 64502)]
+# Per ISP route states (RFC 6811), by hand from ROUTES and the VRPs:
+#   wa: 192.0.2.0/24 valid; 127.0.0.1/32, ::1/128 not-found
+#   wb: 198.51.100.0/24 valid; 198.51.100.0/25 invalid (length)
+#   wc: 203.0.113.0/24 invalid (AS0 ROA: asn); 127.0.0.2/32 not-found
+RPKI_ROUTES = {
+    "wa": {"valid": 1, "invalid": 0, "not-found": 2, "invalid-asn": 0,
+           "invalid-length": 0},
+    "wb": {"valid": 1, "invalid": 1, "not-found": 0, "invalid-asn": 0,
+           "invalid-length": 1},
+    "wc": {"valid": 0, "invalid": 1, "not-found": 1, "invalid-asn": 1,
+           "invalid-length": 0},
 }
 TOTALS = {"domains": 8, "incomplete": 0,
           "dnssec": z(secure=7, insecure=1), "spf": z(valid=1, none=7),
@@ -129,8 +155,7 @@ def main():
         f.write("\n".join(EXTRA) + "\n")
     routes = os.path.join(tmp, "routes.txt")
     with open(routes, "w") as f:
-        f.write("127.0.0.1/32\t64500\n::1/128\t64500\n"
-                "127.0.0.2/32\t64502\n")
+        f.write("".join("%s\t%d\n" % r for r in ROUTES))
     out = os.path.join(tmp, "2026-11")
     p = subprocess.run(
         [args.hygiene, "survey", "--isps", isps, "--domains", domains,
@@ -156,6 +181,8 @@ def main():
               (p.returncode, missing or "-", p.stderr.strip()))
         sys.exit(77)
     stats = json.load(open(os.path.join(out, "stats.json")))
+    jsonschema.validate(stats, json.load(open(os.path.join(
+        ROOT, "schema", "stats.schema.json"))))
     diffs = []
     for isp in stats["isps"]:
         want = dict(EXPECTED[isp["id"]])
@@ -165,6 +192,10 @@ def main():
         else:
             compare(isp["id"] + ".hosted", want["hosted"], isp["hosted"],
                     diffs)
+            got = (isp.get("rpki") or {}).get("routes")
+            if got != RPKI_ROUTES[isp["id"]]:
+                diffs.append("%s.rpki.routes: %s, expected %s" %
+                             (isp["id"], got, RPKI_ROUTES[isp["id"]]))
     if args.part == "own":
         compare("totals", TOTALS, stats["totals"], diffs)
     if diffs:
