@@ -194,9 +194,17 @@ run_survey(const char *dir, const char *month, bool resume, size_t kill_at,
 		.abort_check = fake_abort,
 	};
 	struct hy_store *st = NULL;
+	/* RPKI figures as `hygiene rpki --json` gives them; gamma has none. */
+	json_t *rpki = json_pack("{s:{s:{s:i, s:i, s:i, s:i, s:i}}, "
+	    "s:{s:{s:i, s:i, s:i, s:i, s:i}}}",
+	    "alpha", "routes", "valid", 3, "invalid", 1, "not-found", 4,
+	    "invalid-asn", 1, "invalid-length", 0,
+	    "beta", "routes", "valid", 2, "invalid", 0, "not-found", 0,
+	    "invalid-asn", 0, "invalid-length", 0);
 	char db[1024];
 	int rc;
 
+	o.rpki = rpki;
 	snprintf(db, sizeof(db), "%s/history.sqlite", dir);
 	if (hy_store_open(db, &st, err, errlen) != 0)
 		fail_msg("%s", err);
@@ -205,6 +213,7 @@ run_survey(const char *dir, const char *month, bool resume, size_t kill_at,
 	assert_true(fk.max_in_flight <= 2);
 	hy_store_close(st);
 	json_decref(fk.canned);
+	json_decref(rpki);
 	hy_isps_free(isps);
 	return rc;
 }
@@ -306,6 +315,8 @@ check_stats(const json_t *s)
 	expect(json_object_get(g, "hosted"), "mta_sts",
 	    "absent=1,not_measured=1");
 	assert_true(json_is_null(json_object_get(g, "rpki")));
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(
+	    json_object_get(a, "rpki"), "routes"), "not-found")), 4);
 
 	expect_n(t, 6, 3);
 	expect(t, "dnssec", "secure=1,insecure=2,bogus=1,indeterminate=1,"
@@ -625,6 +636,14 @@ test_compare_and_lang(void **state)
 	assert_true(json_real_value(json_object_get(json_object_get(
 	    json_object_get(json_array_get(json_object_get(js, "isps"), 0),
 	    "own"), "rates_pct"), "dmarc_enforced")) == 100.0);
+	/* RPKI-valid share: valid / (valid + invalid + not-found) = 3/8;
+	 * invalid-asn is inside invalid, not counted twice. */
+	assert_true(json_real_value(json_object_get(json_object_get(
+	    json_object_get(json_array_get(json_object_get(js, "isps"), 0),
+	    "own"), "rates_pct"), "rpki_valid")) == 37.5);
+	assert_true(json_is_null(json_object_get(json_object_get(
+	    json_object_get(json_array_get(json_object_get(js, "isps"), 2),
+	    "own"), "rates_pct"), "rpki_valid")));
 	json_decref(js);
 	free(out);
 
