@@ -10,7 +10,9 @@
 #   small: the signed zones plus the first 5,000 - SIGNED names (5,000);
 #   large: every domain (SIGNED + NAMES, 50,000 by default).
 # For each: domains/s, DNS queries/s (queries that reached the wire, from
-# the survey's own summary), peak RSS. Then dnsperf replays the survey's
+# the survey's own summary), peak RSS. Every probe runs: DNSSEC (with the
+# world's trust anchor), SPF, DMARC, MTA-STS, TLS-RPT, and RPKI (stayrtr,
+# a small routes file) with per-ISP RPKI figures. Then dnsperf replays the survey's
 # query mix (NS and MX of every domain, A of the MX host) with the same
 # concurrency, and the survey's queries/s is given as a fraction of it.
 set -eu
@@ -45,6 +47,9 @@ cat > "$dir/isps.json" <<JSON
  {"id": "bench-b", "name": "Bench B", "name_ja": "ベンチB", "asns": [64501], "domains": ["z3.bench.jp"]}
 ]}
 JSON
+# Origins for the RPKI probe and per-ISP figures: every world server is
+# in 127/8 or ::1, announced by bench-a, so every domain is "hosted".
+printf '127.0.0.0/8\t64500\n::1/128\t64500\n192.0.2.0/24\t64500\n' > "$dir/routes.txt"
 # The survey's query mix for dnsperf: the check core's NS and MX, the MX
 # hosts' A, and the mail probes' TXT lookups (SPF at the domain, _dmarc,
 # _mta-sts, _smtp._tls).
@@ -61,14 +66,15 @@ mix "$dir/small.txt" > "$dir/q-small.txt"
 dnsperf -s "$host" -p "$port" -d "$dir/q-all.txt" -c 4 -q "$conc" -n 1 >/dev/null 2>&1
 
 survey() { # LIST MONTH
-	/usr/bin/python3 - "$build/hygiene" "$dir" "$1" "$2" "$HY_RESOLVER" "$conc" "$HY_TRUST_ANCHOR" <<'PY'
+	/usr/bin/python3 - "$build/hygiene" "$dir" "$1" "$2" "$HY_RESOLVER" "$conc" "$HY_TRUST_ANCHOR" "$HY_RTR" <<'PY'
 import json, resource, subprocess, sys, time
-hy, d, lst, month, resolver, conc, anchor = sys.argv[1:]
+hy, d, lst, month, resolver, conc, anchor, rtr = sys.argv[1:]
 t = time.monotonic()
 p = subprocess.run([hy, "survey", "--isps", d + "/isps.json", "--domains", lst,
                     "--out", d + "/out/" + month, "--month", month,
                     "--resolver", resolver, "--concurrency", conc,
-                    "--trust-anchor", anchor,
+                    "--trust-anchor", anchor, "--rtr", rtr,
+                    "--routes", d + "/routes.txt",
                     "--timeout", "10"], capture_output=True, text=True)
 wall = time.monotonic() - t
 if p.returncode not in (0, 3):
