@@ -179,6 +179,7 @@ def main():
         print("SKIP: the probes are not all on this branch (exit %d; "
               "sections or origin_asn missing for %s) %s" %
               (p.returncode, missing or "-", p.stderr.strip()))
+        subprocess.run(["rm", "-rf", tmp])
         sys.exit(77)
     stats = json.load(open(os.path.join(out, "stats.json")))
     jsonschema.validate(stats, json.load(open(os.path.join(
