@@ -33,6 +33,16 @@ static const struct cli_cmd cli_cmds[] = {
 	    "[--json] [--detail]",
 	    "RPKI route origin validation of the ISPs' routes, per ISP "
 	    "(--timeout also bounds the RTR sync)" },
+	{ "survey", cmd_survey, "survey --isps FILE [--domains FILE] --out DIR "
+	    "[--month YYYY-MM] [--db FILE] [--resume] [options]",
+	    "monthly survey: per-ISP statistics, history and reports.\n"
+	    "Without --resolver (the system's, often a public service) --qps "
+	    "defaults to 50" },
+	{ "report", cmd_report, "report --db FILE --month YYYY-MM "
+	    "[--compare YYYY-MM] [--format html|md|csv|json] [--lang ja|en]",
+	    "report a surveyed month from the history" },
+	{ "datasets", cmd_datasets, "datasets check [--strict] FILE...",
+	    "validate an ISP list" },
 };
 
 enum {

@@ -45,6 +45,9 @@ void	hy_cli_help(const char *cmd, const struct hy_cli_opt *extra);
 int	cmd_check(int argc, char **argv);
 int	cmd_spf(int argc, char **argv);
 int	cmd_rpki(int argc, char **argv);
+int	cmd_survey(int argc, char **argv);
+int	cmd_report(int argc, char **argv);
+int	cmd_datasets(int argc, char **argv);
 
 int	hy_cli_main(int argc, char **argv);
 

@@ -1,0 +1,436 @@
+/*
+ * `hygiene survey`: the monthly survey (src/survey.c) over the real check
+ * orchestrator, with progress on a terminal and a one-line summary.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "hygiene/check.h"
+#include "hygiene/isps.h"
+#include "hygiene/rpki.h"
+#include "hygiene/store.h"
+#include "hygiene/survey.h"
+
+/* Without --resolver the system resolver is usually a public or ISP
+ * service: ask it politely unless --qps says otherwise. */
+#define SURVEY_PUBLIC_QPS	50.0
+
+enum {
+	OPT_ISPS = 1000, OPT_DOMAINS, OPT_OUT, OPT_MONTH, OPT_DB, OPT_RESUME,
+};
+
+static const struct hy_cli_opt survey_opts[] = {
+	{ "isps", required_argument, OPT_ISPS, "FILE",
+	    "the ISP list (datasets/jp-isps.json format)" },
+	{ "domains", required_argument, OPT_DOMAINS, "FILE",
+	    "more domains, one per line (UTF-8, BOM, CRLF, duplicates ok)" },
+	{ "out", required_argument, OPT_OUT, "DIR",
+	    "write results.ndjson, stats.json, stats.csv, report.html here" },
+	{ "month", required_argument, OPT_MONTH, "YYYY-MM",
+	    "the survey month (default: the current UTC month)" },
+	{ "db", required_argument, OPT_DB, "FILE",
+	    "SQLite history (default: hygiene-history.sqlite beside DIR)" },
+	{ "resume", no_argument, OPT_RESUME, NULL,
+	    "continue an interrupted survey of the month" },
+	{ NULL, 0, 0, NULL, NULL },
+};
+
+struct survey_cmd {
+	struct hy_config	 cfg;
+	const char		*isps, *domains, *out, *month, *db;
+	int			 resume;
+	char			 month_buf[8];
+	char			*db_buf;
+	/* checker */
+	struct hy_loop		*loop;
+	struct hy_run		*run;
+	/* progress */
+	int			 tty;
+	uint64_t		 t0_ms, last_ms;
+	size_t			 first_done;
+	char			 abort_why[256];
+};
+
+static int
+survey_opt(void *ctx, int id, const char *arg)
+{
+	struct survey_cmd *sc = ctx;
+
+	switch (id) {
+	case OPT_ISPS: sc->isps = arg; break;
+	case OPT_DOMAINS: sc->domains = arg; break;
+	case OPT_OUT: sc->out = arg; break;
+	case OPT_MONTH: sc->month = arg; break;
+	case OPT_DB: sc->db = arg; break;
+	case OPT_RESUME: sc->resume = 1; break;
+	}
+	return 0;
+}
+
+/* ---- the checker over hy_check_start() ---- */
+
+struct real_cb {
+	hy_survey_done_fn	 done;
+	void			*arg;
+};
+
+static void
+real_done(void *arg, struct hy_check *chk, json_t *obj)
+{
+	struct real_cb cb = *(struct real_cb *)arg;
+
+	(void)chk;
+	free(arg);
+	cb.done(cb.arg, obj);
+}
+
+static int
+real_start(void *ctx, const char *domain, hy_survey_done_fn done, void *arg)
+{
+	struct survey_cmd *sc = ctx;
+	struct real_cb *cb;
+
+	if ((cb = malloc(sizeof(*cb))) == NULL)
+		return -1;
+	cb->done = done;
+	cb->arg = arg;
+	if (hy_check_start(sc->run, domain, real_done, cb) != 0) {
+		free(cb);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+real_run(void *ctx)
+{
+	struct survey_cmd *sc = ctx;
+
+	return hy_loop_run(sc->loop);
+}
+
+/* A result has come back (its deadline passed or it finished) and the
+ * resolver has not answered one query yet: with a working resolver
+ * answers arrive within milliseconds, so it is unreachable or ignoring
+ * us. Stop instead of recording every domain as "could not measure". */
+static const char *
+survey_abort_check(void *arg)
+{
+	struct survey_cmd *sc = arg;
+	struct hy_dns_stats ds;
+
+	hy_dns_get_stats(hy_run_dns(sc->run), &ds);
+	if (ds.sent > 0 && ds.answers == 0) {
+		snprintf(sc->abort_why, sizeof(sc->abort_why), "no answer from "
+		    "the resolver (%s) to %llu queries",
+		    hy_dns_servers(hy_run_dns(sc->run)),
+		    (unsigned long long)ds.sent);
+		return sc->abort_why;
+	}
+	return NULL;
+}
+
+/* ---- per-ISP RPKI figures (the same as `hygiene rpki --json`) ---- */
+
+/*
+ * With --routes FILE and a VRP source (--rtr or --vrps), validate every
+ * route of every ISP's ASNs once and keep each ISP's figures, keyed by
+ * ISP id, for stats.json. *out stays NULL when no RPKI source was given
+ * (stats.json then says "rpki": null). -1 with err: fail closed, never
+ * report routes that were not validated.
+ */
+static int
+survey_rpki(const struct survey_cmd *sc, const struct hy_isp_list *isps,
+    json_t **out, char *err, size_t errlen)
+{
+	struct hy_routes *routes = NULL;
+	struct hy_vrps *vrps = NULL;
+	struct hy_rpki_stats *st = NULL;
+	uint32_t *asns = NULL;
+	uint8_t *states = NULL;
+	json_t *map = NULL, *one;
+	size_t i, j, n = 0;
+	int rc = -1;
+
+	*out = NULL;
+	if (sc->cfg.routes == NULL || (sc->cfg.vrps == NULL &&
+	    !sc->cfg.rtr_set))
+		return 0;
+	if (strcmp(sc->cfg.routes, "ripestat") == 0) {
+		snprintf(err, errlen, "the survey's RPKI figures need --routes "
+		    "FILE (RIPEstat is per ASN: use `hygiene rpki --routes "
+		    "ripestat`)");
+		return -1;
+	}
+	if (hy_routes_load(sc->cfg.routes, &routes, err, errlen) != 0)
+		return -1;
+	if ((sc->cfg.vrps != NULL ? hy_vrps_load_file(sc->cfg.vrps, &vrps,
+	    err, errlen) : hy_vrps_sync_rtr(sc->cfg.rtr, sc->cfg.timeout_ms,
+	    &vrps, err, errlen)) != 0)
+		goto out;
+	for (i = 0; i < isps->n; i++)
+		n += isps->v[i].nasns;
+	if ((asns = calloc(n + 1, sizeof(*asns))) == NULL)
+		goto oom;
+	for (i = 0, n = 0; i < isps->n; i++)
+		for (j = 0; j < isps->v[i].nasns; j++)
+			asns[n++] = isps->v[i].asns[j];
+	if ((states = hy_rpki_states(vrps, routes, asns, n)) == NULL ||
+	    (map = json_object()) == NULL)
+		goto oom;
+	for (i = 0; i < isps->n; i++) {
+		if (hy_rpki_isp_stats(vrps, routes, states, isps->v[i].asns,
+		    isps->v[i].nasns, false, &st) != 0 ||
+		    (one = hy_rpki_stats_json(st, routes)) == NULL ||
+		    json_object_set_new(map, isps->v[i].id, one) != 0)
+			goto oom;
+		hy_rpki_stats_free(st);
+		st = NULL;
+	}
+	*out = map;
+	map = NULL;
+	rc = 0;
+	goto out;
+oom:
+	snprintf(err, errlen, "out of memory");
+out:
+	hy_rpki_stats_free(st);
+	json_decref(map);
+	free(states);
+	free(asns);
+	hy_vrps_free(vrps);
+	hy_routes_free(routes);
+	return rc;
+}
+
+/* ---- progress ---- */
+
+static uint64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void
+survey_progress(void *arg, size_t done, size_t total)
+{
+	struct survey_cmd *sc = arg;
+	uint64_t t = now_ms();
+	double rate, secs;
+	size_t run_done;
+
+	if (sc->first_done == (size_t)-1)
+		sc->first_done = done - 1;
+	if (t - sc->last_ms < 250 && done != total)
+		return;
+	sc->last_ms = t;
+	secs = (double)(t - sc->t0_ms) / 1000.0;
+	run_done = done - sc->first_done;
+	rate = secs > 0 ? (double)run_done / secs : 0;
+	if (rate > 0 && total > done)
+		fprintf(stderr, "\r%zu/%zu domains  %.0f/s  ETA %lus   ", done,
+		    total, rate, (unsigned long)((double)(total - done) /
+		    rate));
+	else
+		fprintf(stderr, "\r%zu/%zu domains  %.0f/s            ", done,
+		    total, rate);
+	if (done == total)
+		fputc('\n', stderr);
+}
+
+/* ---- setup ---- */
+
+static int
+survey_paths(struct survey_cmd *sc)
+{
+	struct tm tm;
+	time_t t = time(NULL);
+	char *copy;
+
+	if (sc->month == NULL) {
+		gmtime_r(&t, &tm);
+		strftime(sc->month_buf, sizeof(sc->month_buf), "%Y-%m", &tm);
+		sc->month = sc->month_buf;
+	}
+	if (!hy_month_valid(sc->month)) {
+		hy_cli_usage_error("survey", "--month must be YYYY-MM, not "
+		    "'%s'", sc->month);
+		return -1;
+	}
+	if (sc->db == NULL) {
+		/* Beside the month's directory, so months share one history. */
+		if ((copy = strdup(sc->out)) == NULL ||
+		    asprintf(&sc->db_buf, "%s/hygiene-history.sqlite",
+		    dirname(copy)) < 0) {
+			free(copy);
+			sc->db_buf = NULL;
+			fprintf(stderr, "hygiene survey: out of memory\n");
+			return -1;
+		}
+		free(copy);
+		sc->db = sc->db_buf;
+	}
+	return 0;
+}
+
+/* mkdir -p: the month's directory usually sits in a new year folder. */
+static int
+survey_mkdirs(const char *path)
+{
+	char buf[4096], *p;
+
+	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	for (p = buf + 1; *p != '\0'; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+		return -1;
+	return 0;
+}
+
+static int
+survey_exec(struct survey_cmd *sc)
+{
+	struct hy_isp_list *isps = NULL;
+	struct hy_store *st = NULL;
+	struct hy_survey_opts o = { 0 };
+	struct hy_survey_checker ck = { sc, real_start, real_run };
+	struct hy_survey_summary sum;
+	struct hy_dns_stats ds;
+	uint64_t t0;
+	const json_t *w;
+	json_t *rpki = NULL;
+	size_t i;
+	char err[1024];
+	int rc = HY_EXIT_FAIL;
+
+	if (hy_isps_load(sc->isps, &isps, err, sizeof(err)) != 0) {
+		fprintf(stderr, "hygiene survey: %s\n", err);
+		goto out;
+	}
+	if (survey_mkdirs(sc->out) != 0) {
+		fprintf(stderr, "hygiene survey: %s: %s\n", sc->out,
+		    strerror(errno));
+		goto out;
+	}
+	if (hy_store_open(sc->db, &st, err, sizeof(err)) != 0) {
+		fprintf(stderr, "hygiene survey: %s\n", err);
+		goto out;
+	}
+	if (survey_rpki(sc, isps, &rpki, err, sizeof(err)) != 0) {
+		fprintf(stderr, "hygiene survey: RPKI: %s\n", err);
+		goto out;
+	}
+	if (rpki == NULL)
+		fprintf(stderr, "hygiene survey: no RPKI figures per ISP "
+		    "(they need --routes FILE and --rtr or --vrps)\n");
+	if (sc->cfg.nresolvers == 0 && sc->cfg.qps == 0)
+		sc->cfg.qps = SURVEY_PUBLIC_QPS;
+	if ((sc->loop = hy_loop_new()) == NULL) {
+		fprintf(stderr, "hygiene survey: out of memory\n");
+		goto out;
+	}
+	if ((sc->run = hy_run_new(sc->loop, &sc->cfg, err, sizeof(err))) ==
+	    NULL) {
+		fprintf(stderr, "hygiene survey: %s\n", err);
+		goto out;
+	}
+	json_array_foreach(hy_run_warnings(sc->run), i, w)
+		fprintf(stderr, "hygiene survey: %s\n", json_string_value(w));
+	o.month = sc->month;
+	o.out_dir = sc->out;
+	o.isps = isps;
+	o.domains_path = sc->domains;
+	o.rpki = rpki;
+	o.resume = sc->resume;
+	o.window = sc->cfg.concurrency;
+	o.commit_every = 256;
+	o.now = time(NULL);
+	o.abort_check = survey_abort_check;
+	o.abort_arg = sc;
+	sc->tty = isatty(STDERR_FILENO);
+	if (sc->tty) {
+		o.progress = survey_progress;
+		o.progress_arg = sc;
+		/* The first line after 250 ms, when the rate means something. */
+		sc->t0_ms = sc->last_ms = now_ms();
+		sc->first_done = (size_t)-1;
+	}
+	t0 = now_ms();
+	if (hy_survey_run(st, &o, &ck, &sum, err, sizeof(err)) != 0) {
+		fprintf(stderr, "hygiene survey: %s\n", err);
+		goto out;
+	}
+	hy_dns_get_stats(hy_run_dns(sc->run), &ds);
+	printf("survey %s: %zu domains, %zu measured completely, %zu could "
+	    "not be measured%s; %zu measured in this run, %llu DNS queries "
+	    "sent, %.1f s; wrote %s/{results.ndjson,stats.json,stats.csv,"
+	    "report.html}, history %s\n", sc->month, sum.targets,
+	    sum.measured - sum.incomplete, sum.incomplete,
+	    sum.incomplete ? " (see `errors` in results.ndjson)" : "",
+	    sum.measured - sum.resumed, (unsigned long long)ds.sent,
+	    (double)(now_ms() - t0) / 1000.0, sc->out, sc->db);
+	rc = sum.incomplete > 0 ? HY_EXIT_INCOMPLETE : HY_EXIT_OK;
+out:
+	hy_run_free(sc->run);
+	hy_loop_free(sc->loop);
+	hy_store_close(st);
+	hy_isps_free(isps);
+	json_decref(rpki);
+	return rc;
+}
+
+int
+cmd_survey(int argc, char **argv)
+{
+	struct survey_cmd sc;
+	int first, rc;
+
+	memset(&sc, 0, sizeof(sc));
+	hy_config_init(&sc.cfg);
+	first = hy_cli_parse(argc, argv, "survey", &sc.cfg, survey_opts,
+	    survey_opt, &sc);
+	if (first < 0) {
+		rc = first == -2 ? HY_EXIT_OK : HY_EXIT_USAGE;
+		goto out;
+	}
+	if (first < argc) {
+		hy_cli_usage_error("survey", "unexpected argument '%s'",
+		    argv[first]);
+		rc = HY_EXIT_USAGE;
+		goto out;
+	}
+	if (sc.isps == NULL || sc.out == NULL) {
+		hy_cli_usage_error("survey", "--isps and --out are required");
+		rc = HY_EXIT_USAGE;
+		goto out;
+	}
+	if (survey_paths(&sc) != 0) {
+		rc = HY_EXIT_USAGE;
+		goto out;
+	}
+	rc = survey_exec(&sc);
+out:
+	free(sc.db_buf);
+	hy_config_free(&sc.cfg);
+	return rc;
+}

@@ -1,0 +1,503 @@
+/*
+ * The survey driver: plan targets into the store, measure the pending
+ * ones through a checker with a bounded window, commit results in
+ * batches, then regenerate the month's files from the store.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "hygiene/domainlist.h"
+#include "hygiene/name.h"
+#include "hygiene/report.h"
+#include "hygiene/stats.h"
+#include "hygiene/survey.h"
+
+#define SURVEY_BATCH	512	/* pending targets fetched at a time */
+
+struct pending {
+	int64_t		 seq;
+	char		*domain;
+};
+
+struct survey {
+	struct hy_store			*st;
+	const struct hy_survey_opts	*o;
+	const struct hy_survey_checker	*ck;
+	struct pending			 q[SURVEY_BATCH];
+	size_t				 qhead, qlen;
+	int64_t				 last_seq;
+	bool				 exhausted;
+	size_t				 in_flight;
+	size_t				 uncommitted;
+	bool				 in_txn;
+	struct hy_survey_summary	*sum;
+	int				 fatal;
+	bool				 discard;	/* roll back */
+	char				*err;
+	size_t				 errlen;
+};
+
+/* One domain in flight. */
+struct survey_item {
+	struct survey	*sv;
+	char		*domain;
+};
+
+static void
+survey_err(struct survey *sv, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (sv->fatal)
+		return;		/* keep the first error */
+	va_start(ap, fmt);
+	vsnprintf(sv->err, sv->errlen, fmt, ap);
+	va_end(ap);
+	sv->fatal = 1;
+}
+
+bool
+hy_month_valid(const char *m)
+{
+	return m != NULL && strlen(m) == 7 &&
+	    m[0] >= '1' && m[0] <= '9' && m[1] >= '0' && m[1] <= '9' &&
+	    m[2] >= '0' && m[2] <= '9' && m[3] >= '0' && m[3] <= '9' &&
+	    m[4] == '-' && ((m[5] == '0' && m[6] >= '1' && m[6] <= '9') ||
+	    (m[5] == '1' && m[6] >= '0' && m[6] <= '2'));
+}
+
+/* Targets are stored normalised when the name is valid, so "IIJ.ad.jp."
+ * and "iij.ad.jp" are one target; an invalid name is stored as typed and
+ * the checker reports it as a per-domain error. */
+static int
+survey_add_target(struct survey *sv, const char *input)
+{
+	char *a = NULL, *u = NULL;
+	bool added;
+	int rc;
+
+	if (hy_name_normalize(input, &a, &u) != HY_NAME_OK)
+		a = NULL;
+	rc = hy_store_target_add(sv->st, sv->o->month, a ? a : input, &added);
+	if (rc == 0 && !added)
+		sv->sum->duplicates++;
+	free(a);
+	free(u);
+	if (rc != 0)
+		survey_err(sv, "%s", hy_store_error(sv->st));
+	return rc;
+}
+
+static int
+survey_plan_inputs(struct survey *sv)
+{
+	const struct hy_isp_list *l = sv->o->isps;
+	struct hy_domainlist *dl;
+	const char *s;
+	size_t i, j, lineno;
+
+	for (i = 0; i < l->n; i++)
+		for (j = 0; j < l->v[i].ndomains; j++)
+			if (survey_add_target(sv, l->v[i].domains[j]) != 0)
+				return -1;
+	if (sv->o->domains_path == NULL)
+		return 0;
+	if ((dl = hy_domainlist_open(sv->o->domains_path)) == NULL) {
+		survey_err(sv, "%s: %s", sv->o->domains_path, strerror(errno));
+		return -1;
+	}
+	while ((s = hy_domainlist_next(dl, &lineno)) != NULL)
+		if (survey_add_target(sv, s) != 0)
+			break;
+	if (!sv->fatal && hy_domainlist_error(dl) != 0)
+		survey_err(sv, "reading %s: %s", sv->o->domains_path,
+		    strerror(hy_domainlist_error(dl)));
+	sv->sum->duplicates += hy_domainlist_duplicates(dl);
+	hy_domainlist_free(dl);
+	return sv->fatal ? -1 : 0;
+}
+
+/* Create or reopen the month's survey and load its targets. */
+static int
+survey_plan(struct survey *sv)
+{
+	enum hy_survey_state state;
+	const char *m = sv->o->month;
+
+	if (hy_store_survey_state(sv->st, m, &state) != 0) {
+		survey_err(sv, "%s", hy_store_error(sv->st));
+		return -1;
+	}
+	if (state == HY_SURVEY_DONE && !sv->o->resume) {
+		survey_err(sv, "the history already holds a finished survey "
+		    "for %s (one survey per month); use --resume to rewrite "
+		    "its files, or another --month", m);
+		return -1;
+	}
+	if (state == HY_SURVEY_RUNNING && !sv->o->resume) {
+		survey_err(sv, "an interrupted survey for %s is in the "
+		    "history; continue it with --resume", m);
+		return -1;
+	}
+	if (hy_store_begin(sv->st) != 0)
+		goto dberr;
+	if (state == HY_SURVEY_NONE &&
+	    hy_store_survey_create(sv->st, m, sv->o->now) != 0)
+		goto dberr_rb;
+	/* On resume the inputs are read again: nothing is added twice, and a
+	 * domain appended to the list since the interruption is included. */
+	if (state != HY_SURVEY_DONE && survey_plan_inputs(sv) != 0) {
+		hy_store_rollback(sv->st);
+		return -1;
+	}
+	if (hy_store_commit(sv->st) != 0)
+		goto dberr_rb;
+	return 0;
+dberr_rb:
+	survey_err(sv, "%s", hy_store_error(sv->st));
+	hy_store_rollback(sv->st);
+	return -1;
+dberr:
+	survey_err(sv, "%s", hy_store_error(sv->st));
+	return -1;
+}
+
+static int
+survey_queue_add(void *arg, int64_t seq, const char *domain)
+{
+	struct survey *sv = arg;
+	struct pending *p = &sv->q[sv->qlen];
+
+	if ((p->domain = strdup(domain)) == NULL)
+		return -1;
+	p->seq = seq;
+	sv->qlen++;
+	sv->last_seq = seq;
+	return 0;
+}
+
+static int
+survey_refill(struct survey *sv)
+{
+	sv->qhead = sv->qlen = 0;
+	if (hy_store_targets_pending(sv->st, sv->o->month, sv->last_seq,
+	    SURVEY_BATCH, survey_queue_add, sv) != 0) {
+		survey_err(sv, "reading targets: %s", hy_store_error(sv->st));
+		return -1;
+	}
+	if (sv->qlen == 0)
+		sv->exhausted = true;
+	return 0;
+}
+
+static int
+survey_commit(struct survey *sv)
+{
+	if (!sv->in_txn)
+		return 0;
+	sv->in_txn = false;
+	sv->uncommitted = 0;
+	if (hy_store_commit(sv->st) != 0) {
+		survey_err(sv, "%s", hy_store_error(sv->st));
+		return -1;
+	}
+	return 0;
+}
+
+static void survey_pump(struct survey *);
+
+static void
+survey_done(void *arg, json_t *obj)
+{
+	struct survey_item *it = arg;
+	struct survey *sv = it->sv;
+	const char *why;
+	char *line = NULL;
+	bool inc;
+
+	sv->in_flight--;
+	if (obj == NULL) {
+		survey_err(sv, "out of memory building the result of %s",
+		    it->domain);
+		goto out;
+	}
+	if (sv->fatal)
+		goto out;
+	if (sv->o->abort_check != NULL &&
+	    (why = sv->o->abort_check(sv->o->abort_arg)) != NULL) {
+		survey_err(sv, "%s; stopped without storing the results of "
+		    "this batch: fix the cause and continue with --resume",
+		    why);
+		sv->discard = true;
+		goto out;
+	}
+	if (hy_stats_attribute(sv->o->isps, obj) != 0 ||
+	    (line = json_dumps(obj, JSON_COMPACT)) == NULL) {
+		survey_err(sv, "out of memory");
+		goto out;
+	}
+	inc = hy_stats_incomplete(obj);
+	if (!sv->in_txn) {
+		if (hy_store_begin(sv->st) != 0) {
+			survey_err(sv, "%s", hy_store_error(sv->st));
+			goto out;
+		}
+		sv->in_txn = true;
+	}
+	if (hy_store_result_put(sv->st, sv->o->month, it->domain, line,
+	    inc) != 0) {
+		survey_err(sv, "%s: %s", it->domain, hy_store_error(sv->st));
+		goto out;
+	}
+	sv->sum->measured++;
+	if (inc)
+		sv->sum->incomplete++;
+	if (++sv->uncommitted >= sv->o->commit_every)
+		survey_commit(sv);
+	if (sv->o->progress != NULL)
+		sv->o->progress(sv->o->progress_arg, sv->sum->resumed +
+		    sv->sum->measured, sv->sum->targets);
+out:
+	free(line);
+	json_decref(obj);
+	free(it->domain);
+	free(it);
+	survey_pump(sv);
+}
+
+/* Keep the window full; called at start and after each result. */
+static void
+survey_pump(struct survey *sv)
+{
+	struct survey_item *it;
+	struct pending *p;
+
+	while (!sv->fatal && sv->in_flight < sv->o->window) {
+		if (sv->qhead == sv->qlen &&
+		    (sv->exhausted || survey_refill(sv) != 0 || sv->exhausted))
+			return;
+		p = &sv->q[sv->qhead++];
+		if ((it = calloc(1, sizeof(*it))) == NULL) {
+			free(p->domain);
+			survey_err(sv, "out of memory");
+			return;
+		}
+		it->sv = sv;
+		it->domain = p->domain;
+		p->domain = NULL;
+		sv->in_flight++;
+		if (sv->ck->start(sv->ck->ctx, it->domain, survey_done,
+		    it) != 0) {
+			sv->in_flight--;
+			survey_err(sv, "out of memory starting %s",
+			    it->domain);
+			free(it->domain);
+			free(it);
+			return;
+		}
+	}
+}
+
+int
+hy_survey_run(struct hy_store *st, const struct hy_survey_opts *o,
+    const struct hy_survey_checker *ck, struct hy_survey_summary *sum,
+    char *err, size_t errlen)
+{
+	struct survey sv = {
+		.st = st, .o = o, .ck = ck, .sum = sum, .err = err,
+		.errlen = errlen,
+	};
+	size_t i;
+
+	memset(sum, 0, sizeof(*sum));
+	if (survey_plan(&sv) != 0)
+		return -1;
+	if (hy_store_counts(st, o->month, &sum->targets, &sum->resumed,
+	    NULL) != 0) {
+		survey_err(&sv, "%s", hy_store_error(st));
+		return -1;
+	}
+	survey_pump(&sv);
+	if (ck->run(ck->ctx) != 0)
+		survey_err(&sv, "the measurement loop failed");
+	/* Commit whatever finished, even after an error, since it is
+	 * valid; unless the error says the measurements were not. */
+	if (sv.discard && sv.in_txn) {
+		sv.in_txn = false;
+		hy_store_rollback(st);
+	} else
+		survey_commit(&sv);
+	for (i = sv.qhead; i < sv.qlen; i++)
+		free(sv.q[i].domain);
+	if (sv.fatal)
+		return -1;
+	if (hy_store_counts(st, o->month, &sum->targets, &sum->measured,
+	    &sum->incomplete) != 0) {
+		survey_err(&sv, "%s", hy_store_error(st));
+		return -1;
+	}
+	if (sum->measured != sum->targets) {
+		survey_err(&sv, "%zu of %zu domains have no result",
+		    sum->targets - sum->measured, sum->targets);
+		return -1;
+	}
+	return hy_survey_write_outputs(st, o, err, errlen);
+}
+
+/* ---- outputs ---- */
+
+struct outputs {
+	FILE		*ndjson;
+	struct hy_stats	*stats;
+	json_t		*own;		/* own-domain results for the report */
+	int		 err;
+};
+
+static int
+outputs_row(void *arg, const char *json)
+{
+	struct outputs *w = arg;
+	json_t *obj, *att;
+
+	if (fputs(json, w->ndjson) == EOF || fputc('\n', w->ndjson) == EOF)
+		return w->err = -1;
+	if ((obj = json_loads(json, 0, NULL)) == NULL)
+		return w->err = -1;
+	if (hy_stats_add(w->stats, obj) != 0)
+		goto fail;
+	att = json_object_get(obj, "attribution");
+	if (json_is_string(json_object_get(att, "own"))) {
+		if (json_array_append(w->own, obj) != 0)
+			goto fail;
+	}
+	json_decref(obj);
+	return 0;
+fail:
+	json_decref(obj);
+	return w->err = -1;
+}
+
+/* Write path via a temporary file and rename, so a reader never sees a
+ * half-written file. */
+static FILE *
+outputs_open(const char *dir, const char *name, char *tmp, size_t tmplen)
+{
+	snprintf(tmp, tmplen, "%s/.%s.tmp", dir, name);
+	return fopen(tmp, "w");
+}
+
+static int
+outputs_close(FILE *f, const char *dir, const char *name, const char *tmp)
+{
+	char path[4096];
+	int bad = ferror(f);
+
+	if (fclose(f) != 0 || bad) {
+		unlink(tmp);
+		return -1;
+	}
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	return rename(tmp, path);
+}
+
+static int
+outputs_report(const char *dir, const char *name,
+    const struct hy_report_in *in, enum hy_report_format fmt)
+{
+	char tmp[4096];
+	FILE *f;
+
+	if ((f = outputs_open(dir, name, tmp, sizeof(tmp))) == NULL)
+		return -1;
+	if (hy_report_write(f, in, fmt, HY_LANG_EN) != 0) {
+		fclose(f);
+		unlink(tmp);
+		return -1;
+	}
+	return outputs_close(f, dir, name, tmp);
+}
+
+int
+hy_survey_write_outputs(struct hy_store *st, const struct hy_survey_opts *o,
+    char *err, size_t errlen)
+{
+	struct outputs w = { 0 };
+	struct hy_report_in in = { 0 };
+	json_t *stats = NULL, *prev = NULL;
+	char tmp[4096], *text = NULL, *pm = NULL;
+	FILE *f;
+	int rc = -1;
+
+	if ((w.stats = hy_stats_new(o->isps)) == NULL ||
+	    (w.own = json_array()) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	if ((w.ndjson = outputs_open(o->out_dir, "results.ndjson", tmp,
+	    sizeof(tmp))) == NULL) {
+		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
+		goto out;
+	}
+	if (hy_store_results_foreach(st, o->month, outputs_row, &w) != 0 ||
+	    w.err != 0) {
+		snprintf(err, errlen, "writing %s: %s", tmp, w.err ?
+		    strerror(errno) : hy_store_error(st));
+		fclose(w.ndjson);
+		unlink(tmp);
+		goto out;
+	}
+	if (outputs_close(w.ndjson, o->out_dir, "results.ndjson", tmp) != 0) {
+		snprintf(err, errlen, "writing results.ndjson in %s: %s",
+		    o->out_dir, strerror(errno));
+		goto out;
+	}
+	if ((stats = hy_stats_json(w.stats, o->month, o->rpki)) == NULL ||
+	    (text = json_dumps(stats, JSON_INDENT(2))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	if (hy_store_survey_finish(st, o->month, text, o->now) != 0) {
+		snprintf(err, errlen, "%s", hy_store_error(st));
+		goto out;
+	}
+	if ((f = outputs_open(o->out_dir, "stats.json", tmp,
+	    sizeof(tmp))) == NULL || fputs(text, f) == EOF ||
+	    fputc('\n', f) == EOF ||
+	    outputs_close(f, o->out_dir, "stats.json", tmp) != 0) {
+		snprintf(err, errlen, "writing stats.json in %s: %s",
+		    o->out_dir, strerror(errno));
+		goto out;
+	}
+	if (hy_store_previous_month(st, o->month, &pm) != 0) {
+		snprintf(err, errlen, "%s", hy_store_error(st));
+		goto out;
+	}
+	if (pm != NULL && hy_report_load(st, pm, NULL, &prev, NULL, NULL, err,
+	    errlen) != 0)
+		goto out;
+	in.stats = stats;
+	in.prev = prev;
+	in.domains = w.own;
+	if (outputs_report(o->out_dir, "stats.csv", &in, HY_REPORT_CSV) != 0 ||
+	    outputs_report(o->out_dir, "report.html", &in, HY_REPORT_HTML)
+	    != 0) {
+		snprintf(err, errlen, "writing the report in %s: %s",
+		    o->out_dir, strerror(errno));
+		goto out;
+	}
+	rc = 0;
+out:
+	hy_stats_free(w.stats);
+	json_decref(w.own);
+	json_decref(stats);
+	json_decref(prev);
+	free(text);
+	free(pm);
+	return rc;
+}
