@@ -1,11 +1,16 @@
 #!/bin/sh
 # Set up this Debian machine, build hygiene, bring up the local test world
-# (a DNSSEC-signed private root, jp. and test zones on loopback; no
-# Internet needed), and run the main job over the world's domains. The
-# results land in ./out/. The world is torn down afterwards.
+# (a DNSSEC-signed private root, jp. and test zones, a validating resolver,
+# an RTR cache and HTTPS on loopback; no Internet needed) and run the main
+# job there: the monthly survey of a demonstration ISP list
+# (tests/world/demo-isps.json) plus every world domain. Results land in
+# ./out/MONTH/ (results.ndjson, stats.json, stats.csv, report.html) with
+# the history in ./out/history.sqlite; a Japanese report is written too.
+# The world is torn down afterwards.
 #
-# For the real Internet, see README.md: the same binary uses the system
-# resolver, the IANA root trust anchors and a public RTR cache by default.
+# On the real Internet the same command line without the world options
+# uses the system resolver, the IANA root trust anchors and a public RTR
+# cache: see README.md.
 set -eu
 cd "$(dirname "$0")/.."
 top=$(pwd)
@@ -20,11 +25,19 @@ trap cleanup EXIT INT TERM
 /usr/bin/python3 tests/world/world.py up "$world" --port-base "${HY_PORT_BASE:-17300}" >/dev/null
 . "$world/world.env"
 
+month=$(date -u +%Y-%m)
 mkdir -p out
-set -- --resolver "$HY_RESOLVER" --trust-anchor "$HY_TRUST_ANCHOR" \
-	--ca-file "$HY_CA_FILE" --https-port "$HY_HTTPS_PORT" --rtr "$HY_RTR"
-# shellcheck disable=SC2086
-./build/hygiene check "$@" --json $HY_DOMAINS > out/check.ndjson || rc=$?
-# shellcheck disable=SC2086
-./build/hygiene check "$@" $HY_DOMAINS
-echo "JSON results: $top/out/check.ndjson (exit status ${rc:-0})"
+rm -rf "out/$month"
+rm -f out/history.sqlite
+printf '%s\n' $HY_DOMAINS > "$world/domains.txt"
+rc=0
+./build/hygiene survey --isps tests/world/demo-isps.json \
+	--domains "$world/domains.txt" --out "out/$month" --month "$month" \
+	--db out/history.sqlite --timeout 5 \
+	--resolver "$HY_RESOLVER" --trust-anchor "$HY_TRUST_ANCHOR" \
+	--ca-file "$HY_CA_FILE" --https-port "$HY_HTTPS_PORT" \
+	--rtr "$HY_RTR" --routes tests/world/demo-routes.txt || rc=$?
+./build/hygiene report --db out/history.sqlite --month "$month" \
+	--format html --lang ja > "out/$month/report-ja.html"
+echo "survey results: $top/out/$month/ (exit status $rc; 3 means some" \
+	"world domains are deliberately unmeasurable)"
