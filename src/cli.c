@@ -162,7 +162,18 @@ cli_main_help(void)
 	    "authentication (SPF, DMARC, MTA-STS, TLS-RPT) of domains and ISPs.\n"
 	    "\nCommands:\n");
 	for (i = 0; i < sizeof(cli_cmds) / sizeof(cli_cmds[0]); i++)
-		printf("  %-10s %s\n", cli_cmds[i].name, cli_cmds[i].summary);
+{
+		/* The overview shows a summary's first clause; a command's own
+		 * --help shows all of it. */
+		const char *sm = cli_cmds[i].summary, *paren = strstr(sm, " (");
+		size_t n = strcspn(sm, "\n");
+
+		if (paren != NULL && (size_t)(paren - sm) < n)
+			n = (size_t)(paren - sm);
+		while (n > 0 && (sm[n - 1] == ' ' || sm[n - 1] == '.'))
+			n--;
+		printf("  %-10s %.*s\n", cli_cmds[i].name, (int)n, sm);
+	}
 	printf("\n'hygiene COMMAND --help' shows a command's options.\n"
 	    "'hygiene --version' prints the version.\n");
 	cli_exit_codes();
