@@ -360,12 +360,36 @@ static const char html_style[] =
 	"caption{text-align:left;font-weight:bold;margin:.5em 0}"
 	"@media print{body{margin:0}svg{max-width:100%}}";
 
+/*
+ * One ISP row's rate cells (and month-over-month deltas when there is a
+ * previous month), each printed through cellfmt: shared by the HTML and
+ * Markdown tables. Hosted scopes have no RPKI column.
+ */
+static void
+rate_cells(FILE *f, const char *cellfmt, const json_t *t, const json_t *pt,
+    int with_delta, const char *scope, enum hy_report_lang lang)
+{
+	char rb[32], db[32];
+	size_t m;
+
+	for (m = 0; m < NMETRICS; m++) {
+		if (scope != NULL && strcmp(metrics[m].section, "rpki") == 0)
+			continue;
+		fmt_rate(rb, sizeof(rb), metric_rate(&metrics[m], t), lang);
+		fprintf(f, cellfmt, rb);
+		if (!with_delta)
+			continue;
+		fmt_delta(db, sizeof(db), metric_rate(&metrics[m], t),
+		    pt ? metric_rate(&metrics[m], pt) : NAN);
+		fprintf(f, cellfmt, db);
+	}
+}
+
 static void
 html_rates_table(FILE *f, const struct hy_report_in *in, const char *scope,
     const char *caption, enum hy_report_lang lang)
 {
 	const json_t *isp, *t, *pt;
-	char rb[32], db[32];
 	size_t i, m;
 
 	fputs("<table>\n<caption>", f);
@@ -390,19 +414,8 @@ html_rates_table(FILE *f, const struct hy_report_in *in, const char *scope,
 		    "name"));
 		fprintf(f, "</td><td>%lld</td><td>%lld</td>",
 		    jint(t, "domains"), jint(t, "incomplete"));
-		for (m = 0; m < NMETRICS; m++) {
-			if (scope != NULL &&
-			    strcmp(metrics[m].section, "rpki") == 0)
-				continue;
-			fmt_rate(rb, sizeof(rb), metric_rate(&metrics[m], t),
-			    lang);
-			fprintf(f, "<td>%s</td>", rb);
-			if (in->prev == NULL)
-				continue;
-			fmt_delta(db, sizeof(db), metric_rate(&metrics[m], t),
-			    pt ? metric_rate(&metrics[m], pt) : NAN);
-			fprintf(f, "<td>%s</td>", db);
-		}
+		rate_cells(f, "<td>%s</td>", t, pt, in->prev != NULL, scope,
+		    lang);
 		fputs("</tr>\n", f);
 	}
 	fputs("</table>\n", f);
@@ -561,7 +574,6 @@ md_rates_table(FILE *f, const struct hy_report_in *in, const char *scope,
     const char *caption, enum hy_report_lang lang)
 {
 	const json_t *isp, *t, *pt;
-	char rb[32], db[32];
 	size_t i, m, ncols = 3;
 
 	fprintf(f, "\n### %s\n\n| %s | %s | %s |", caption,
@@ -589,19 +601,7 @@ md_rates_table(FILE *f, const struct hy_report_in *in, const char *scope,
 		md_escape(f, jstr(isp, lang == HY_LANG_JA ? "name_ja" : "name"));
 		fprintf(f, " | %lld | %lld |", jint(t, "domains"),
 		    jint(t, "incomplete"));
-		for (m = 0; m < NMETRICS; m++) {
-			if (scope != NULL &&
-			    strcmp(metrics[m].section, "rpki") == 0)
-				continue;
-			fmt_rate(rb, sizeof(rb), metric_rate(&metrics[m], t),
-			    lang);
-			fprintf(f, " %s |", rb);
-			if (in->prev == NULL)
-				continue;
-			fmt_delta(db, sizeof(db), metric_rate(&metrics[m], t),
-			    pt ? metric_rate(&metrics[m], pt) : NAN);
-			fprintf(f, " %s |", db);
-		}
+		rate_cells(f, " %s |", t, pt, in->prev != NULL, scope, lang);
 		fputc('\n', f);
 	}
 }

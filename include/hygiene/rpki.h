@@ -51,6 +51,8 @@ struct hy_prefix {
 void	hy_prefix_str(const struct hy_prefix *, char *buf, size_t len);
 /* Parse "addr/len" (no spaces). Host bits must be zero. */
 int	hy_prefix_parse(const char *s, size_t n, struct hy_prefix *out);
+/* Order: family, then address, then length (shorter first). */
+int	hy_prefix_cmp(const struct hy_prefix *, const struct hy_prefix *);
 /* True if inner lies inside outer (or equals it). */
 bool	hy_prefix_covers(const struct hy_prefix *outer,
 	    const struct hy_prefix *inner);

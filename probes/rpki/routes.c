@@ -104,6 +104,18 @@ hy_prefix_parse(const char *s, size_t n, struct hy_prefix *out)
 	return prefix_make(a, len, out);
 }
 
+int
+hy_prefix_cmp(const struct hy_prefix *a, const struct hy_prefix *b)
+{
+	int c;
+
+	if (a->family != b->family)
+		return a->family < b->family ? -1 : 1;
+	if ((c = memcmp(a->addr, b->addr, sizeof(a->addr))) != 0)
+		return c;
+	return (a->len > b->len) - (a->len < b->len);
+}
+
 bool
 hy_prefix_covers(const struct hy_prefix *outer, const struct hy_prefix *inner)
 {
@@ -381,20 +393,6 @@ hy_routes_add(struct hy_routes *r, const struct hy_prefix *p, uint32_t asn,
 	return 0;
 }
 
-static int
-pfx_cmp(const struct hy_prefix *a, const struct hy_prefix *b)
-{
-	int c;
-
-	if (a->family != b->family)
-		return a->family < b->family ? -1 : 1;
-	if ((c = memcmp(a->addr, b->addr, sizeof(a->addr))) != 0)
-		return c;
-	if (a->len != b->len)
-		return a->len < b->len ? -1 : 1;
-	return 0;
-}
-
 /* Prefix, then single origins before sets, then the origin itself. */
 static int
 route_cmp(const void *pa, const void *pb, void *arg)
@@ -403,7 +401,7 @@ route_cmp(const void *pa, const void *pb, void *arg)
 	const uint32_t *sets = arg;
 	int c;
 
-	if ((c = pfx_cmp(&a->pfx, &b->pfx)) != 0)
+	if ((c = hy_prefix_cmp(&a->pfx, &b->pfx)) != 0)
 		return c;
 	if (a->set_len != b->set_len)
 		return a->set_len < b->set_len ? -1 : 1;
@@ -586,12 +584,12 @@ find_prefix(const struct hy_routes *r, const struct hy_prefix *p)
 
 	while (lo < hi) {
 		mid = lo + (hi - lo) / 2;
-		if (pfx_cmp(&r->v[mid].pfx, p) < 0)
+		if (hy_prefix_cmp(&r->v[mid].pfx, p) < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	if (lo < r->n && pfx_cmp(&r->v[lo].pfx, p) == 0)
+	if (lo < r->n && hy_prefix_cmp(&r->v[lo].pfx, p) == 0)
 		return lo;
 	return r->n;
 }
@@ -615,7 +613,7 @@ hy_routes_lookup(const struct hy_routes *r, int family, const uint8_t *addr,
 		mask(&p);
 		if ((i = find_prefix(r, &p)) == r->n)
 			continue;
-		for (j = i; j < r->n && pfx_cmp(&r->v[j].pfx, &p) == 0; j++)
+		for (j = i; j < r->n && hy_prefix_cmp(&r->v[j].pfx, &p) == 0; j++)
 			;
 		if (norigins != NULL)
 			*norigins = j - i;

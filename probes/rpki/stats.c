@@ -300,18 +300,6 @@ fail:
 	return NULL;
 }
 
-static int
-pfx_order(const struct hy_prefix *a, const struct hy_prefix *b)
-{
-	int c;
-
-	if (a->family != b->family)
-		return a->family < b->family ? -1 : 1;
-	if ((c = memcmp(a->addr, b->addr, sizeof(a->addr))) != 0)
-		return c;
-	return (a->len > b->len) - (a->len < b->len);
-}
-
 /* Distinct prefixes asn announces inside v.pfx up to v.max_len. */
 static uint64_t
 announced_within(const struct hy_routes *r, const struct hy_vrp *v)
@@ -324,7 +312,7 @@ announced_within(const struct hy_routes *r, const struct hy_vrp *v)
 		hi++;
 	while (lo < hi) {
 		mid = lo + (hi - lo) / 2;
-		if (pfx_order(&r->v[r->by_asn[mid]].pfx, &v->pfx) < 0)
+		if (hy_prefix_cmp(&r->v[r->by_asn[mid]].pfx, &v->pfx) < 0)
 			lo = mid + 1;
 		else
 			hi = mid;

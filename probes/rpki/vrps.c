@@ -145,18 +145,6 @@ vrps_push(struct hy_vrps *vs, const struct hy_vrp *v)
 }
 
 static int
-pfx_cmp(const struct hy_prefix *a, const struct hy_prefix *b)
-{
-	int c;
-
-	if (a->family != b->family)
-		return a->family < b->family ? -1 : 1;
-	if ((c = memcmp(a->addr, b->addr, sizeof(a->addr))) != 0)
-		return c;
-	return (a->len > b->len) - (a->len < b->len);
-}
-
-static int
 vrp_cmp(const void *pa, const void *pb)
 {
 	const struct hy_vrp *a = pa, *b = pb;
@@ -164,7 +152,7 @@ vrp_cmp(const void *pa, const void *pb)
 
 	if (a->asn != b->asn)
 		return a->asn < b->asn ? -1 : 1;
-	if ((c = pfx_cmp(&a->pfx, &b->pfx)) != 0)
+	if ((c = hy_prefix_cmp(&a->pfx, &b->pfx)) != 0)
 		return c;
 	return (a->max_len > b->max_len) - (a->max_len < b->max_len);
 }
@@ -195,7 +183,7 @@ by_len_cmp(const void *pa, const void *pb)
 
 	if (a->pfx.len != b->pfx.len)
 		return a->pfx.len < b->pfx.len ? -1 : 1;
-	return pfx_cmp(&a->pfx, &b->pfx);
+	return hy_prefix_cmp(&a->pfx, &b->pfx);
 }
 
 /* Fill the pfx_table from the sorted, unique array. -1 on OOM. */
