@@ -165,29 +165,49 @@ tcp_accept(void *arg, int fd, unsigned ev)
 		hy_loop_watch(srv->loop, c, HY_IO_READ, tcp_conn_read, srv);
 }
 
-int
-test_dns_server_start(struct test_dns_server *srv, struct hy_loop *loop)
+/* UDP on an ephemeral port, then TCP on the same number; that number may
+ * already be taken for TCP, so take another one. 0, or -1. */
+static int
+server_bind(struct test_dns_server *srv)
 {
 	struct sockaddr_in sin;
 	socklen_t len = sizeof(sin);
 	int one = 1;
 
-	memset(srv, 0, sizeof(*srv));
-	srv->loop = loop;
+	srv->udp = srv->tcp = -1;
 	memset(&sin, 0, sizeof(sin));
 	sin.sin_family = AF_INET;
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	if ((srv->udp = socket(AF_INET, SOCK_DGRAM, 0)) < 0 ||
 	    bind(srv->udp, (struct sockaddr *)&sin, sizeof(sin)) != 0 ||
 	    getsockname(srv->udp, (struct sockaddr *)&sin, &len) != 0)
-		return -1;
+		goto fail;
 	srv->port = ntohs(sin.sin_port);
 	if ((srv->tcp = socket(AF_INET, SOCK_STREAM, 0)) < 0 ||
 	    setsockopt(srv->tcp, SOL_SOCKET, SO_REUSEADDR, &one,
 	    sizeof(one)) != 0 ||
 	    bind(srv->tcp, (struct sockaddr *)&sin, sizeof(sin)) != 0 ||
 	    listen(srv->tcp, 16) != 0)
-		return -1;
+		goto fail;
+	return 0;
+fail:
+	if (srv->udp >= 0)
+		close(srv->udp);
+	if (srv->tcp >= 0)
+		close(srv->tcp);
+	return -1;
+}
+
+int
+test_dns_server_start(struct test_dns_server *srv, struct hy_loop *loop)
+{
+	int tries;
+
+	memset(srv, 0, sizeof(*srv));
+	srv->loop = loop;
+	for (tries = 0; server_bind(srv) != 0; tries++)
+		if (tries == 50)
+			return -1;
 	snprintf(srv->addr, sizeof(srv->addr), "127.0.0.1:%u", srv->port);
 	hy_loop_watch(loop, srv->udp, HY_IO_READ, udp_read, srv);
 	hy_loop_watch(loop, srv->tcp, HY_IO_READ, tcp_accept, srv);
