@@ -264,8 +264,8 @@ pkt_has_type(const ldns_pkt *p, ldns_rr_type t)
 	return 0;
 }
 
-static enum hy_dns_status
-dns_classify(const ldns_pkt *p, ldns_rr_type t)
+enum hy_dns_status
+hy_dns_classify(const ldns_pkt *p, ldns_rr_type t)
 {
 	switch (ldns_pkt_get_rcode(p)) {
 	case LDNS_RCODE_NOERROR:
@@ -379,7 +379,7 @@ dns_ares_cb(void *arg, int status, int timeouts, unsigned char *abuf,
 			pkt = NULL;
 			st = HY_DNS_MALFORMED;
 		} else {
-			st = dns_classify(pkt, e->type);
+			st = hy_dns_classify(pkt, e->type);
 		}
 		d->stats.answers++;
 	} else {

@@ -108,6 +108,9 @@ int		 hy_dns_query(struct hy_dns_group *, const char *name,
 const char	*hy_dns_status_str(enum hy_dns_status);
 /* True for the statuses that are measurements (ANSWER/NODATA/NXDOMAIN). */
 bool		 hy_dns_status_measured(enum hy_dns_status);
+/* How the engine classifies a parsed answer to a question of type t;
+ * exported so tests and fuzz targets exercise the same rule. */
+enum hy_dns_status hy_dns_classify(const ldns_pkt *, ldns_rr_type t);
 
 /* RRs of the given type in the answer section (owner not checked
  * beyond CNAME chains ldns leaves in place); caller frees the list with

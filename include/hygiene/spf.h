@@ -161,6 +161,9 @@ enum hy_spf_dns {
 #define HY_SPF_T_TXT	16
 #define HY_SPF_T_AAAA	28
 
+/* "A", "MX", ... for one of the types above; "?" otherwise. */
+const char	*hy_spf_type_str(int type);
+
 /* One record of the asked type. TXT: data/len is the concatenation of
  * the character-strings; MX/PTR: data is the target name; A/AAAA: addr. */
 struct hy_spf_rr {

@@ -484,8 +484,8 @@ count_void(struct hy_spf_eval *ev, struct frame *f)
 	return false;
 }
 
-static const char *
-type_str(int type)
+const char *
+hy_spf_type_str(int type)
 {
 	switch (type) {
 	case HY_SPF_T_A: return "A";
@@ -507,9 +507,9 @@ temperror(struct hy_spf_eval *ev, const char *name, int type)
 	finding(ev, "dns-temporary-error", HY_SEV_WARNING, "the %s lookup "
 	    "of %s failed (timeout, SERVFAIL or similar), so the policy "
 	    "could not be measured: temperror, not none (RFC 7208 §4.4, §5)",
-	    type_str(type), name);
+	    hy_spf_type_str(type), name);
 	set_reason(ev, "the %s lookup of %s failed temporarily "
-	    "(RFC 7208 §4.4, §5)", type_str(type), name);
+	    "(RFC 7208 §4.4, §5)", hy_spf_type_str(type), name);
 	finish_frame(ev, HY_SPF_TEMPERROR);
 }
 

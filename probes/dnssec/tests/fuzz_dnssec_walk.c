@@ -82,31 +82,6 @@ lookup(const struct fz *f, const char *name, ldns_rr_type type)
 }
 
 /* Classify a packet as the engine does. */
-static enum hy_dns_status
-classify(const ldns_pkt *p, ldns_rr_type type)
-{
-	ldns_rr_list *a;
-	enum hy_dns_status st;
-
-	switch (ldns_pkt_get_rcode(p)) {
-	case LDNS_RCODE_NOERROR:
-		break;
-	case LDNS_RCODE_NXDOMAIN:
-		return HY_DNS_NXDOMAIN;
-	case LDNS_RCODE_SERVFAIL:
-		return HY_DNS_SERVFAIL;
-	case LDNS_RCODE_REFUSED:
-		return HY_DNS_REFUSED;
-	default:
-		return HY_DNS_ERROR;
-	}
-	a = ldns_pkt_rr_list_by_type(p, type, LDNS_SECTION_ANSWER);
-	st = a != NULL && ldns_rr_list_rr_count(a) > 0 ? HY_DNS_ANSWER :
-	    HY_DNS_NODATA;
-	ldns_rr_list_deep_free(a);
-	return st;
-}
-
 static void
 pump(struct fz *f)
 {
@@ -117,7 +92,7 @@ pump(struct fz *f)
 
 		memmove(&f->q[0], &f->q[1], --f->nq * sizeof(f->q[0]));
 		memset(&res, 0, sizeof(res));
-		res.status = pkt ? classify(pkt, p.type) : HY_DNS_TIMEOUT;
+		res.status = pkt ? hy_dns_classify(pkt, p.type) : HY_DNS_TIMEOUT;
 		res.pkt = pkt;
 		res.rcode = pkt ? (int)ldns_pkt_get_rcode(pkt) : -1;
 		res.ad = pkt ? ldns_pkt_ad(pkt) : false;

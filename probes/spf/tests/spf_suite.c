@@ -106,19 +106,6 @@ zone_find(json_t *zone, const char *name)
 	return NULL;
 }
 
-static const char *
-type_name(int t)
-{
-	switch (t) {
-	case HY_SPF_T_A: return "A";
-	case HY_SPF_T_AAAA: return "AAAA";
-	case HY_SPF_T_MX: return "MX";
-	case HY_SPF_T_PTR: return "PTR";
-	case HY_SPF_T_TXT: return "TXT";
-	}
-	return "?";
-}
-
 /* The RDATA of one zonedata value as the evaluator wants it. */
 static int
 rr_from_json(int type, json_t *v, struct hy_spf_rr *rr, char **keep)
@@ -169,7 +156,7 @@ answer(struct hy_spf_eval *ev, json_t *zone, const char *qname, int type)
 {
 	struct hy_spf_rr rrs[64];
 	char *keep[64] = { 0 }, *name = strdup(qname);
-	const char *want = type_name(type);
+	const char *want = hy_spf_type_str(type);
 	size_t n = 0, i, hops;
 	json_t *recs, *r;
 	int rc = -1;
