@@ -57,23 +57,26 @@ bool		 hy_dnssec_alg_deprecated(unsigned alg);
 bool		 hy_dnssec_digest_supported(unsigned digest);
 const char	*hy_dnssec_alg_name(unsigned alg);
 
+/* What the valid signatures over an RRset say besides "valid". */
+struct hy_sig_valid {
+	time_t		 expires;	/* latest expiration, absolute time */
+	unsigned	 labels;	/* largest Labels field (RFC 4034 §3.1.3) */
+};
+
 /*
  * Verify rrset (one owner, one type) against the RRSIGs in sigs made by
  * signer with keys, at time now (RFC 4034 §3.1.5 serial arithmetic).
  * Only RRSIGs whose owner, type covered and signer match are considered.
- * On HY_SIG_VALID, *expires (if not NULL) is the latest expiration among
- * the valid signatures, as an absolute time.
+ * On HY_SIG_VALID, *valid (if not NULL) is filled from the valid
+ * signatures. A Labels field smaller than the owner's label count means
+ * the answer was synthesised from a wildcard (RFC 4035 §5.3.4); it comes
+ * from the same verification, so a wildcard check costs no second one.
  */
 enum hy_sig_verdict hy_dnssec_verify_rrset(const ldns_rr_list *rrset,
 		    const ldns_rr_list *sigs, const ldns_rr_list *keys,
-		    const ldns_rdf *signer, time_t now, time_t *expires);
+		    const ldns_rdf *signer, time_t now,
+		    struct hy_sig_valid *valid);
 
-/* The Labels field of the valid RRSIG over rrset with the most labels
- * (0 if none is valid): fewer than the owner has means the answer was
- * synthesised from a wildcard (RFC 4035 §5.3.4). */
-unsigned	 hy_dnssec_rrset_labels(const ldns_rr_list *rrset,
-		    const ldns_rr_list *sigs, const ldns_rr_list *keys,
-		    const ldns_rdf *signer, time_t now);
 /* For an answer synthesised from a wildcard at labels labels: true if
  * the authenticated nsecs prove qname itself does not exist (RFC 4035
  * §5.3.4, RFC 5155 §8.8). */

@@ -195,11 +195,12 @@ out:
 enum hy_sig_verdict
 hy_dnssec_verify_rrset(const ldns_rr_list *rrset, const ldns_rr_list *sigs,
     const ldns_rr_list *keys, const ldns_rdf *signer, time_t now,
-    time_t *expires)
+    struct hy_sig_valid *valid)
 {
 	enum hy_sig_verdict best = HY_SIG_MISSING;
 	const ldns_rr *first;
 	time_t latest = 0, e;
+	unsigned labels = 0;
 
 	if (rrset == NULL || ldns_rr_list_rr_count(rrset) == 0)
 		return HY_SIG_MISSING;
@@ -218,36 +219,17 @@ hy_dnssec_verify_rrset(const ldns_rr_list *rrset, const ldns_rr_list *sigs,
 			continue;
 		e = 0;
 		v = verify_one(rrset, s, keys, now, &e);
-		if (v == HY_SIG_VALID && e > latest)
-			latest = e;
+		if (v == HY_SIG_VALID) {
+			if (e > latest)
+				latest = e;
+			if (rdf_u8(ldns_rr_rrsig_labels(s)) > labels)
+				labels = rdf_u8(ldns_rr_rrsig_labels(s));
+		}
 		best = better(best, v);
 	}
-	if (best == HY_SIG_VALID && expires != NULL)
-		*expires = latest;
-	return best;
-}
-
-unsigned
-hy_dnssec_rrset_labels(const ldns_rr_list *rrset, const ldns_rr_list *sigs,
-    const ldns_rr_list *keys, const ldns_rdf *signer, time_t now)
-{
-	unsigned best = 0;
-
-	for (size_t i = 0; i < ldns_rr_list_rr_count(sigs); i++) {
-		ldns_rr *s = ldns_rr_list_rr(sigs, i);
-		ldns_rr_list *one;
-		unsigned l;
-
-		if (ldns_rr_get_type(s) != LDNS_RR_TYPE_RRSIG ||
-		    ldns_rr_rd_count(s) < 9 ||
-		    (l = rdf_u8(ldns_rr_rrsig_labels(s))) <= best ||
-		    (one = ldns_rr_list_new()) == NULL)
-			continue;
-		ldns_rr_list_push_rr(one, s);
-		if (hy_dnssec_verify_rrset(rrset, one, keys, signer, now,
-		    NULL) == HY_SIG_VALID)
-			best = l;
-		ldns_rr_list_free(one);
+	if (best == HY_SIG_VALID && valid != NULL) {
+		valid->expires = latest;
+		valid->labels = labels;
 	}
 	return best;
 }

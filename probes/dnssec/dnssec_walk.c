@@ -418,19 +418,19 @@ valid_denials(const ldns_pkt *p, const ldns_rr_list *keys,
 		for (size_t i = 0; all && i < ldns_rr_list_rr_count(all); i++) {
 			ldns_rr *r = ldns_rr_list_rr(all, i);
 			ldns_rr_list *one = ldns_rr_list_new();
-			time_t e = 0;
+			struct hy_sig_valid sv;
 
 			*any = true;
 			if (one == NULL)
 				continue;
 			ldns_rr_list_push_rr(one, r);
 			if (hy_dnssec_verify_rrset(one, sigs, keys, zone, now,
-			    &e) == HY_SIG_VALID) {
+			    &sv) == HY_SIG_VALID) {
 				ldns_rr *c = ldns_rr_clone(r);
 
 				if (c != NULL && !ldns_rr_list_push_rr(out, c))
 					ldns_rr_free(c);
-				merge_expiry(expires, e);
+				merge_expiry(expires, sv.expires);
 			}
 			ldns_rr_list_free(one);
 		}
@@ -483,6 +483,7 @@ check_ds(struct job *job, struct hy_dnssec_zone_info *zi, const ldns_rdf *zn,
 	ldns_rr_list *sigs, *dens;
 	ldns_rdf *pn;
 	enum hy_sig_verdict v;
+	struct hy_sig_valid sv;
 	enum hy_denial d;
 	bool any;
 	char what[300];
@@ -517,7 +518,9 @@ check_ds(struct job *job, struct hy_dnssec_zone_info *zi, const ldns_rdf *zn,
 		sigs = section_rrs(job->ds.pkt, LDNS_SECTION_ANSWER, zn,
 		    LDNS_RR_TYPE_RRSIG);
 		v = hy_dnssec_verify_rrset(zi->ds, sigs, pi->keys, pn,
-		    w->env.now, expires);
+		    w->env.now, &sv);
+		if (v == HY_SIG_VALID)
+			*expires = sv.expires;
 		ldns_rr_list_deep_free(sigs);
 		ldns_rdf_deep_free(pn);
 		if (zi->ds == NULL || ldns_rr_list_rr_count(zi->ds) == 0) {
@@ -585,6 +588,7 @@ check_dnskeys(struct job *job, struct hy_dnssec_zone_info *zi,
 	ldns_rr_list *sep, *sigs;
 	size_t nsupported = 0;
 	enum hy_sig_verdict v;
+	struct hy_sig_valid sv;
 	char what[300];
 
 	for (size_t i = 0; i < ldns_rr_list_rr_count(zi->ds); i++) {
@@ -654,7 +658,9 @@ check_dnskeys(struct job *job, struct hy_dnssec_zone_info *zi,
 	sigs = section_rrs(job->dnskey.pkt, LDNS_SECTION_ANSWER, zn,
 	    LDNS_RR_TYPE_RRSIG);
 	v = hy_dnssec_verify_rrset(zi->dnskeys, sigs, sep, zn, w->env.now,
-	    expires);
+	    &sv);
+	if (v == HY_SIG_VALID)
+		*expires = sv.expires;
 	ldns_rr_list_deep_free(sigs);
 	ldns_rr_list_free(sep);
 	if (v != HY_SIG_VALID) {
@@ -921,10 +927,8 @@ foreign_signer(const ldns_pkt *p, const ldns_rdf *zn)
 static bool
 wildcard_ok(struct hy_dnssec_walk *w, const struct resp *r,
     const ldns_rdf *qn, const ldns_rdf *zn, const ldns_rr_list *set,
-    const ldns_rr_list *sigs, const struct hy_dnssec_zone_info *zi)
+    unsigned labels, const struct hy_dnssec_zone_info *zi)
 {
-	unsigned labels = hy_dnssec_rrset_labels(set, sigs, zi->keys, zn,
-	    w->env.now);
 	ldns_rr_list *dens;
 	bool any, ok;
 
@@ -949,7 +953,7 @@ check_slot(struct hy_dnssec_walk *w, int s, const char *qname,
 	enum hy_dnssec_status st = HY_DNSSEC_INDETERMINATE;
 	enum hy_sig_verdict v;
 	enum hy_denial d;
-	time_t e = 0;
+	struct hy_sig_valid sv = { 0, 0 };
 	char what[320];
 	bool any;
 
@@ -984,14 +988,14 @@ check_slot(struct hy_dnssec_walk *w, int s, const char *qname,
 		sigs = section_rrs(r->pkt, LDNS_SECTION_ANSWER, qn,
 		    LDNS_RR_TYPE_RRSIG);
 		v = hy_dnssec_verify_rrset(set, sigs, zi->keys, zn, w->env.now,
-		    &e);
+		    &sv);
 		if (v == HY_SIG_MISSING && foreign_signer(r->pkt, zn)) {
 			w->rr[s].foreign = true;
 			st = HY_DNSSEC_SECURE;	/* neutral: not Z's data */
 			goto out;
 		}
-		if (v == HY_SIG_VALID && !wildcard_ok(w, r, qn, zn, set, sigs,
-		    zi)) {
+		if (v == HY_SIG_VALID && !wildcard_ok(w, r, qn, zn, set,
+		    sv.labels, zi)) {
 			hy_findings_add(&w->findings, "denial-invalid",
 			    HY_SEV_ERROR, "%s was synthesised from a wildcard "
 			    "without an authenticated proof that the name itself "
@@ -999,7 +1003,7 @@ check_slot(struct hy_dnssec_walk *w, int s, const char *qname,
 			    what);
 			st = HY_DNSSEC_BOGUS;
 		} else if (v == HY_SIG_VALID) {
-			merge_expiry(&w->expires, e);
+			merge_expiry(&w->expires, sv.expires);
 			st = HY_DNSSEC_SECURE;
 		} else {
 			sig_finding(&w->findings, v, what);
@@ -1012,7 +1016,7 @@ check_slot(struct hy_dnssec_walk *w, int s, const char *qname,
 	set = section_rrs(r->pkt, LDNS_SECTION_AUTHORITY, zn, LDNS_RR_TYPE_SOA);
 	sigs = section_rrs(r->pkt, LDNS_SECTION_AUTHORITY, zn,
 	    LDNS_RR_TYPE_RRSIG);
-	v = hy_dnssec_verify_rrset(set, sigs, zi->keys, zn, w->env.now, &e);
+	v = hy_dnssec_verify_rrset(set, sigs, zi->keys, zn, w->env.now, &sv);
 	if (v == HY_SIG_MISSING && ldns_rr_list_rr_count(set) == 0 &&
 	    foreign_signer(r->pkt, zn)) {
 		w->rr[s].foreign = true;
@@ -1026,7 +1030,7 @@ check_slot(struct hy_dnssec_walk *w, int s, const char *qname,
 		st = HY_DNSSEC_BOGUS;
 		goto out;
 	}
-	merge_expiry(&w->expires, e);
+	merge_expiry(&w->expires, sv.expires);
 	dens = valid_denials(r->pkt, zi->keys, zn, w->env.now, &w->expires,
 	    &any);
 	note_nsec3(w, dens);

@@ -57,11 +57,14 @@ check_sig(const char *key, const char *data, const char *sig,
 	ldns_rdf *sgn = ldns_dname_new_frm_str(signer);
 	ldns_rr *s = ldns_rr_list_rr(sigs, 0);
 	ldns_rdf *b;
-	time_t exp = 0;
+	struct hy_sig_valid sv = { 0, 0 };
 
 	assert_int_equal(hy_dnssec_verify_rrset(set, sigs, keys, sgn, inside,
-	    &exp), HY_SIG_VALID);
-	assert_true(exp > inside);
+	    &sv), HY_SIG_VALID);
+	assert_true(sv.expires > inside);
+	/* The Labels field comes back from the same verification. */
+	assert_int_equal(sv.labels,
+	    ldns_rdf2native_int8(ldns_rr_rrsig_labels(s)));
 	assert_int_equal(hy_dnssec_verify_rrset(set, sigs, keys, sgn, after,
 	    NULL), HY_SIG_EXPIRED);
 	assert_int_equal(hy_dnssec_verify_rrset(set, sigs, keys, sgn, before,
