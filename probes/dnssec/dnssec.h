@@ -64,8 +64,19 @@ struct hy_sig_valid {
 };
 
 /*
+ * Parsed public keys for the RRs of one key list, made on first use and
+ * kept for the list's lifetime: setting up an ECDSA key costs OpenSSL as
+ * much as a verification. Slot i belongs to RR i of keys, which must
+ * outlive the cache unchanged. _free accepts NULL.
+ */
+struct hy_dnssec_pkeys;
+struct hy_dnssec_pkeys *hy_dnssec_pkeys_new(const ldns_rr_list *keys);
+void		 hy_dnssec_pkeys_free(struct hy_dnssec_pkeys *);
+
+/*
  * Verify rrset (one owner, one type) against the RRSIGs in sigs made by
  * signer with keys, at time now (RFC 4034 §3.1.5 serial arithmetic).
+ * pk, if not NULL, is the parsed-key cache made for keys.
  * Only RRSIGs whose owner, type covered and signer match are considered.
  * On HY_SIG_VALID, *valid (if not NULL) is filled from the valid
  * signatures. A Labels field smaller than the owner's label count means
@@ -74,8 +85,8 @@ struct hy_sig_valid {
  */
 enum hy_sig_verdict hy_dnssec_verify_rrset(const ldns_rr_list *rrset,
 		    const ldns_rr_list *sigs, const ldns_rr_list *keys,
-		    const ldns_rdf *signer, time_t now,
-		    struct hy_sig_valid *valid);
+		    struct hy_dnssec_pkeys *pk, const ldns_rdf *signer,
+		    time_t now, struct hy_sig_valid *valid);
 
 /* For an answer synthesised from a wildcard at labels labels: true if
  * the authenticated nsecs prove qname itself does not exist (RFC 4035
@@ -135,6 +146,7 @@ struct hy_dnssec_zone_info {
 	ldns_rr_list		*ds;		/* DS RRset at the parent (or anchors) */
 	ldns_rr_list		*dnskeys;	/* the DNSKEY RRset as fetched */
 	ldns_rr_list		*keys;		/* validated zone keys (secure only) */
+	struct hy_dnssec_pkeys	*pkeys;		/* keys parsed, made for keys */
 	time_t			 expires;	/* earliest relied-on expiry, 0 none */
 	struct hy_findings	 findings;
 	const struct hy_dnssec_zone *parent;	/* NULL at the anchor */

@@ -76,6 +76,7 @@ zone_destroy(struct hy_dnssec_zone *z)
 	free(z->info.name);
 	ldns_rr_list_deep_free(z->info.ds);
 	ldns_rr_list_deep_free(z->info.dnskeys);
+	hy_dnssec_pkeys_free(z->info.pkeys);
 	ldns_rr_list_free(z->info.keys);	/* shares dnskeys' RRs */
 	hy_findings_clear(&z->info.findings);
 	if (z->info.parent != NULL)

@@ -1,11 +1,13 @@
 /*
  * DNSSEC checks on RRs: signatures, DS digests, denial proofs, policy.
- * Nothing here does I/O; the crypto itself is ldns'.
+ * Nothing here does I/O; the crypto itself is ldns' (over OpenSSL).
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <openssl/evp.h>
 
 #include "dnssec.h"
 
@@ -136,16 +138,195 @@ better(enum hy_sig_verdict a, enum hy_sig_verdict b)
 	return a < b ? a : b;
 }
 
-static enum hy_sig_verdict
-verify_one(const ldns_rr_list *rrset, const ldns_rr *sig,
-    const ldns_rr_list *keys, time_t now, time_t *expires)
+/* ---- parsed public keys --------------------------------------------- */
+
+struct hy_dnssec_pkeys {
+	const ldns_rr_list	*keys;
+	size_t			 n;
+	EVP_PKEY		*pk[];	/* slot i: RR i of keys, or NULL */
+};
+
+struct hy_dnssec_pkeys *
+hy_dnssec_pkeys_new(const ldns_rr_list *keys)
 {
-	ldns_rr_list *cand, *good;
-	uint32_t incep, expir, now32 = (uint32_t)now;
-	unsigned alg = rdf_u8(ldns_rr_rrsig_algorithm(sig));
+	size_t n = ldns_rr_list_rr_count(keys);
+	struct hy_dnssec_pkeys *c;
+
+	if ((c = calloc(1, sizeof(*c) + n * sizeof(c->pk[0]))) == NULL)
+		return NULL;
+	c->keys = keys;
+	c->n = n;
+	return c;
+}
+
+void
+hy_dnssec_pkeys_free(struct hy_dnssec_pkeys *c)
+{
+	if (c == NULL)
+		return;
+	for (size_t i = 0; i < c->n; i++)
+		EVP_PKEY_free(c->pk[i]);
+	free(c);
+}
+
+static bool
+alg_ecdsa(unsigned alg)
+{
+	return alg == LDNS_ECDSAP256SHA256 || alg == LDNS_ECDSAP384SHA384;
+}
+
+/* ---- signature verification ------------------------------------------ */
+
+/* The owner a wildcard expansion was signed under (RFC 4035 §5.3.2):
+ * "*." and the rightmost labels labels of owner. */
+static ldns_rdf *
+wildcard_owner(const ldns_rdf *owner, unsigned labels)
+{
+	ldns_rdf *star = ldns_dname_new_frm_str("*"), *tail;
+
+	tail = ldns_dname_clone_from(owner,
+	    (uint16_t)(ldns_dname_label_count(owner) - labels));
+	if (star == NULL || tail == NULL ||
+	    ldns_dname_cat(star, tail) != LDNS_STATUS_OK) {
+		ldns_rdf_deep_free(star);
+		star = NULL;
+	}
+	ldns_rdf_deep_free(tail);
+	return star;
+}
+
+/* The bytes sig signs (RFC 4034 §3.1.8.1): its RDATA up to the signature,
+ * then the RRset in canonical form (§6.2) with the original TTL and the
+ * wildcard owner where it was expanded, in canonical order (§6.3). */
+static ldns_buffer *
+signed_data(const ldns_rr_list *rrset, const ldns_rr *sig)
+{
+	ldns_rr_list *c = ldns_rr_list_clone(rrset);
+	ldns_buffer *b = ldns_buffer_new(512);
+	unsigned labels = rdf_u8(ldns_rr_rrsig_labels(sig));
+	uint32_t ttl = rdf_u32(ldns_rr_rrsig_origttl(sig));
+	int rc = -1;
+
+	if (c == NULL || b == NULL)
+		goto out;
+	for (size_t i = 0; i < ldns_rr_list_rr_count(c); i++) {
+		ldns_rr *rr = ldns_rr_list_rr(c, i);
+
+		if (labels < ldns_dname_label_count(ldns_rr_owner(rr))) {
+			ldns_rdf *w = wildcard_owner(ldns_rr_owner(rr), labels);
+
+			if (w == NULL)
+				goto out;
+			ldns_rdf_deep_free(ldns_rr_owner(rr));
+			ldns_rr_set_owner(rr, w);
+		}
+		ldns_rr_set_ttl(rr, ttl);
+		ldns_rr2canonical(rr);
+	}
+	ldns_rr_list_sort(c);
+	if (ldns_rrsig2buffer_wire(b, sig) != LDNS_STATUS_OK ||
+	    ldns_rr_list2buffer_wire(b, c) != LDNS_STATUS_OK)
+		goto out;
+	rc = 0;
+out:
+	ldns_rr_list_deep_free(c);
+	if (rc != 0) {
+		ldns_buffer_free(b);
+		b = NULL;
+	}
+	return b;
+}
+
+/* The signature in the form OpenSSL takes: DSA and ECDSA as DER
+ * (RFC 2536 §3, RFC 6605 §4 give them as bare integers). */
+static ldns_buffer *
+sig_bytes(const ldns_rr *sig, unsigned alg)
+{
+	const ldns_rdf *r = ldns_rr_rdf(sig, 8);
+	ldns_buffer *b = ldns_buffer_new(256);
+	ldns_status st;
+
+	if (b == NULL)
+		return NULL;
+	if (alg == LDNS_DSA || alg == LDNS_DSA_NSEC3)
+		st = ldns_convert_dsa_rrsig_rdf2asn1(b, r);
+	else if (alg_ecdsa(alg))
+		st = ldns_convert_ecdsa_rrsig_rdf2asn1(b, r);
+	else {
+		ldns_buffer_write(b, ldns_rdf_data(r), ldns_rdf_size(r));
+		st = ldns_buffer_status(b);
+	}
+	if (st != LDNS_STATUS_OK) {
+		ldns_buffer_free(b);
+		return NULL;
+	}
+	return b;
+}
+
+/* True if key made sig over data. An ECDSA key is parsed once into
+ * *slot (when the caller keeps a cache): OpenSSL builds the curve group
+ * for every parse, which costs as much as the verification itself. */
+static bool
+key_verifies(const ldns_rr *key, EVP_PKEY **slot, unsigned alg,
+    ldns_buffer *sig, ldns_buffer *data)
+{
+	const ldns_rdf *k = ldns_rr_rdf(key, 3);
+
+	if (slot != NULL && alg_ecdsa(alg)) {
+		if (*slot == NULL)
+			*slot = ldns_ecdsa2pkey_raw(ldns_rdf_data(k),
+			    ldns_rdf_size(k), (uint8_t)alg);
+		return *slot != NULL && ldns_verify_rrsig_evp_raw(
+		    ldns_buffer_begin(sig), ldns_buffer_position(sig), data,
+		    *slot, alg == LDNS_ECDSAP256SHA256 ? EVP_sha256() :
+		    EVP_sha384()) == LDNS_STATUS_OK;
+	}
+	return ldns_verify_rrsig_buffers_raw(ldns_buffer_begin(sig),
+	    ldns_buffer_position(sig), data, ldns_rdf_data(k),
+	    ldns_rdf_size(k), (uint8_t)alg) == LDNS_STATUS_OK;
+}
+
+/* Whether any key in keys (with tag and algorithm of sig) made sig:
+ * HY_SIG_VALID, HY_SIG_INVALID, or HY_SIG_NO_KEY when none could have. */
+static enum hy_sig_verdict
+sig_check(const ldns_rr_list *rrset, const ldns_rr *sig,
+    const ldns_rr_list *keys, struct hy_dnssec_pkeys *pk, unsigned alg)
+{
 	unsigned tag = rdf_u16(ldns_rr_rrsig_keytag(sig));
 	enum hy_sig_verdict v = HY_SIG_NO_KEY;
-	ldns_status st;
+	ldns_buffer *data = NULL, *raw = NULL;
+
+	if (pk != NULL && pk->keys != keys)
+		pk = NULL;
+	for (size_t i = 0; i < ldns_rr_list_rr_count(keys); i++) {
+		const ldns_rr *k = ldns_rr_list_rr(keys, i);
+
+		if (!key_usable(k) || rdf_u8(ldns_rr_rdf(k, 2)) != alg ||
+		    ldns_calc_keytag(k) != tag)
+			continue;
+		v = HY_SIG_INVALID;
+		if (data == NULL && ((data = signed_data(rrset, sig)) == NULL ||
+		    (raw = sig_bytes(sig, alg)) == NULL))
+			break;
+		if (key_verifies(k, pk != NULL ? &pk->pk[i] : NULL, alg, raw,
+		    data)) {
+			v = HY_SIG_VALID;
+			break;
+		}
+	}
+	ldns_buffer_free(data);
+	ldns_buffer_free(raw);
+	return v;
+}
+
+static enum hy_sig_verdict
+verify_one(const ldns_rr_list *rrset, const ldns_rr *sig,
+    const ldns_rr_list *keys, struct hy_dnssec_pkeys *pk, time_t now,
+    time_t *expires)
+{
+	uint32_t incep, expir, now32 = (uint32_t)now;
+	unsigned alg = rdf_u8(ldns_rr_rrsig_algorithm(sig));
+	enum hy_sig_verdict v;
 
 	if (!hy_dnssec_alg_supported(alg))
 		return HY_SIG_UNSUPPORTED;
@@ -154,48 +335,24 @@ verify_one(const ldns_rr_list *rrset, const ldns_rr *sig,
 	if (rdf_u8(ldns_rr_rrsig_labels(sig)) >
 	    ldns_dname_label_count(ldns_rr_owner(sig)))
 		return HY_SIG_INVALID;
-	if ((cand = ldns_rr_list_new()) == NULL)
-		return HY_SIG_INVALID;
-	for (size_t i = 0; i < ldns_rr_list_rr_count(keys); i++) {
-		ldns_rr *k = ldns_rr_list_rr(keys, i);
-
-		if (key_usable(k) && rdf_u8(ldns_rr_rdf(k, 2)) == alg &&
-		    ldns_calc_keytag(k) == tag)
-			ldns_rr_list_push_rr(cand, k);
-	}
-	if (ldns_rr_list_rr_count(cand) == 0)
-		goto out;
-	if ((good = ldns_rr_list_new()) == NULL) {
-		v = HY_SIG_INVALID;
-		goto out;
-	}
-	st = ldns_verify_rrsig_keylist_notime(rrset, sig, cand, good);
-	ldns_rr_list_free(good);
-	if (st != LDNS_STATUS_OK) {
-		v = HY_SIG_INVALID;
-		goto out;
-	}
+	if ((v = sig_check(rrset, sig, keys, pk, alg)) != HY_SIG_VALID)
+		return v;
 	/* RFC 4034 §3.1.5: serial number arithmetic on 32-bit times. */
 	incep = rdf_u32(ldns_rr_rrsig_inception(sig));
 	expir = rdf_u32(ldns_rr_rrsig_expiration(sig));
 	if ((int32_t)(expir - now32) < 0)
-		v = HY_SIG_EXPIRED;
-	else if ((int32_t)(now32 - incep) < 0)
-		v = HY_SIG_NOT_YET;
-	else {
-		v = HY_SIG_VALID;
-		if (expires != NULL)
-			*expires = now + (int32_t)(expir - now32);
-	}
-out:
-	ldns_rr_list_free(cand);
-	return v;
+		return HY_SIG_EXPIRED;
+	if ((int32_t)(now32 - incep) < 0)
+		return HY_SIG_NOT_YET;
+	if (expires != NULL)
+		*expires = now + (int32_t)(expir - now32);
+	return HY_SIG_VALID;
 }
 
 enum hy_sig_verdict
 hy_dnssec_verify_rrset(const ldns_rr_list *rrset, const ldns_rr_list *sigs,
-    const ldns_rr_list *keys, const ldns_rdf *signer, time_t now,
-    struct hy_sig_valid *valid)
+    const ldns_rr_list *keys, struct hy_dnssec_pkeys *pk,
+    const ldns_rdf *signer, time_t now, struct hy_sig_valid *valid)
 {
 	enum hy_sig_verdict best = HY_SIG_MISSING;
 	const ldns_rr *first;
@@ -218,7 +375,7 @@ hy_dnssec_verify_rrset(const ldns_rr_list *rrset, const ldns_rr_list *sigs,
 		    ldns_dname_compare(ldns_rr_rrsig_signame(s), signer) != 0)
 			continue;
 		e = 0;
-		v = verify_one(rrset, s, keys, now, &e);
+		v = verify_one(rrset, s, keys, pk, now, &e);
 		if (v == HY_SIG_VALID) {
 			if (e > latest)
 				latest = e;

@@ -401,7 +401,8 @@ fail:
  * return the RRs that validated (canonical copies). */
 static ldns_rr_list *
 valid_denials(const ldns_pkt *p, const ldns_rr_list *keys,
-    const ldns_rdf *zone, time_t now, time_t *expires, bool *any)
+    struct hy_dnssec_pkeys *pk, const ldns_rdf *zone, time_t now,
+    time_t *expires, bool *any)
 {
 	ldns_rr_list *out = ldns_rr_list_new(), *sigs;
 	static const ldns_rr_type types[] = { LDNS_RR_TYPE_NSEC,
@@ -424,8 +425,8 @@ valid_denials(const ldns_pkt *p, const ldns_rr_list *keys,
 			if (one == NULL)
 				continue;
 			ldns_rr_list_push_rr(one, r);
-			if (hy_dnssec_verify_rrset(one, sigs, keys, zone, now,
-			    &sv) == HY_SIG_VALID) {
+			if (hy_dnssec_verify_rrset(one, sigs, keys, pk, zone,
+			    now, &sv) == HY_SIG_VALID) {
 				ldns_rr *c = ldns_rr_clone(r);
 
 				if (c != NULL && !ldns_rr_list_push_rr(out, c))
@@ -517,8 +518,8 @@ check_ds(struct job *job, struct hy_dnssec_zone_info *zi, const ldns_rdf *zn,
 		    LDNS_RR_TYPE_DS);
 		sigs = section_rrs(job->ds.pkt, LDNS_SECTION_ANSWER, zn,
 		    LDNS_RR_TYPE_RRSIG);
-		v = hy_dnssec_verify_rrset(zi->ds, sigs, pi->keys, pn,
-		    w->env.now, &sv);
+		v = hy_dnssec_verify_rrset(zi->ds, sigs, pi->keys, pi->pkeys,
+		    pn, w->env.now, &sv);
 		if (v == HY_SIG_VALID)
 			*expires = sv.expires;
 		ldns_rr_list_deep_free(sigs);
@@ -536,8 +537,8 @@ check_ds(struct job *job, struct hy_dnssec_zone_info *zi, const ldns_rdf *zn,
 		return HY_DNSSEC_SECURE;
 	}
 	/* No DS: only an authenticated denial makes the zone insecure. */
-	dens = valid_denials(job->ds.pkt, pi->keys, pn, w->env.now, expires,
-	    &any);
+	dens = valid_denials(job->ds.pkt, pi->keys, pi->pkeys, pn, w->env.now,
+	    expires, &any);
 	d = hy_dnssec_denial(zn, LDNS_RR_TYPE_DS, dens, pn);
 	ldns_rr_list_deep_free(dens);
 	ldns_rdf_deep_free(pn);
@@ -657,8 +658,8 @@ check_dnskeys(struct job *job, struct hy_dnssec_zone_info *zi,
 	}
 	sigs = section_rrs(job->dnskey.pkt, LDNS_SECTION_ANSWER, zn,
 	    LDNS_RR_TYPE_RRSIG);
-	v = hy_dnssec_verify_rrset(zi->dnskeys, sigs, sep, zn, w->env.now,
-	    &sv);
+	v = hy_dnssec_verify_rrset(zi->dnskeys, sigs, sep, NULL, zn,
+	    w->env.now, &sv);
 	if (v == HY_SIG_VALID)
 		*expires = sv.expires;
 	ldns_rr_list_deep_free(sigs);
@@ -701,6 +702,9 @@ job_validate(struct job *job)
 		    i < ldns_rr_list_rr_count(zi->dnskeys); i++)
 			ldns_rr_list_push_rr(zi->keys,
 			    ldns_rr_list_rr(zi->dnskeys, i));
+		/* Without the cache, keys are parsed for every signature. */
+		if (zi->keys != NULL)
+			zi->pkeys = hy_dnssec_pkeys_new(zi->keys);
 		zi->expires = exp;
 	}
 	if (zi->dnskeys != NULL)
@@ -935,8 +939,8 @@ wildcard_ok(struct hy_dnssec_walk *w, const struct resp *r,
 	if (labels == 0 || labels >= ldns_dname_label_count(
 	    ldns_rr_owner(ldns_rr_list_rr(set, 0))))
 		return true;
-	dens = valid_denials(r->pkt, zi->keys, zn, w->env.now, &w->expires,
-	    &any);
+	dens = valid_denials(r->pkt, zi->keys, zi->pkeys, zn, w->env.now,
+	    &w->expires, &any);
 	ok = dens != NULL && hy_dnssec_wildcard_proof(qn, labels, dens, zn);
 	ldns_rr_list_deep_free(dens);
 	return ok;
@@ -987,8 +991,8 @@ check_slot(struct hy_dnssec_walk *w, int s, const char *qname,
 		}
 		sigs = section_rrs(r->pkt, LDNS_SECTION_ANSWER, qn,
 		    LDNS_RR_TYPE_RRSIG);
-		v = hy_dnssec_verify_rrset(set, sigs, zi->keys, zn, w->env.now,
-		    &sv);
+		v = hy_dnssec_verify_rrset(set, sigs, zi->keys, zi->pkeys, zn,
+		    w->env.now, &sv);
 		if (v == HY_SIG_MISSING && foreign_signer(r->pkt, zn)) {
 			w->rr[s].foreign = true;
 			st = HY_DNSSEC_SECURE;	/* neutral: not Z's data */
@@ -1016,7 +1020,8 @@ check_slot(struct hy_dnssec_walk *w, int s, const char *qname,
 	set = section_rrs(r->pkt, LDNS_SECTION_AUTHORITY, zn, LDNS_RR_TYPE_SOA);
 	sigs = section_rrs(r->pkt, LDNS_SECTION_AUTHORITY, zn,
 	    LDNS_RR_TYPE_RRSIG);
-	v = hy_dnssec_verify_rrset(set, sigs, zi->keys, zn, w->env.now, &sv);
+	v = hy_dnssec_verify_rrset(set, sigs, zi->keys, zi->pkeys, zn,
+	    w->env.now, &sv);
 	if (v == HY_SIG_MISSING && ldns_rr_list_rr_count(set) == 0 &&
 	    foreign_signer(r->pkt, zn)) {
 		w->rr[s].foreign = true;
@@ -1031,8 +1036,8 @@ check_slot(struct hy_dnssec_walk *w, int s, const char *qname,
 		goto out;
 	}
 	merge_expiry(&w->expires, sv.expires);
-	dens = valid_denials(r->pkt, zi->keys, zn, w->env.now, &w->expires,
-	    &any);
+	dens = valid_denials(r->pkt, zi->keys, zi->pkeys, zn, w->env.now,
+	    &w->expires, &any);
 	note_nsec3(w, dens);
 	d = hy_dnssec_denial(qn, qtype, dens, zn);
 	if (d == HY_DENIAL_NODATA || d == HY_DENIAL_NXDOMAIN)

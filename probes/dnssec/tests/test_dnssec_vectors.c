@@ -48,41 +48,54 @@ ts(const char *s)
 }
 
 /* One RRset, one signing key, one RRSIG: valid inside the window, and
- * classified right outside it and with a flipped bit. */
+ * classified right outside it and with a flipped bit. With cache, the
+ * parsed key is made by the first check and reused by the others. */
 static void
-check_sig(const char *key, const char *data, const char *sig,
-    const char *signer, time_t inside, time_t before, time_t after)
+check_sig_with(const char *key, const char *data, const char *sig,
+    const char *signer, time_t inside, time_t before, time_t after,
+    bool cache)
 {
 	ldns_rr_list *keys = list1(key), *set = list1(data), *sigs = list1(sig);
 	ldns_rdf *sgn = ldns_dname_new_frm_str(signer);
 	ldns_rr *s = ldns_rr_list_rr(sigs, 0);
-	ldns_rdf *b;
+	struct hy_dnssec_pkeys *pk = cache ? hy_dnssec_pkeys_new(keys) : NULL;
 	struct hy_sig_valid sv = { 0, 0 };
+	ldns_rdf *b;
 
-	assert_int_equal(hy_dnssec_verify_rrset(set, sigs, keys, sgn, inside,
-	    &sv), HY_SIG_VALID);
+	assert_true(!cache || pk != NULL);
+	assert_int_equal(hy_dnssec_verify_rrset(set, sigs, keys, pk, sgn,
+	    inside, &sv), HY_SIG_VALID);
 	assert_true(sv.expires > inside);
 	/* The Labels field comes back from the same verification. */
 	assert_int_equal(sv.labels,
 	    ldns_rdf2native_int8(ldns_rr_rrsig_labels(s)));
-	assert_int_equal(hy_dnssec_verify_rrset(set, sigs, keys, sgn, after,
-	    NULL), HY_SIG_EXPIRED);
-	assert_int_equal(hy_dnssec_verify_rrset(set, sigs, keys, sgn, before,
-	    NULL), HY_SIG_NOT_YET);
+	assert_int_equal(hy_dnssec_verify_rrset(set, sigs, keys, pk, sgn,
+	    after, NULL), HY_SIG_EXPIRED);
+	assert_int_equal(hy_dnssec_verify_rrset(set, sigs, keys, pk, sgn,
+	    before, NULL), HY_SIG_NOT_YET);
 	/* A record altered after signing. */
 	b = ldns_rr_rdf(s, 8);
 	ldns_rdf_data(b)[ldns_rdf_size(b) / 2] ^= 0x01;
-	assert_int_equal(hy_dnssec_verify_rrset(set, sigs, keys, sgn, inside,
-	    NULL), HY_SIG_INVALID);
+	assert_int_equal(hy_dnssec_verify_rrset(set, sigs, keys, pk, sgn,
+	    inside, NULL), HY_SIG_INVALID);
 	/* Another signer's signature is not considered at all. */
 	ldns_rdf_deep_free(sgn);
 	sgn = ldns_dname_new_frm_str("other.example.");
-	assert_int_equal(hy_dnssec_verify_rrset(set, sigs, keys, sgn, inside,
-	    NULL), HY_SIG_MISSING);
+	assert_int_equal(hy_dnssec_verify_rrset(set, sigs, keys, pk, sgn,
+	    inside, NULL), HY_SIG_MISSING);
+	hy_dnssec_pkeys_free(pk);
 	ldns_rdf_deep_free(sgn);
 	ldns_rr_list_deep_free(keys);
 	ldns_rr_list_deep_free(set);
 	ldns_rr_list_deep_free(sigs);
+}
+
+static void
+check_sig(const char *key, const char *data, const char *sig,
+    const char *signer, time_t inside, time_t before, time_t after)
+{
+	check_sig_with(key, data, sig, signer, inside, before, after, false);
+	check_sig_with(key, data, sig, signer, inside, before, after, true);
 }
 
 static void
@@ -188,7 +201,7 @@ test_rfc8080_ed25519(void **state)
 	    "1438207200 3613 example.com. "
 	    "Edk+IB9KNNWg0HAjm7FazXyrd5m3Rk8zNZbvNpAcM+ey"
 	    "sqcUOMIjWoevFkjH5GaMWeG96GUVZu6ECKOQmemHDg==");
-	assert_int_equal(hy_dnssec_verify_rrset(set, sigs, keys, signer,
+	assert_int_equal(hy_dnssec_verify_rrset(set, sigs, keys, NULL, signer,
 	    1439000000, NULL), HY_SIG_INVALID);
 	ldns_rr_list_deep_free(sigs);
 	ldns_rr_list_deep_free(keys);
