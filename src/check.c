@@ -315,7 +315,9 @@ check_addr_cb(void *arg, const struct hy_dns_result *res)
 		q->host->a_status = res->status;
 	else
 		q->host->aaaa_status = res->status;
-	if (res->status == HY_DNS_ANSWER && (rrs = hy_dns_answer_rrs(res, t))) {
+	if (res->status == HY_DNS_ANSWER) {
+		if (hy_dns_answer_rrs(res, t, &rrs) != 0)
+			c->oom = 1;
 		for (i = 0; i < ldns_rr_list_rr_count(rrs); i++)
 			if (host_add_addr(q->host, q->family,
 			    ldns_rr_rdf(ldns_rr_list_rr(rrs, i), 0)) != 0)
@@ -436,9 +438,10 @@ check_hosts_answer(struct hy_check *c, const struct hy_dns_result *res,
 	int mx = t == LDNS_RR_TYPE_MX;
 	ldns_rr_list *rrs;
 
-	if (res->status == HY_DNS_ANSWER && (rrs = hy_dns_answer_rrs(res, t))) {
+	if (res->status == HY_DNS_ANSWER) {
 		/* The host name is rdata field 0 of NS, field 1 of MX. */
-		if (check_hosts_from(c, rrs, mx ? 1 : 0, hosts, nhosts) != 0)
+		if (hy_dns_answer_rrs(res, t, &rrs) != 0 ||
+		    check_hosts_from(c, rrs, mx ? 1 : 0, hosts, nhosts) != 0)
 			c->oom = 1;
 		ldns_rr_list_deep_free(rrs);
 		if (mx)

@@ -983,13 +983,29 @@ hy_dns_status_measured(enum hy_dns_status s)
 	return s == HY_DNS_ANSWER || s == HY_DNS_NODATA || s == HY_DNS_NXDOMAIN;
 }
 
-ldns_rr_list *
-hy_dns_answer_rrs(const struct hy_dns_result *res, ldns_rr_type type)
+int
+hy_dns_answer_rrs(const struct hy_dns_result *res, ldns_rr_type type,
+    ldns_rr_list **out)
 {
-	ldns_rr_list *out;
+	const ldns_rr_list *an = res->pkt ? ldns_pkt_answer(res->pkt) : NULL;
+	ldns_rr_list *l;
+	ldns_rr *c;
 
-	if (res->pkt == NULL)
-		return NULL;
-	out = ldns_pkt_rr_list_by_type(res->pkt, type, LDNS_SECTION_ANSWER);
-	return out;
+	/* Not ldns_pkt_rr_list_by_type(): its NULL means both "none" and
+	 * "out of memory". */
+	*out = NULL;
+	if ((l = ldns_rr_list_new()) == NULL)
+		return -1;
+	for (size_t i = 0; i < ldns_rr_list_rr_count(an); i++) {
+		if (ldns_rr_get_type(ldns_rr_list_rr(an, i)) != type)
+			continue;
+		if ((c = ldns_rr_clone(ldns_rr_list_rr(an, i))) == NULL ||
+		    !ldns_rr_list_push_rr(l, c)) {
+			ldns_rr_free(c);
+			ldns_rr_list_deep_free(l);
+			return -1;
+		}
+	}
+	*out = l;
+	return 0;
 }

@@ -112,9 +112,12 @@ bool		 hy_dns_status_measured(enum hy_dns_status);
  * exported so tests and fuzz targets exercise the same rule. */
 enum hy_dns_status hy_dns_classify(const ldns_pkt *, ldns_rr_type t);
 
-/* RRs of the given type in the answer section (owner not checked
- * beyond CNAME chains ldns leaves in place); caller frees the list with
- * ldns_rr_list_deep_free(). NULL when none. */
-ldns_rr_list	*hy_dns_answer_rrs(const struct hy_dns_result *, ldns_rr_type);
+/* Copies of the RRs of the given type in the answer section (owner not
+ * checked beyond CNAME chains ldns leaves in place) into *out, a new list
+ * (empty when there are none) the caller frees with
+ * ldns_rr_list_deep_free(). Returns 0, or -1 with *out NULL when memory
+ * ran out: the caller reports that as not measured, never as absent. */
+int		 hy_dns_answer_rrs(const struct hy_dns_result *, ldns_rr_type,
+		    ldns_rr_list **out);
 
 #endif

@@ -145,8 +145,10 @@ walk_cb(void *arg, const struct hy_dns_result *res)
 		st->lookup = HY_DMARC_L_FAILED;
 		goto out;
 	}
-	if ((rrs = hy_dns_answer_rrs(res, LDNS_RR_TYPE_TXT)) == NULL)
+	if (hy_dns_answer_rrs(res, LDNS_RR_TYPE_TXT, &rrs) != 0) {
+		st->lookup = HY_DMARC_L_FAILED;	/* OOM */
 		goto out;
+	}
 	for (size_t i = 0; i < ldns_rr_list_rr_count(rrs); i++) {
 		if ((txt = hy_txt_join(ldns_rr_list_rr(rrs, i), &len)) == NULL) {
 			st->lookup = HY_DMARC_L_FAILED;	/* OOM */
@@ -200,7 +202,9 @@ auth_cb(void *arg, const struct hy_dns_result *res)
 	d->auth = AUTH_NO;
 	if (!hy_dns_status_measured(res->status))
 		d->auth = AUTH_UNKNOWN;
-	else if ((rrs = hy_dns_answer_rrs(res, LDNS_RR_TYPE_TXT)) != NULL) {
+	else if (hy_dns_answer_rrs(res, LDNS_RR_TYPE_TXT, &rrs) != 0)
+		d->auth = AUTH_UNKNOWN;		/* OOM */
+	else {
 		for (size_t i = 0; i < ldns_rr_list_rr_count(rrs); i++) {
 			if ((txt = hy_txt_join(ldns_rr_list_rr(rrs, i),
 			    &len)) == NULL) {

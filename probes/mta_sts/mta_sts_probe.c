@@ -113,8 +113,8 @@ sts_txt(struct sts_state *s, const struct hy_dns_result *res)
 	char *txt;
 	int rc = 0;
 
-	if ((rrs = hy_dns_answer_rrs(res, LDNS_RR_TYPE_TXT)) == NULL)
-		return 0;
+	if (hy_dns_answer_rrs(res, LDNS_RR_TYPE_TXT, &rrs) != 0)
+		return -1;
 	for (size_t i = 0; rc == 0 && i < ldns_rr_list_rr_count(rrs); i++) {
 		if ((txt = hy_txt_join(ldns_rr_list_rr(rrs, i), &len)) ==
 		    NULL) {
@@ -137,12 +137,30 @@ sts_txt(struct sts_state *s, const struct hy_dns_result *res)
 	return rc;
 }
 
+/* Keep the first address of the policy host's A or AAAA answer. */
+static void
+sts_keep_addr(struct sts_state *s, const struct hy_dns_result *res,
+    ldns_rr_type t)
+{
+	ldns_rr_list *rrs;
+	char *a = NULL;
+
+	if (hy_dns_answer_rrs(res, t, &rrs) != 0 ||
+	    (ldns_rr_list_rr_count(rrs) > 0 && (a = ldns_rdf2str(ldns_rr_rdf(
+	    ldns_rr_list_rr(rrs, 0), 0))) == NULL))
+		(void)hy_check_error(s->chk, "out-of-memory",
+		    "mta_sts: out of memory");
+	else if (a != NULL)
+		snprintf(s->addr, sizeof(s->addr), "%s", a);
+	free(a);
+	ldns_rr_list_deep_free(rrs);
+}
+
 static void
 sts_dns_cb(void *arg, const struct hy_dns_result *res)
 {
 	struct sts_q *q = arg;
 	struct sts_state *s = q->s;
-	ldns_rr_list *rrs;
 
 	s->pending--;
 	s->dns[q->kind] = res->status;
@@ -152,16 +170,9 @@ sts_dns_cb(void *arg, const struct hy_dns_result *res)
 		    "mta_sts: out of memory");
 	/* Keep the first address; IPv4 preferred (A is asked first). */
 	if (q->kind != 0 && res->status == HY_DNS_ANSWER &&
-	    (s->addr[0] == '\0' || q->kind == 1) &&
-	    (rrs = hy_dns_answer_rrs(res, q->kind == 1 ? LDNS_RR_TYPE_A :
-	    LDNS_RR_TYPE_AAAA)) != NULL) {
-		char *t = ldns_rdf2str(ldns_rr_rdf(ldns_rr_list_rr(rrs, 0), 0));
-
-		if (t != NULL)
-			snprintf(s->addr, sizeof(s->addr), "%s", t);
-		free(t);
-		ldns_rr_list_deep_free(rrs);
-	}
+	    (s->addr[0] == '\0' || q->kind == 1))
+		sts_keep_addr(s, res, q->kind == 1 ? LDNS_RR_TYPE_A :
+		    LDNS_RR_TYPE_AAAA);
 	sts_step(s);
 }
 

@@ -81,7 +81,9 @@ rpt_cb(void *arg, const struct hy_dns_result *res)
 		rc = hy_findings_add(&s->findings, "dns-error", HY_SEV_WARNING,
 		    "the lookup of _smtp._tls.%s failed: %s",
 		    hy_check_domain(s->chk), hy_dns_status_str(res->status));
-	} else if ((rrs = hy_dns_answer_rrs(res, LDNS_RR_TYPE_TXT)) != NULL) {
+	} else if (hy_dns_answer_rrs(res, LDNS_RR_TYPE_TXT, &rrs) != 0) {
+		rc = -1;
+	} else {
 		for (size_t i = 0; rc == 0 && i < ldns_rr_list_rr_count(rrs);
 		    i++) {
 			if ((txt = hy_txt_join(ldns_rr_list_rr(rrs, i),

@@ -190,13 +190,15 @@ static void rpki_step(struct rpki_state *);
 static int
 origin_from_answer(const struct hy_dns_result *res, struct rpki_addr *a)
 {
-	ldns_rr_list *rrs = hy_dns_answer_rrs(res, LDNS_RR_TYPE_TXT);
+	ldns_rr_list *rrs;
 	struct rpki_addr best = *a, cand;
 	ldns_rdf *rd;
 	size_t i, j;
 	bool found = false;
 
-	for (i = 0; rrs != NULL && i < ldns_rr_list_rr_count(rrs); i++) {
+	if (hy_dns_answer_rrs(res, LDNS_RR_TYPE_TXT, &rrs) != 0)
+		return -1;
+	for (i = 0; i < ldns_rr_list_rr_count(rrs); i++) {
 		ldns_rr *rr = ldns_rr_list_rr(rrs, i);
 		char buf[512];
 		size_t len = 0;

@@ -189,13 +189,18 @@ addr_cb(void *arg, const struct hy_dns_result *res, ldns_rr_type t)
 
 	if (rs->addr[0] != '\0' || rs->failed)
 		return;
-	if ((rrs = hy_dns_answer_rrs(res, t)) != NULL) {
+	if (hy_dns_answer_rrs(res, t, &rrs) != 0) {
+		run_fail(rs, "out of memory reading the address of %s%s",
+		    rs->host, "");
+		return;
+	}
+	if (ldns_rr_list_rr_count(rrs) > 0) {
 		a = ldns_rdf2str(ldns_rr_rdf(ldns_rr_list_rr(rrs, 0), 0));
 		if (a != NULL)
 			snprintf(rs->addr, sizeof(rs->addr), "%s", a);
 		free(a);
-		ldns_rr_list_deep_free(rrs);
 	}
+	ldns_rr_list_deep_free(rrs);
 	if (rs->addr[0] != '\0')
 		fetch_all(rs);
 	else if (t == LDNS_RR_TYPE_AAAA)

@@ -366,6 +366,40 @@ test_resolver_address_forms(void **state)
 	hy_loop_free(loop);
 }
 
+/* Answer RRs of one type come back as copies; none gives an empty list,
+ * which callers can tell from the -1 of an allocation failure. */
+static void
+test_answer_rrs(void **state)
+{
+	const char *rrs[] = { "example.jp. 300 IN TXT \"v=spf1 -all\"",
+	    "example.jp. 300 IN TXT \"other\"", "example.jp. 300 IN A 192.0.2.1" };
+	struct hy_dns_result res = { HY_DNS_ANSWER, NULL, 0, false, false };
+	ldns_pkt *p = ldns_pkt_new();
+	ldns_rr_list *out;
+	ldns_rr *rr;
+
+	(void)state;
+	assert_non_null(p);
+	for (size_t i = 0; i < sizeof(rrs) / sizeof(rrs[0]); i++) {
+		assert_int_equal(ldns_rr_new_frm_str(&rr, rrs[i], 0, NULL, NULL),
+		    LDNS_STATUS_OK);
+		assert_true(ldns_pkt_push_rr(p, LDNS_SECTION_ANSWER, rr));
+	}
+	res.pkt = p;
+	assert_int_equal(hy_dns_answer_rrs(&res, LDNS_RR_TYPE_TXT, &out), 0);
+	assert_int_equal(ldns_rr_list_rr_count(out), 2);
+	ldns_rr_list_deep_free(out);
+	assert_int_equal(hy_dns_answer_rrs(&res, LDNS_RR_TYPE_MX, &out), 0);
+	assert_non_null(out);
+	assert_int_equal(ldns_rr_list_rr_count(out), 0);
+	ldns_rr_list_deep_free(out);
+	res.pkt = NULL;		/* no packet: nothing, still not an error */
+	assert_int_equal(hy_dns_answer_rrs(&res, LDNS_RR_TYPE_A, &out), 0);
+	assert_int_equal(ldns_rr_list_rr_count(out), 0);
+	ldns_rr_list_deep_free(out);
+	ldns_pkt_free(p);
+}
+
 int
 main(void)
 {
@@ -381,6 +415,7 @@ main(void)
 		cmocka_unit_test(test_group_free_drops_callbacks),
 		cmocka_unit_test(test_qps_cap),
 		cmocka_unit_test(test_resolver_address_forms),
+		cmocka_unit_test(test_answer_rrs),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
