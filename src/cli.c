@@ -56,6 +56,7 @@ enum {
 	OPT_VRPS,
 	OPT_ASN_SERVICE,
 	OPT_CA_FILE,
+	OPT_RIPESTAT_URL,
 	OPT_HTTPS_PORT,
 	OPT_AT,
 	OPT_JSON,
@@ -82,6 +83,9 @@ static const struct hy_cli_opt cli_global[] = {
 	    "gzip ok)" },
 	{ "vrps", required_argument, OPT_VRPS, "FILE",
 	    "VRPs from a JSON file instead of an RTR cache" },
+	{ "ripestat-url", required_argument, OPT_RIPESTAT_URL, "URL",
+	    "base URL of the RIPEstat data API for --routes ripestat "
+	    "(default " HY_DEFAULT_RIPESTAT_URL ")" },
 	{ "asn-service", required_argument, OPT_ASN_SERVICE,
 	    "V4ZONE[,V6ZONE]", "IP-to-origin-AS DNS service used without "
 	    "--routes (default " HY_DEFAULT_ASN_SERVICE ")" },
@@ -317,6 +321,9 @@ cli_global_opt(const char *cmd, struct hy_config *cfg, int id, const char *arg)
 		return 0;
 	case OPT_CA_FILE:
 		cfg->ca_file = arg;
+		return 0;
+	case OPT_RIPESTAT_URL:
+		cfg->ripestat_url = arg;
 		return 0;
 	case OPT_JSON:
 		cfg->json = true;

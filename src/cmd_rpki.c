@@ -17,23 +17,19 @@
 #include "hygiene/rpki.h"
 #include "hygiene/ripestat.h"
 
-enum { OPT_ISPS = 1000, OPT_DETAIL, OPT_RIPESTAT_URL };
+enum { OPT_ISPS = 1000, OPT_DETAIL };
 
 static const struct hy_cli_opt rpki_opts[] = {
 	{ "isps", required_argument, OPT_ISPS, "FILE",
 	    "ISP list: {\"isps\": [{id, name, name_ja, asns, domains}]}" },
 	{ "detail", no_argument, OPT_DETAIL, NULL,
 	    "list every route with its state and the reason" },
-	{ "ripestat-url", required_argument, OPT_RIPESTAT_URL, "URL",
-	    "base URL of the RIPEstat data API for --routes ripestat "
-	    "(default " HY_RIPESTAT_DEFAULT_URL ")" },
 	{ NULL, 0, 0, NULL, NULL },
 };
 
 struct rpki_cmd {
 	struct hy_config	 cfg;
 	const char		*isps_path;
-	const char		*ripestat_url;
 	bool			 detail;
 	struct hy_isp_list	*isps;
 	struct hy_routes	*routes;
@@ -53,9 +49,6 @@ rpki_opt(void *ctx, int id, const char *arg)
 		break;
 	case OPT_DETAIL:
 		rc->detail = true;
-		break;
-	case OPT_RIPESTAT_URL:
-		rc->ripestat_url = arg;
 		break;
 	}
 	return 0;
@@ -101,12 +94,7 @@ load_routes(struct rpki_cmd *rc, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	memset(&ro, 0, sizeof(ro));
-	ro.base_url = rc->ripestat_url;
-	ro.ca_file = rc->cfg.ca_file;
-	ro.timeout_ms = rc->cfg.timeout_ms;
-	ro.resolvers = rc->cfg.resolvers;
-	ro.nresolvers = rc->cfg.nresolvers;
+	hy_ripestat_opts_init(&ro, &rc->cfg);
 	r = hy_ripestat_routes(&ro, asns, nasns, &rc->routes, err, errlen);
 	free(asns);
 	return r;
@@ -149,7 +137,8 @@ route_source_json(const struct rpki_cmd *rc)
 	o = json_pack("{s:s, s:s, s:I, s:I, s:I, s:o}",
 	    "type", strcmp(rc->cfg.routes, "ripestat") == 0 ? "ripestat" :
 	    "file", "name", strcmp(rc->cfg.routes, "ripestat") == 0 ?
-	    (rc->ripestat_url ? rc->ripestat_url : HY_RIPESTAT_DEFAULT_URL) :
+	    (rc->cfg.ripestat_url ? rc->cfg.ripestat_url :
+	    HY_DEFAULT_RIPESTAT_URL) :
 	    rc->cfg.routes, "lines", (json_int_t)r->lines,
 	    "routes", (json_int_t)r->n, "malformed", (json_int_t)r->nerrors,
 	    "malformed_lines", bad);

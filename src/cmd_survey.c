@@ -15,6 +15,7 @@
 #include "cli.h"
 #include "hygiene/check.h"
 #include "hygiene/isps.h"
+#include "hygiene/ripestat.h"
 #include "hygiene/rpki.h"
 #include "hygiene/store.h"
 #include "hygiene/survey.h"
@@ -140,12 +141,26 @@ survey_abort_check(void *arg)
 
 /* ---- per-ISP RPKI figures (the same as `hygiene rpki --json`) ---- */
 
+/* The ISPs' routes: from --routes FILE, or with --routes ripestat the
+ * prefixes RIPEstat says each of the ISPs' ASNs announces. */
+static int
+survey_routes(const struct survey_cmd *sc, const uint32_t *asns, size_t n,
+    struct hy_routes **out, char *err, size_t errlen)
+{
+	struct hy_ripestat_opts ro;
+
+	if (strcmp(sc->cfg.routes, "ripestat") != 0)
+		return hy_routes_load(sc->cfg.routes, out, err, errlen);
+	hy_ripestat_opts_init(&ro, &sc->cfg);
+	return hy_ripestat_routes(&ro, asns, n, out, err, errlen);
+}
+
 /*
- * With --routes FILE and a VRP source (--rtr or --vrps), validate every
- * route of every ISP's ASNs once and keep each ISP's figures, keyed by
- * ISP id, for stats.json. *out stays NULL when no RPKI source was given
- * (stats.json then says "rpki": null). -1 with err: fail closed, never
- * report routes that were not validated.
+ * With --routes FILE|ripestat, validate every route of every ISP's ASNs
+ * once against the VRPs (--vrps, or the --rtr cache, by default a public
+ * one) and keep each ISP's figures, keyed by ISP id, for stats.json. *out
+ * stays NULL without --routes (stats.json then says "rpki": null). -1 with
+ * err: fail closed, never report routes that were not validated.
  */
 static int
 survey_rpki(const struct survey_cmd *sc, const struct hy_isp_list *isps,
@@ -161,21 +176,8 @@ survey_rpki(const struct survey_cmd *sc, const struct hy_isp_list *isps,
 	int rc = -1;
 
 	*out = NULL;
-	if (sc->cfg.routes == NULL || (sc->cfg.vrps == NULL &&
-	    !sc->cfg.rtr_set))
+	if (sc->cfg.routes == NULL)
 		return 0;
-	if (strcmp(sc->cfg.routes, "ripestat") == 0) {
-		snprintf(err, errlen, "the survey's RPKI figures need --routes "
-		    "FILE (RIPEstat is per ASN: use `hygiene rpki --routes "
-		    "ripestat`)");
-		return -1;
-	}
-	if (hy_routes_load(sc->cfg.routes, &routes, err, errlen) != 0)
-		return -1;
-	if ((sc->cfg.vrps != NULL ? hy_vrps_load_file(sc->cfg.vrps, &vrps,
-	    err, errlen) : hy_vrps_sync_rtr(sc->cfg.rtr, sc->cfg.timeout_ms,
-	    &vrps, err, errlen)) != 0)
-		goto out;
 	for (i = 0; i < isps->n; i++)
 		n += isps->v[i].nasns;
 	if ((asns = calloc(n + 1, sizeof(*asns))) == NULL)
@@ -183,6 +185,11 @@ survey_rpki(const struct survey_cmd *sc, const struct hy_isp_list *isps,
 	for (i = 0, n = 0; i < isps->n; i++)
 		for (j = 0; j < isps->v[i].nasns; j++)
 			asns[n++] = isps->v[i].asns[j];
+	if (survey_routes(sc, asns, n, &routes, err, errlen) != 0 ||
+	    (sc->cfg.vrps != NULL ? hy_vrps_load_file(sc->cfg.vrps, &vrps,
+	    err, errlen) : hy_vrps_sync_rtr(sc->cfg.rtr, sc->cfg.timeout_ms,
+	    &vrps, err, errlen)) != 0)
+		goto out;
 	if ((states = hy_rpki_states(vrps, routes, asns, n)) == NULL ||
 	    (map = json_object()) == NULL)
 		goto oom;
@@ -336,13 +343,24 @@ survey_exec(struct survey_cmd *sc)
 		fprintf(stderr, "hygiene survey: %s\n", err);
 		goto out;
 	}
+	/* Hosted-domain attribution reads the origin AS the rpki probe finds
+	 * for every MX and NS address, and the probe runs only with a VRP
+	 * source: without --vrps the survey uses the RTR cache, by default a
+	 * public one. */
+	if (sc->cfg.vrps == NULL)
+		sc->cfg.rtr_set = true;
 	if (survey_rpki(sc, isps, &rpki, err, sizeof(err)) != 0) {
 		fprintf(stderr, "hygiene survey: RPKI: %s\n", err);
 		goto out;
 	}
 	if (rpki == NULL)
 		fprintf(stderr, "hygiene survey: no RPKI figures per ISP "
-		    "(they need --routes FILE and --rtr or --vrps)\n");
+		    "(they need --routes FILE|ripestat)\n");
+	/* RIPEstat knows the ISPs' prefixes, not the origin of every mail
+	 * and name server address: the domains' rpki probe and attribution
+	 * ask the --asn-service instead. */
+	if (sc->cfg.routes != NULL && strcmp(sc->cfg.routes, "ripestat") == 0)
+		sc->cfg.routes = NULL;
 	if (sc->cfg.nresolvers == 0 && sc->cfg.qps == 0)
 		sc->cfg.qps = SURVEY_PUBLIC_QPS;
 	if ((sc->loop = hy_loop_new()) == NULL) {

@@ -14,6 +14,8 @@
 #define HY_DEFAULT_HTTPS_PORT	443
 /* A public RTR cache (Cloudflare's); overridable with --rtr. */
 #define HY_DEFAULT_RTR		"rtr.rpki.cloudflare.com:8282"
+/* RIPEstat's data API, for --routes ripestat. */
+#define HY_DEFAULT_RIPESTAT_URL	"https://stat.ripe.net"
 /* IP-to-origin-AS over DNS TXT (Team Cymru) when no --routes is given. */
 #define HY_DEFAULT_ASN_SERVICE	"origin.asn.cymru.com,origin6.asn.cymru.com"
 
@@ -25,8 +27,9 @@ struct hy_config {
 	double		  qps;		/* --qps: 0 = unlimited */
 	const char	 *trust_anchor;	/* --trust-anchor FILE; NULL = IANA */
 	const char	 *rtr;		/* --rtr HOST:PORT */
-	bool		  rtr_set;	/* --rtr given explicitly */
+	bool		  rtr_set;	/* use the RTR cache: --rtr, or the survey */
 	const char	 *routes;	/* --routes FILE|ripestat */
+	const char	 *ripestat_url;	/* --ripestat-url; NULL: default */
 	const char	 *vrps;		/* --vrps FILE */
 	const char	 *asn_service;	/* --asn-service V4ZONE[,V6ZONE] */
 	const char	 *ca_file;	/* --ca-file */

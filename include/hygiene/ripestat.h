@@ -3,8 +3,9 @@
  * (GET BASE/data/announced-prefixes/data.json?resource=ASnnn), one
  * request per ASN, all in flight at once on a hy_loop (host resolved by
  * the DNS engine, HTTPS by include/hygiene/http.h). Used by
- * `hygiene rpki --routes ripestat`; the base URL is configurable so tests
- * can serve recorded answers from a local HTTPS server.
+ * `hygiene rpki --routes ripestat` and by the survey's per-ISP figures;
+ * the base URL is configurable so tests can serve recorded answers from a
+ * local HTTPS server.
  */
 #ifndef HYGIENE_RIPESTAT_H
 #define HYGIENE_RIPESTAT_H
@@ -12,9 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hygiene/config.h"
 #include "hygiene/rpki.h"
-
-#define HY_RIPESTAT_DEFAULT_URL	"https://stat.ripe.net"
 
 struct hy_ripestat_opts {
 	const char	*base_url;	/* https://HOST[:PORT]; NULL: default */
@@ -23,6 +23,11 @@ struct hy_ripestat_opts {
 	const char *const *resolvers;	/* --resolver; NULL: resolv.conf */
 	size_t		 nresolvers;
 };
+
+/* Options from the global ones: --ripestat-url, --ca-file, --timeout,
+ * --resolver. The strings stay cfg's. */
+void	hy_ripestat_opts_init(struct hy_ripestat_opts *,
+	    const struct hy_config *cfg);
 
 /*
  * Fetch the prefixes each ASN announces and build a route table (each

@@ -94,7 +94,8 @@ rpki_run_init(struct hy_run *run, void **shared, char *errbuf, size_t errlen)
 	if (cfg->routes != NULL) {
 		if (strcmp(cfg->routes, "ripestat") == 0) {
 			snprintf(errbuf, errlen, "--routes ripestat works with "
-			    "`hygiene rpki` only; give a route file");
+			    "`hygiene rpki` and `hygiene survey` only; give "
+			    "a route file");
 			return -1;
 		}
 		if (hy_routes_load(cfg->routes, &sh->routes, err,

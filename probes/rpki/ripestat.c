@@ -161,7 +161,7 @@ fetch_all(struct hy_ripestat_run *rs)
 		snprintf(url, sizeof(url),
 		    "%s/data/announced-prefixes/data.json?resource=AS%u",
 		    rs->o->base_url ? rs->o->base_url :
-		    HY_RIPESTAT_DEFAULT_URL, rs->f[i].asn);
+		    HY_DEFAULT_RIPESTAT_URL, rs->f[i].asn);
 		memset(&o, 0, sizeof(o));
 		o.url = url;
 		o.connect_ip = rs->addr;
@@ -227,6 +227,17 @@ a_cb(void *arg, const struct hy_dns_result *res)
 		run_fail(rs, "%s: cannot query%s", rs->host, "");
 }
 
+void
+hy_ripestat_opts_init(struct hy_ripestat_opts *o, const struct hy_config *cfg)
+{
+	memset(o, 0, sizeof(*o));
+	o->base_url = cfg->ripestat_url;
+	o->ca_file = cfg->ca_file;
+	o->timeout_ms = cfg->timeout_ms;
+	o->resolvers = cfg->resolvers;
+	o->nresolvers = cfg->nresolvers;
+}
+
 int
 hy_ripestat_routes(const struct hy_ripestat_opts *o, const uint32_t *asns,
     size_t nasns, struct hy_routes **out, char *err, size_t errlen)
@@ -244,7 +255,7 @@ hy_ripestat_routes(const struct hy_ripestat_opts *o, const uint32_t *asns,
 	rs.err = err;
 	rs.errlen = errlen;
 	if (parse_base(&rs, o->base_url ? o->base_url :
-	    HY_RIPESTAT_DEFAULT_URL) != 0) {
+	    HY_DEFAULT_RIPESTAT_URL) != 0) {
 		snprintf(err, errlen, "RIPEstat: base URL must be "
 		    "https://HOST[:PORT]");
 		return -1;

@@ -36,6 +36,7 @@ HOSTILE_DMARC_HTML = ("v=DMARC1; p=reject; x=&lt;img src=x "
 HOSTILE_DMARC_CSV = ('"v=DMARC1; p=reject; x=<img src=x onerror=alert(1)>'
                      '""\'&"')
 CHECK_SCHEMA = os.path.join(ROOT, "schema", "check.schema.json")
+DEMO_ROUTES = os.path.join(ROOT, "tests", "world", "demo-routes.txt")
 STATS_SCHEMA = os.path.join(ROOT, "schema", "stats.schema.json")
 
 
@@ -55,6 +56,9 @@ def survey_cmd(args, env, out, month, extra=()):
             "--trust-anchor", env["HY_TRUST_ANCHOR"],
             "--ca-file", env["HY_CA_FILE"],
             "--https-port", env["HY_HTTPS_PORT"],
+            # RPKI on (attribution needs it), so resumed runs must also
+            # reproduce every address's origin, state and attribution.
+            "--rtr", env["HY_RTR"], "--routes", DEMO_ROUTES,
             "--timeout", "6", "--concurrency", "64",
             # A paced run, so the kills land while domains are in flight;
             # the deadline leaves every reachable domain ample time even
