@@ -156,10 +156,9 @@ survey_routes(const struct survey_cmd *sc, const uint32_t *asns, size_t n,
 }
 
 /*
- * With --routes FILE|ripestat, validate every route of every ISP's ASNs
- * once against the VRPs (--vrps, or the --rtr cache, by default a public
- * one) and keep each ISP's figures, keyed by ISP id, for stats.json. *out
- * stays NULL without --routes (stats.json then says "rpki": null). -1 with
+ * Validate every route of every ISP's ASNs (--routes FILE|ripestat) once
+ * against the VRPs (--vrps, or the --rtr cache, by default a public one)
+ * and keep each ISP's figures, keyed by ISP id, for stats.json. -1 with
  * err: fail closed, never report routes that were not validated.
  */
 static int
@@ -176,8 +175,6 @@ survey_rpki(const struct survey_cmd *sc, const struct hy_isp_list *isps,
 	int rc = -1;
 
 	*out = NULL;
-	if (sc->cfg.routes == NULL)
-		return 0;
 	for (i = 0; i < isps->n; i++)
 		n += isps->v[i].nasns;
 	if ((asns = calloc(n + 1, sizeof(*asns))) == NULL)
@@ -349,13 +346,16 @@ survey_exec(struct survey_cmd *sc)
 	 * public one. */
 	if (sc->cfg.vrps == NULL)
 		sc->cfg.rtr_set = true;
+	/* Every survey has per-ISP RPKI figures: without --routes, the
+	 * ISPs' prefixes come from RIPEstat. */
+	if (sc->cfg.routes == NULL)
+		sc->cfg.routes = "ripestat";
 	if (survey_rpki(sc, isps, &rpki, err, sizeof(err)) != 0) {
-		fprintf(stderr, "hygiene survey: RPKI: %s\n", err);
+		fprintf(stderr, "hygiene survey: RPKI: %s%s\n", err,
+		    strcmp(sc->cfg.routes, "ripestat") == 0 ? " (--routes "
+		    "FILE reads the ISPs' routes from a file instead)" : "");
 		goto out;
 	}
-	if (rpki == NULL)
-		fprintf(stderr, "hygiene survey: no RPKI figures per ISP "
-		    "(they need --routes FILE|ripestat)\n");
 	/* RIPEstat knows the ISPs' prefixes, not the origin of every mail
 	 * and name server address: the domains' rpki probe and attribution
 	 * ask the --asn-service instead. */

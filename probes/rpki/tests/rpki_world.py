@@ -274,24 +274,27 @@ def make_cert(workdir):
 
 def test_survey_ripestat(hygiene, port, workdir, url, crt, want):
     """The survey's per-ISP figures from the same RIPEstat answers equal
-    `hygiene rpki`'s. The ISPs list no domains, so no DNS is needed."""
-    out = os.path.join(workdir, "survey", "2026-11")
-    p = subprocess.run([hygiene, "survey", "--isps",
-                        os.path.join(DATA, "isps.json"), "--out", out,
-                        "--month", "2026-11", "--vrps",
-                        os.path.join(DATA, "vrps.json"), "--routes",
-                        "ripestat", "--ripestat-url", url, "--ca-file", crt,
-                        "--resolver", "127.0.0.1:%d" % (port + 1),
-                        "--timeout", "5"],
-                       capture_output=True, text=True, timeout=60)
-    check(p.returncode == 0, "survey --routes ripestat: exit 0 (%s)" %
-          p.stderr.strip()[-200:])
-    if p.returncode != 0:
-        return
-    stats = json.load(open(os.path.join(out, "stats.json")))
-    got = {i["id"]: i["rpki"]["routes"] for i in stats["isps"]}
-    check(got == want, "survey --routes ripestat: per-ISP routes as "
-          "`hygiene rpki` counts them (%s)" % got)
+    `hygiene rpki`'s, with --routes ripestat and by default. The ISPs list
+    no domains, so no DNS is needed."""
+    for n, routes in enumerate((["--routes", "ripestat"], [])):
+        what = "survey %s" % (" ".join(routes) or "(default routes)")
+        out = os.path.join(workdir, "survey%d" % n, "2026-11")
+        p = subprocess.run([hygiene, "survey", "--isps",
+                            os.path.join(DATA, "isps.json"), "--out", out,
+                            "--month", "2026-11", "--vrps",
+                            os.path.join(DATA, "vrps.json"), *routes,
+                            "--ripestat-url", url, "--ca-file", crt,
+                            "--resolver", "127.0.0.1:%d" % (port + 1),
+                            "--timeout", "5"],
+                           capture_output=True, text=True, timeout=60)
+        check(p.returncode == 0, "%s: exit 0 (%s)" % (what,
+                                                      p.stderr.strip()[-200:]))
+        if p.returncode != 0:
+            continue
+        stats = json.load(open(os.path.join(out, "stats.json")))
+        got = {i["id"]: i["rpki"]["routes"] for i in stats["isps"]}
+        check(got == want, "%s: per-ISP routes as `hygiene rpki` counts "
+              "them (%s)" % (what, got))
 
 
 def test_ripestat(hygiene, port, workdir):
