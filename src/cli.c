@@ -37,7 +37,8 @@ static const struct cli_cmd cli_cmds[] = {
 	    "[--month YYYY-MM] [--db FILE] [--resume] [options]",
 	    "monthly survey: per-ISP statistics, history and reports.\n"
 	    "Without --resolver (the system's, often a public service) --qps "
-	    "defaults to 50" },
+	    "defaults to 50.\nThe ISPs' routes come from RIPEstat unless "
+	    "--routes FILE is given; VRPs from --vrps or the RTR cache" },
 	{ "report", cmd_report, "report --db FILE --month YYYY-MM "
 	    "[--compare YYYY-MM] [--format html|md|csv|json] [--lang ja|en]",
 	    "report a surveyed month from the history" },
