@@ -158,11 +158,19 @@ def main():
         fail("totals.domains %d" % stats["totals"]["domains"])
     if [i["domains"] for i in stats["isps"]] != [2, 1]:
         fail("own domain counts %s" % [i["domains"] for i in stats["isps"]])
-    incomplete = stats["totals"]["incomplete"]
-    if (p.returncode == 3) != (incomplete > 0):
-        fail("exit %d with %d incomplete" % (p.returncode, incomplete))
-    if "%d could not be measured" % incomplete not in p.stdout:
-        fail("summary does not say how many could not be measured")
+    t = stats["totals"]
+    unmeasured = t["domains"] - t["measured"]
+    if t["measured"] + t["incomplete"] + t["nxdomain"] + \
+            t["invalid_input"] != t["domains"]:
+        fail("states do not add up: %s" % t)
+    if (p.returncode == 3) != (unmeasured > 0):
+        fail("exit %d with %d not measured" % (p.returncode, unmeasured))
+    if "%d measured, %d incomplete" % (t["measured"], t["incomplete"]) \
+            not in p.stdout:
+        fail("summary does not say how many were measured")
+    states = {r["domain"]: r["measurement"] for r in rows}
+    if sum(v == "incomplete" for v in states.values()) != t["incomplete"]:
+        fail("results.ndjson states %s differ from stats.json" % states)
     with open(os.path.join(ref, "stats.csv"), "rb") as f:
         if not f.read(3) == b"\xef\xbb\xbf":
             fail("stats.csv has no BOM")
