@@ -154,7 +154,8 @@ survey_dead_why(struct survey_cmd *sc)
 		    "(%s) gives no usable answer any more: the last %llu "
 		    "queries failed (so far %llu REFUSED, %llu unanswered or "
 		    "unreachable, of %llu sent), and %d check queries for "
-		    "names that cannot exist got %s", hy_dns_servers(dns),
+		    "names that cannot exist failed too (%s)",
+		    hy_dns_servers(dns),
 		    (unsigned long long)ds.fail_streak,
 		    (unsigned long long)ds.refused,
 		    (unsigned long long)ds.failed,

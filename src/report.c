@@ -326,13 +326,17 @@ fmt_delta(char *buf, size_t len, double cur, double old)
 		snprintf(buf, len, "%+.1f", cur - old);
 }
 
-/* The verdict summary of one domain section for the detail table. */
+/* The verdict summary of one domain section for the detail table; a
+ * name that does not exist has none (its "none" and "absent" only say
+ * so again). */
 static const char *
 dom_status(const json_t *obj, const char *section)
 {
 	const json_t *s = json_object_get(obj, section);
 	const char *st;
 
+	if (hy_stats_measurement(obj) == HY_MEAS_NXDOMAIN)
+		return "n/a";
 	if (!json_is_object(s))
 		return "not measured";
 	st = json_string_value(json_object_get(s, "status"));

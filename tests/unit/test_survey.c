@@ -941,7 +941,7 @@ test_compare_and_lang(void **state)
 	assert_non_null(strstr(out, "| Gamma Hosting | 1 | 0 | 0 | 1 | 0 | "
 	    "n/a |"));
 	assert_non_null(strstr(out, "| gone\\.example\\.jp | gamma | nxdomain "
-	    "|"));
+	    "| n/a | n/a | n/a | n/a |"));
 	assert_null(strstr(out, "<script"));
 	free(out);
 	out = render(&in, HY_REPORT_HTML, HY_LANG_EN);
