@@ -152,8 +152,9 @@ survey_dead_why(struct survey_cmd *sc)
 	else
 		snprintf(sc->abort_why, sizeof(sc->abort_why), "the resolver "
 		    "(%s) gives no usable answer any more: the last %llu "
-		    "queries failed (so far %llu REFUSED, %llu unanswered or "
-		    "unreachable, of %llu sent), and %d check queries for "
+		    "queries failed (so far %llu REFUSED, %llu unanswered, "
+		    "unreachable or garbled, of %llu sent), and %d check "
+		    "queries for "
 		    "names that cannot exist failed too (%s)",
 		    hy_dns_servers(dns),
 		    (unsigned long long)ds.fail_streak,
