@@ -5,15 +5,16 @@
                    [--seed S] [--qps Q]
 
 One month is surveyed without interruption (the reference). Then the
-same month is surveyed into a second history, and that survey is killed
-with SIGKILL at N random moments, each run after the first continuing
-with --resume, until a last --resume finishes it. The final stats.json
-must equal the reference's, and results.ndjson the reference's as a set
-of lines (without checked_at; lists compared as multisets; a domain that
-could not be measured keeps only that fact, since which of its queries
-failed first depends on the resolver's state): nothing lost, nothing
-counted twice. The history itself must hold exactly one result per
-target.
+same month is surveyed into a new history and killed with SIGKILL at
+random moments, each run after the first continuing with --resume, until
+a last --resume finishes it; when a run finishes before its kill, the
+next round starts a new history, until N kills have landed mid-run. In
+every round the final stats.json must equal the reference's, and
+results.ndjson the reference's as a set of lines (without checked_at;
+lists compared as multisets; a domain that could not be measured keeps
+only that fact, since which of its queries failed first depends on the
+resolver's state): nothing lost, nothing counted twice. The history must
+hold exactly one result per target.
 
 The domains are the world's, a few invalid names, and M names that do
 not exist under world zones (NXDOMAIN: cheap, deterministic, and enough
@@ -88,6 +89,41 @@ def history(out):
         db.close()
 
 
+def soak_round(args, env, out, full, total, rng, kills):
+    """One survey killed until it is done or kills have landed; each run
+    after the first continues with --resume. The kill moment is drawn
+    over the first half of the time the remaining domains should take
+    (the whole list took full seconds), so most kills land mid-run, from
+    the start-up and planning to the last commit. Returns (kills landed,
+    runs)."""
+    landed = runs = 0
+    while landed < kills:
+        runs += 1
+        db = os.path.join(out, "hygiene-history.sqlite")
+        stored = history(out)[1] if os.path.exists(db) else 0
+        remaining = full * max(0.05, (total - stored) / total)
+        delay = rng.uniform(0.02, 0.5) * remaining
+        proc = subprocess.Popen(survey_cmd(args, env, out, runs > 1),
+                                stdout=subprocess.DEVNULL,
+                                stderr=subprocess.PIPE)
+        time.sleep(delay)
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGKILL)
+            landed += 1
+        rc = proc.wait()
+        err = proc.stderr.read().decode(errors="replace")
+        proc.stderr.close()
+        t, r, _ = history(out) if os.path.exists(db) else (0, 0, 0)
+        print("run %d: %s at %.2fs; %d of %d results stored" % (
+            runs, "killed" if rc == -signal.SIGKILL else "exited %d" % rc,
+            delay, r, t), flush=True)
+        if rc not in (-signal.SIGKILL, 3):
+            raise SystemExit("FAIL run %d exited %d: %s" % (runs, rc, err))
+        if rc == 3:
+            break  # finished before the kill: the next round starts
+    return landed, runs
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--hygiene", required=True)
@@ -129,55 +165,43 @@ def main():
                                             "stats.json")))
     ref_set, ref_names = as_set(os.path.join(tmp, "ref"))
 
-    out = os.path.join(tmp, "soak")
-    landed = attempts = 0
-    while landed < args.kills and attempts < args.kills * 4:
-        attempts += 1
-        delay = rng.uniform(0.02, 0.6) * full
-        proc = subprocess.Popen(survey_cmd(args, env, out, attempts > 1),
-                                stdout=subprocess.DEVNULL,
-                                stderr=subprocess.PIPE)
-        time.sleep(delay)
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGKILL)
-            landed += 1
-        rc = proc.wait()
-        t, r, _ = history(out) if os.path.exists(os.path.join(
-            out, "hygiene-history.sqlite")) else (0, 0, 0)
-        print("run %d: %s at %.2fs; %d of %d results stored" % (
-            attempts, "killed" if rc == -signal.SIGKILL else
-            "exited %d" % rc, delay, r, t))
-        if rc not in (-signal.SIGKILL, 3):
-            print("FAIL run %d exited %d: %s" % (attempts, rc,
-                                                 proc.stderr.read()))
-            return 1
-        proc.stderr.close()
-    final = subprocess.run(survey_cmd(args, env, out, True),
-                           capture_output=True, text=True, timeout=900)
-    print(final.stdout.strip())
-
-    got_set, got_names = as_set(out)
-    got_stats = json.load(open(os.path.join(out, MONTH, "stats.json")))
-    targets, results, distinct = history(out)
-    lost = sorted(set(ref_names) - set(got_names))
-    twice = len(got_names) - len(set(got_names)) + (results - distinct)
-    differ = len(set(ref_set) ^ set(got_set))
-    print("soak: %d kills landed (%d runs), %d lost, %d counted twice, "
-          "%d result lines differ; history: %d targets, %d results" % (
-              landed, attempts, len(lost), twice, differ, targets,
-              results))
+    landed = runs = rounds = lost = twice = differ = 0
     fails = []
-    if final.returncode != ref.returncode:
-        fails.append("final run exited %d: %s" % (final.returncode,
-                                                  final.stderr))
-    if landed < min(args.kills, 3):
-        fails.append("only %d kills landed while the survey ran" % landed)
-    if lost or twice or targets != results:
-        fails.append("lost %s, counted twice %d" % (lost[:10], twice))
-    if got_set != ref_set:
+    while landed < args.kills:
+        rounds += 1
+        out = os.path.join(tmp, "soak%d" % rounds)
+        k, n = soak_round(args, env, out, full, len(names), rng,
+                          args.kills - landed)
+        landed += k
+        runs += n
+        final = subprocess.run(survey_cmd(args, env, out, True),
+                               capture_output=True, text=True, timeout=900)
+        print(final.stdout.strip())
+        if final.returncode != ref.returncode:
+            fails.append("round %d: final run exited %d: %s" % (
+                rounds, final.returncode, final.stderr))
+            break
+        got_set, got_names = as_set(out)
+        got_stats = json.load(open(os.path.join(out, MONTH,
+                                                "stats.json")))
+        targets, results, distinct = history(out)
+        missing = sorted(set(ref_names) - set(got_names))
+        lost += len(missing) + targets - results
+        twice += len(got_names) - len(set(got_names)) + results - distinct
+        differ += len(set(ref_set) ^ set(got_set))
+        if got_stats != ref_stats:
+            fails.append("round %d: stats.json differs from the "
+                         "reference" % rounds)
+        if missing or targets != results:
+            fails.append("round %d: lost %s; %d targets, %d results" % (
+                rounds, missing[:10], targets, results))
+    print("soak: %d kills landed mid-run in %d rounds (%d runs), %d "
+          "lost, %d counted twice, %d result lines differ" % (
+              landed, rounds, runs, lost, twice, differ))
+    if twice:
+        fails.append("%d counted twice" % twice)
+    if differ:
         fails.append("results.ndjson differs from the reference as a set")
-    if got_stats != ref_stats:
-        fails.append("stats.json differs from the reference")
     for f in fails:
         print("FAIL", f)
     if fails:
