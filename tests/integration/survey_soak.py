@@ -51,6 +51,10 @@ ROUTES = os.path.join(ROOT, "tests", "world", "demo-routes.txt")
 ZONES = ("unsigned.jp", "secure13.jp", "secure8-nsec3.jp", "example.co.jp")
 INVALID = ("bad..x.jp", "ex ample.jp", "-dash-.jp")
 MONTH = "2026-11"
+TIMEOUT = 6
+# The least a run that still measures anything takes: start-up, and the
+# world's unreachable domains, which wait for the per-domain deadline.
+RUN_FLOOR = TIMEOUT + 2
 
 
 def survey_cmd(args, env, out, resume):
@@ -62,7 +66,7 @@ def survey_cmd(args, env, out, resume):
             "--ca-file", env["HY_CA_FILE"],
             "--https-port", env["HY_HTTPS_PORT"],
             "--rtr", env["HY_RTR"], "--routes", ROUTES,
-            "--timeout", "6", "--concurrency", "64",
+            "--timeout", str(TIMEOUT), "--concurrency", "64",
             "--qps", str(args.qps)] + (["--resume"] if resume else [])
 
 
@@ -93,15 +97,15 @@ def soak_round(args, env, out, full, total, rng, kills):
     """One survey killed until it is done or kills have landed; each run
     after the first continues with --resume. The kill moment is drawn
     over the first half of the time the remaining domains should take
-    (the whole list took full seconds), so most kills land mid-run, from
-    the start-up and planning to the last commit. Returns (kills landed,
-    runs)."""
+    (the whole list took full seconds; no run takes less than
+    RUN_FLOOR), so most kills land mid-run, from the start-up and
+    planning to the last commit. Returns (kills landed, runs)."""
     landed = runs = 0
     while landed < kills:
         runs += 1
         db = os.path.join(out, "hygiene-history.sqlite")
         stored = history(out)[1] if os.path.exists(db) else 0
-        remaining = full * max(0.05, (total - stored) / total)
+        remaining = max(full * (total - stored) / total, RUN_FLOOR)
         delay = rng.uniform(0.02, 0.5) * remaining
         proc = subprocess.Popen(survey_cmd(args, env, out, runs > 1),
                                 stdout=subprocess.DEVNULL,
