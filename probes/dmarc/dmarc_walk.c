@@ -240,8 +240,9 @@ select_policy(const struct hy_dmarc_step *s, size_t n, const char *org)
 /*
  * One finding for what a receiver discards at one name (§4.10 steps 2 and
  * 6). Where that name could have decided the policy (decisive) a
- * DMARC-like record is an error and other text a warning; above the
- * record that applies they concern another domain's record: info.
+ * DMARC-like record is an error, unless the one DMARC record at the same
+ * name is used anyway (a warning, as other text is); above the record
+ * that applies they concern another domain's record: info.
  * Returns 1 for an error, 0 otherwise, -1 on OOM.
  */
 static int
@@ -262,12 +263,14 @@ note_discarded(const struct hy_dmarc_step *st, bool decisive,
 	if (st->nother == 0)
 		return errors;
 	if (st->other_why != NULL) {
+		if (st->lookup == HY_DMARC_L_ONE && decisive)
+			hard = HY_SEV_WARNING;
 		if (hy_findings_add(&e->findings, "discarded-record", hard,
 		    "the TXT record \"%s\" at _dmarc.%s is not a DMARC record "
 		    "and is discarded: %s", st->other, st->name,
 		    st->other_why) != 0)
 			return -1;
-		return decisive;
+		return hard == HY_SEV_ERROR;
 	}
 	if (hy_findings_add(&e->findings, "non-dmarc-txt", decisive ?
 	    HY_SEV_WARNING : HY_SEV_INFO, "_dmarc.%s holds %zu TXT record%s "

@@ -570,6 +570,7 @@ test_not_dmarc_txt(void **st)
 	const char *parent[MAXSTEPS] = { "v=dmarc1; p=reject",
 	    "v=DMARC1; p=quarantine" };
 	const char *prefer[MAXSTEPS] = { "hello\nV=DMARC1; p=reject\nx" };
+	const char *beside[MAXSTEPS] = { "v=DMARC1; p=reject\np=none; v=DMARC1" };
 	struct walk w;
 	struct hy_dmarc_eval e;
 
@@ -613,6 +614,15 @@ test_not_dmarc_txt(void **st)
 	walk_build(&w, "example.jp", prefer);
 	eval(&w, HY_DMARC_EXISTS_YES, &e);
 	expect_finding(&e, "discarded-record", HY_SEV_ERROR, "\"V\"");
+	hy_dmarc_eval_clear(&e);
+	walk_free(&w);
+
+	/* Beside the one DMARC record, which applies: a warning. */
+	walk_build(&w, "example.jp", beside);
+	eval(&w, HY_DMARC_EXISTS_YES, &e);
+	assert_int_equal(e.status, HY_DMARC_VALID);
+	assert_int_equal(e.policy, HY_DMARC_P_REJECT);
+	expect_finding(&e, "discarded-record", HY_SEV_WARNING, NULL);
 	hy_dmarc_eval_clear(&e);
 	walk_free(&w);
 }
