@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "hygiene/txt.h"
 
 struct cli_cmd {
 	const char	*name;
@@ -102,14 +103,41 @@ static const struct hy_cli_opt cli_global[] = {
 	{ NULL, 0, 0, NULL, NULL },
 };
 
+/* "hygiene CMD: message" without its newline. The message quotes input
+ * (names, file names and contents, DNS data): it reaches the terminal as
+ * hy_txt_fputs() shows it, so no escape sequence in it is obeyed. */
+static void
+cli_vmessage(const char *cmd, const char *fmt, va_list ap)
+{
+	char *msg = NULL;
+
+	fprintf(stderr, "hygiene%s%s: ", cmd ? " " : "", cmd ? cmd : "");
+	if (vasprintf(&msg, fmt, ap) < 0) {
+		fputs("out of memory", stderr);
+		return;
+	}
+	hy_txt_fputs(msg, stderr);
+	free(msg);
+}
+
+void
+hy_cli_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	cli_vmessage(cmd, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
 void
 hy_cli_usage_error(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "hygiene%s%s: ", cmd ? " " : "", cmd ? cmd : "");
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	cli_vmessage(cmd, fmt, ap);
 	va_end(ap);
 	fprintf(stderr, "\nTry 'hygiene %s%s--help' for more information.\n",
 	    cmd ? cmd : "", cmd ? " " : "");
