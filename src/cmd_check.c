@@ -63,6 +63,13 @@ check_opt(void *ctx, int id, const char *arg)
 
 static void check_feed(struct check_cmd *);
 
+/* --file as messages name it. */
+static const char *
+check_file_name(const struct check_cmd *cc)
+{
+	return strcmp(cc->file, "-") == 0 ? "standard input" : cc->file;
+}
+
 /* An entry of --file that is not a valid name: the result says why, and
  * stderr names the line, so the list can be fixed. */
 static void
@@ -72,8 +79,8 @@ check_report_line(const struct check_cmd *cc, size_t lineno, const json_t *obj)
 
 	if (lineno == 0 || !json_is_null(json_object_get(obj, "domain")))
 		return;
-	hy_cli_error("check", "%s line %zu: invalid input: %s", cc->file,
-	    lineno, json_string_value(json_object_get(e, "message")));
+	hy_cli_error("check", "%s line %zu: invalid input: %s",
+	    check_file_name(cc), lineno, json_string_value(json_object_get(e, "message")));
 }
 
 static void
@@ -210,19 +217,43 @@ check_run(struct check_cmd *cc)
 		/* A list that was saved empty (or exported without its
 		 * column) must not pass as "all measured". */
 		hy_cli_error("check", "%s holds no domain names (it is empty "
-		    "or has only blank lines and comments)", cc->file);
+		    "or has only blank lines and comments)",
+		    check_file_name(cc));
 		goto out;
 	}
 	if (cc->list != NULL && hy_domainlist_duplicates(cc->list) > 0)
 		hy_cli_error("check", "skipped %zu duplicate "
 		    "entr%s in %s", hy_domainlist_duplicates(cc->list),
 		    hy_domainlist_duplicates(cc->list) == 1 ? "y" : "ies",
-		    cc->file);
+		    check_file_name(cc));
 	rc = cc->incomplete > 0 ? HY_EXIT_INCOMPLETE : HY_EXIT_OK;
 out:
 	hy_run_free(cc->run);
 	hy_loop_free(loop);
 	return rc;
+}
+
+/* A "-" operand reads the list from standard input, as --file - does
+ * (once: one list per run). 0, or -1 after a usage error. */
+static int
+check_stdin_operand(struct check_cmd *cc)
+{
+	int i, j;
+
+	for (i = j = 0; i < cc->nargs; i++) {
+		if (strcmp(cc->args[i], "-") != 0) {
+			cc->args[j++] = cc->args[i];
+			continue;
+		}
+		if (cc->file != NULL) {
+			hy_cli_usage_error("check", "'-' reads the list from "
+			    "standard input; give one list (--file or '-')");
+			return -1;
+		}
+		cc->file = "-";
+	}
+	cc->nargs = j;
+	return 0;
 }
 
 int
@@ -242,6 +273,10 @@ cmd_check(int argc, char **argv)
 	}
 	cc.args = argv + first;
 	cc.nargs = argc - first;
+	if (check_stdin_operand(&cc) != 0) {
+		rc = HY_EXIT_USAGE;
+		goto out;
+	}
 	if (cc.nargs == 0 && cc.file == NULL) {
 		hy_cli_usage_error("check", "no domain given");
 		rc = HY_EXIT_USAGE;

@@ -75,7 +75,13 @@ cmd_report(int argc, char **argv)
 		rc = first == -2 ? HY_EXIT_OK : HY_EXIT_USAGE;
 		goto out;
 	}
-	if (first < argc || r.db == NULL || r.month == NULL) {
+	if (first < argc) {
+		hy_cli_usage_error("report", "unexpected argument '%s'",
+		    argv[first]);
+		rc = HY_EXIT_USAGE;
+		goto out;
+	}
+	if (r.db == NULL || r.month == NULL) {
 		hy_cli_usage_error("report", "--db and --month are required");
 		rc = HY_EXIT_USAGE;
 		goto out;

@@ -461,6 +461,13 @@ cmd_survey(int argc, char **argv)
 		rc = HY_EXIT_USAGE;
 		goto out;
 	}
+	if (strcmp(sc.isps, "-") == 0 && sc.domains != NULL &&
+	    strcmp(sc.domains, "-") == 0) {
+		hy_cli_usage_error("survey", "--isps and --domains cannot both "
+		    "read standard input ('-')");
+		rc = HY_EXIT_USAGE;
+		goto out;
+	}
 	if (survey_paths(&sc) != 0) {
 		rc = HY_EXIT_USAGE;
 		goto out;

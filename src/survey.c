@@ -72,6 +72,14 @@ hy_month_valid(const char *m)
 	    (m[5] == '1' && m[6] >= '0' && m[6] <= '2'));
 }
 
+/* --domains as messages name it. */
+static const char *
+survey_list_name(const struct survey *sv)
+{
+	return strcmp(sv->o->domains_path, "-") == 0 ? "standard input" :
+	    sv->o->domains_path;
+}
+
 /* Targets are stored normalised when the name is valid, so "IIJ.ad.jp."
  * and "iij.ad.jp" are one target; an invalid name is stored as typed and
  * the checker reports it as a per-domain error. An invalid line of the
@@ -89,7 +97,7 @@ survey_add_target(struct survey *sv, const char *input, size_t lineno)
 		if (lineno > 0 && sv->o->warn != NULL)
 			sv->o->warn(sv->o->warn_arg, "%s line %zu: invalid "
 			    "input, recorded as such: %s: %s",
-			    sv->o->domains_path, lineno, input,
+			    survey_list_name(sv), lineno, input,
 			    hy_name_error_str(ne));
 	}
 	rc = hy_store_target_add(sv->st, sv->o->month, a ? a : input, &added);
@@ -132,7 +140,7 @@ survey_plan_inputs(struct survey *sv)
 		survey_err(sv, "%s", hy_domainlist_error(dl));
 	else if (!sv->fatal && n == 0)
 		survey_err(sv, "%s holds no domain names (it is empty or has "
-		    "only blank lines and comments)", sv->o->domains_path);
+		    "only blank lines and comments)", survey_list_name(sv));
 	sv->sum->duplicates += hy_domainlist_duplicates(dl);
 	hy_domainlist_free(dl);
 	return sv->fatal ? -1 : 0;

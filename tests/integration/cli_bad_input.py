@@ -221,6 +221,127 @@ def not_text_files(a, env, base):
               "exit %d: %r" % (p.returncode, err))
 
 
+def option_values(a, env, base):
+    """Issue 10 item 14: every option value is checked; a bad one is a
+    usage error (exit 2) naming the option, never silently another
+    value."""
+    hy = a.hygiene
+    ok_file = os.path.join(ROOT, "datasets", "jp-isps.json")
+    bad = [
+        ("--resolver", "127.0.0.1:99999"), ("--resolver", "[::1"),
+        ("--resolver", "garbage"), ("--resolver", "127.0.0.1:0"),
+        ("--resolver", "127.0.0.1:"), ("--resolver", "127.0.0.1:+53"),
+        ("--resolver", "1.2.3"), ("--resolver", "[::1]:53x"),
+        ("--resolver", "[127.0.0.1]:53"), ("--resolver", "::1:99999x"),
+        ("--resolver", "localhost:53"), ("--resolver", "[::1]53"),
+        ("--resolver", "[fe80::1%lo]:53"), ("--resolver", ""),
+        ("--at", "2026-02-30T00:00:00Z"), ("--at", "2026-13-01T00:00:00Z"),
+        ("--at", "2026-02-28T24:00:00Z"), ("--at", "2026-02-28T23:60:00Z"),
+        ("--at", "2025-02-29T00:00:00Z"), ("--at", "2026-2-8T00:00:00Z"),
+        ("--at", "2026-02-28T00:00:00+25:00"),
+        ("--at", "2026-02-28T00:00:00+09:60"),
+        ("--at", "2026-02-28T00:00:00"), ("--at", "99999999999999999999"),
+        ("--at", "1e9"), ("--at", " 2026-02-28T00:00:00Z"), ("--at", ""),
+        ("--at", "2016-12-31T23:59:60Z"), ("--at", "-5"),
+        ("--at", "2026-02-28T00:00:00.Z"),
+        ("--timeout", " 5"), ("--timeout", "5s"), ("--timeout", "0"),
+        ("--timeout", "-1"), ("--concurrency", "99999999999999999999"),
+        ("--qps", "+5"), ("--https-port", "65536"),
+        ("--rtr", "rtr.example:99999"), ("--rtr", "rtr.example"),
+        ("--rtr", "[::1:323"), ("--rtr", ":323"),
+        ("--ripestat-url", "stat.ripe.net"), ("--ripestat-url", ""),
+        ("--asn-service", ""),
+    ]
+    for opt, val in bad:
+        p, _ = run(base + [opt, val, "x.jp"])
+        check("%s %r: exit 2 naming the option" % (opt, val),
+              p.returncode == 2 and opt in p.stderr and "--help" in p.stderr,
+              "exit %d: %s" % (p.returncode, p.stderr))
+    good = [
+        ("--resolver", "127.0.0.1"), ("--resolver", "127.0.0.1:53"),
+        ("--resolver", "[::1]"), ("--resolver", "[::1]:5353"),
+        ("--resolver", "::1"),
+        ("--at", "2024-02-29T12:00:00Z"), ("--at", "2026-11-22T05:00:00z"),
+        ("--at", "2026-11-22t05:00:00.123+09:00"), ("--at", "1700000000"),
+        ("--at", "2016-12-31T23:59:59-00:00"),
+        ("--rtr", "rtr.example.net:323"), ("--rtr", "[2001:db8::1]:8282"),
+        ("--rtr", "192.0.2.1:8282"),
+        ("--ripestat-url", "https://stat.ripe.net"),
+        ("--ripestat-url", "http://127.0.0.1:8080/x"),
+    ]
+    for opt, val in good:
+        p, _ = run([hy, "datasets", opt, val, "check", ok_file])
+        check("%s %r accepted" % (opt, val), p.returncode == 0,
+              "exit %d: %s" % (p.returncode, p.stderr))
+    # The resolver's port is the one given (the world's resolver answers).
+    p, _ = run([hy, "check", "--json", "--timeout", "5", "--resolver",
+                env["HY_RESOLVER"], "secure13.jp"])
+    check("--resolver HOST:PORT reaches that port",
+          p.returncode == 0 and '"resolver":"%s"' % env["HY_RESOLVER"]
+          in p.stdout, repr(p))
+
+
+def empty_and_stdin(a, env, base):
+    """An empty list is an error (exit 1); '-' reads standard input for
+    --file, --domains, --isps and datasets check, at most once."""
+    for label, data in (("empty list", b""), ("comments only",
+                                             b"# none\n\n  \r\n")):
+        path = tmpfile(data)
+        try:
+            p = runb(base + ["--file", path])
+        finally:
+            os.unlink(path)
+        err = p.stderr.decode("utf-8", "replace")
+        check(label + ": check exits 1 saying so", p.returncode == 1 and
+              "no domain names" in err and p.stdout == b"",
+              "exit %d: %s" % (p.returncode, err))
+    p = runb(base + ["--json", "--file", "-"], stdin=b"secure13.jp\n")
+    check("check --file - reads standard input", p.returncode == 0 and
+          b'"domain":"secure13.jp"' in p.stdout, repr(p))
+    p = runb(base + ["--json", "-"], stdin=b"secure13.jp\n")
+    check("check - reads standard input", p.returncode == 0 and
+          b'"domain":"secure13.jp"' in p.stdout, repr(p))
+    p = runb(base + ["--file", "-", "-"], stdin=b"secure13.jp\n")
+    check("check --file - and '-': exit 2", p.returncode == 2, repr(p))
+    p = runb([a.hygiene, "report", "--db", "x.db", "--month", "2026-01",
+              "extra"])
+    check("report: an unexpected argument is named", p.returncode == 2 and
+          b"'extra'" in p.stderr, repr(p))
+    p = runb(base + ["--file", "-"], stdin=b"")
+    check("check --file - with nothing on standard input exits 1",
+          p.returncode == 1 and b"standard input" in p.stderr, repr(p))
+
+    d = tempfile.mkdtemp(prefix="hy-cli-stdin-")
+    isps = write_isps(d)
+    with open(isps, "rb") as f:
+        isps_bytes = f.read()
+    out = os.path.join(d, "2026-01")
+    p = runb(survey_args(a, env, "-", out, ["--domains", "-"]))
+    check("survey: --isps - and --domains - together: exit 2",
+          p.returncode == 2 and b"standard input" in p.stderr, repr(p))
+    empty = os.path.join(d, "empty.txt")
+    open(empty, "w").close()
+    p = runb(survey_args(a, env, isps, out, ["--domains", empty]))
+    check("survey: empty --domains exits 1 saying so", p.returncode == 1 and
+          b"no domain names" in p.stderr, repr(p))
+    p = runb(survey_args(a, env, "-", out, ["--domains", empty]),
+             stdin=isps_bytes)
+    check("survey: empty --domains exits 1 (--isps -)",
+          p.returncode == 1 and b"no domain names" in p.stderr, repr(p))
+    p = runb(survey_args(a, env, isps, out, ["--domains", "-"]),
+             stdin=b"example.co.jp\n")
+    rows = []
+    if os.path.exists(os.path.join(out, "results.ndjson")):
+        with open(os.path.join(out, "results.ndjson")) as f:
+            rows = sorted(json.loads(l)["domain"] for l in f)
+    check("survey --domains - reads standard input",
+          p.returncode in (0, 3) and rows == ["example.co.jp", "secure13.jp"],
+          "%r %r" % (p, rows))
+    p = runb([a.hygiene, "datasets", "check", "-"], stdin=isps_bytes)
+    check("datasets check - reads standard input", p.returncode == 0 and
+          b"valid: 1 ISPs" in p.stdout, repr(p))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--hygiene", required=True)
@@ -304,6 +425,8 @@ def main():
 
     not_utf8_list(a, env, base)
     not_text_files(a, env, base)
+    option_values(a, env, base)
+    empty_and_stdin(a, env, base)
 
     print("%d passed, %d failed" % (len(PASSES), len(FAILURES)))
     return 1 if FAILURES else 0
