@@ -32,6 +32,7 @@ OSC = b"\x1b]0;pwned\x07"
 CSI8 = b"\x9b2J"               # C1 CSI, raw: not UTF-8 either
 CSIU = b"\xc2\x9b" + b"2J"      # C1 CSI encoded as UTF-8
 MXNAME = b"mx" + b"\x1b" + b"[1m." + DOMAIN.encode()
+NSNAME = b"n\xff\xc2\x9b\x7f." + DOMAIN.encode()    # not UTF-8, C1, DEL
 
 FAILS = []
 
@@ -61,7 +62,8 @@ def a(ip="127.0.0.1"):
 
 
 ZONE = {
-    (DOMAIN.encode(), 2): [(2, wire_name("ns." + DOMAIN))],
+    (DOMAIN.encode(), 2): [(2, wire_name("ns." + DOMAIN)),
+                           (2, wire_name(NSNAME))],
     (b"ns." + DOMAIN.encode(), 1): [a()],
     (DOMAIN.encode(), 15): [(15, b"\x00\x0a" + wire_name(MXNAME))],
     (MXNAME.lower(), 1): [a()],
@@ -207,6 +209,9 @@ def main():
         check("json: no out-of-memory", "out-of-memory" not in text, text)
         check("json: MX host shown", o["mx"] and o["mx"][0]["host"] ==
               "mx\\027[1m.esc.test", o["mx"])
+        check("json: NS host shown", o["ns"] and sorted(
+            n["name"] for n in o["ns"]) == ["n\\255\\194\\155\\127.esc.test",
+                                            "ns.esc.test"], o["ns"])
         check("json: DMARC record shown escaped", "\\x1b[31m" in (
             (o["dmarc"] or {}).get("record") or ""), o["dmarc"])
         check("json: TLS-RPT record shown escaped", "\\x9b" in (
