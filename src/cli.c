@@ -12,7 +12,6 @@
 #include <limits.h>
 #include <netinet/in.h>
 #include <stdarg.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -286,7 +285,8 @@ cli_time(const char *arg, time_t *out)
 	long off = 0;
 
 	if (strchr(arg, '-') == NULL && strchr(arg, ':') == NULL) {
-		if (cli_digits(arg, INT64_MAX, &secs) != 0)
+		/* Up to 9999-12-31T23:59:59Z, as in RFC 3339. */
+		if (cli_digits(arg, 253402300799ULL, &secs) != 0)
 			return -1;
 		*out = (time_t)secs;
 		return 0;
