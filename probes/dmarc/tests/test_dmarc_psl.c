@@ -1,7 +1,7 @@
 /*
- * The PSL discovery option (RFC 7489 method): the list vendored in
- * tests/psl passes the PSL's own test_psl.txt cases, and co.jp-style
- * names give the expected Organizational Domain.
+ * The PSL discovery option (RFC 7489 method): the pinned list from
+ * tests/data (vendored) passes the PSL's own test_psl.txt cases, and
+ * co.jp-style names give the expected Organizational Domain.
  */
 #include <setjmp.h>
 #include <stdarg.h>
