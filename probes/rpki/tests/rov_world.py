@@ -25,6 +25,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 DATA = os.path.join(HERE, "data", "rov")
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
 SCHEMA = json.load(open(os.path.join(ROOT, "schema", "rpki.schema.json")))
+STATS_SCHEMA = json.load(open(os.path.join(ROOT, "schema",
+                                           "stats.schema.json")))
 AT = "2025-01-01T06:00:00Z"     # six hours after the dump
 
 sys.path.insert(0, HERE)
@@ -96,6 +98,66 @@ def check_table(doc, label, factor=1):
         check(all(x["reason"].startswith(("1 VRP", "VRP"))
                   for x in g["examples"]),
               "%s: %s examples name the deciding VRP" % (label, isp))
+
+
+def survey(hygiene, work, name, *extra):
+    out = os.path.join(work, name, "2025-01")
+    p = subprocess.run([hygiene, "survey", "--isps",
+                        os.path.join(DATA, "isps.json"), "--out", out,
+                        "--month", "2025-01", "--db",
+                        os.path.join(work, name, "history.sqlite"),
+                        "--vrps", os.path.join(DATA, "vrps.json"),
+                        "--routes", os.path.join(DATA, "routes.txt"),
+                        "--at", AT] + list(extra), capture_output=True,
+                       text=True, timeout=120)
+    return p.returncode, p.stderr, out
+
+
+def check_survey(hygiene, work, table):
+    """survey --paths: stats.json, the reports (HTML en/ja, md, csv)."""
+    rc, err, out = survey(hygiene, work, "survey", "--paths",
+                          os.path.join(work, "view.mrt.bz2"))
+    check(rc == 0, "survey --paths: exit 0 (%s)" % err.strip()[-200:])
+    if rc != 0:
+        return
+    stats = json.load(open(os.path.join(out, "stats.json")))
+    try:
+        jsonschema.validate(stats, STATS_SCHEMA)
+        check(True, "survey: stats.json valid against its schema")
+    except jsonschema.ValidationError as e:
+        check(False, "survey: stats.json: %s at %s" %
+              (e.message, list(e.absolute_path)))
+    check([strip_files(i["rpki"]["rov"]) for i in stats["isps"]] == table,
+          "survey: stats.json carries the hand-computed ROV table")
+    html = open(os.path.join(out, "report.html"), encoding="utf-8").read()
+    check("ROV) enforcement" in html and "not filtering" in html and
+          "10.2.0.0/25 (AS65100, invalid-length) path 65010 64507 65100"
+          in html, "survey: report.html shows ROV status and evidence")
+    csv = open(os.path.join(out, "stats.csv"), encoding="utf-8-sig").read()
+    check('"split-isp","partial","feed",2,2,149,15,0,17,0,' in csv,
+          "survey: stats.csv has the ROV row of split-isp")
+    db = os.path.join(work, "survey", "history.sqlite")
+    for fmt, lang, want in (("html", "ja", "破棄していない"),
+                            ("md", "ja", "| リーキー ISP | 一部のみ破棄 |"),
+                            ("md", "en", "| Quiet ISP | no data |"),
+                            ("json", "en", '"invalid_transit": 10')):
+        p = subprocess.run([hygiene, "report", "--db", db, "--month",
+                            "2025-01", "--format", fmt, "--lang", lang],
+                           capture_output=True, text=True, timeout=60)
+        check(p.returncode == 0 and want in p.stdout,
+              "report --format %s --lang %s: %s" % (fmt, lang, want))
+    # Without --paths there is no ROV section (and no rov key).
+    rc, err, out = survey(hygiene, work, "plain")
+    stats = json.load(open(os.path.join(out, "stats.json")))
+    check(rc == 0 and all("rov" not in i["rpki"] for i in stats["isps"]) and
+          "ROV" not in open(os.path.join(out, "report.html")).read(),
+          "survey without --paths: no ROV figures, no ROV section")
+    # A truncated dump stops the survey before it measures anything.
+    rc, err, out = survey(hygiene, work, "cut", "--paths",
+                          os.path.join(work, "cut.mrt"))
+    check(rc == 1 and "paths: " in err and "cut short" in err and
+          not os.path.exists(os.path.join(out, "stats.json")),
+          "survey with a truncated dump: exit 1 (%s)" % err.strip()[-120:])
 
 
 def main():
@@ -227,6 +289,8 @@ def main():
           "an argument without --paths: usage error")
     rc, out, err = rpki(hygiene, os.path.join(work, "missing.mrt"))
     check(rc == 1 and "missing.mrt" in err, "missing dump: exit 1")
+
+    check_survey(hygiene, work, tables.get("view.mrt"))
 
     if failures:
         print("%d check(s) failed" % len(failures))
