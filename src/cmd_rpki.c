@@ -29,9 +29,9 @@ static const struct hy_cli_opt rpki_opts[] = {
 	    "ISP list: {\"isps\": [{id, name, name_ja, asns, domains}]}" },
 	{ "detail", no_argument, OPT_DETAIL, NULL,
 	    "list every route with its state and the reason" },
-	{ "paths", required_argument, OPT_PATHS, "FILE...",
+	{ "paths", required_argument, OPT_PATHS, "DUMP...",
 	    "collector RIB dumps (MRT or bgpdump -m; gzip, bzip2): does each "
-	    "ISP drop RPKI-invalid routes? (more FILEs may follow)" },
+	    "ISP drop RPKI-invalid routes? (more DUMPs may follow)" },
 	{ NULL, 0, 0, NULL, NULL },
 };
 

@@ -43,9 +43,9 @@ static const struct hy_cli_opt survey_opts[] = {
 	    "SQLite history (default: hygiene-history.sqlite beside DIR)" },
 	{ "resume", no_argument, OPT_RESUME, NULL,
 	    "continue an interrupted survey of the month" },
-	{ "paths", required_argument, OPT_PATHS, "FILE...",
+	{ "paths", required_argument, OPT_PATHS, "DUMP...",
 	    "collector RIB dumps (MRT or bgpdump -m; gzip, bzip2): ROV "
-	    "enforcement per ISP (more FILEs may follow)" },
+	    "enforcement per ISP (more DUMPs may follow)" },
 	{ NULL, 0, 0, NULL, NULL },
 };
 

@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <zlib.h>
@@ -246,6 +247,10 @@ main(int argc, char **argv)
 	if (optind + 1 != argc || n == 0 || npeers < NISPS ||
 	    npeers > MAX_PEERS)
 		goto usage;
+	if (mkdir(argv[optind], 0777) != 0 && errno != EEXIST) {
+		fprintf(stderr, "%s: %s\n", argv[optind], strerror(errno));
+		return 1;
+	}
 	snprintf(path, sizeof(path), "%s/rib.mrt.gz", argv[optind]);
 	if ((gz = gzopen(path, "wb1")) == NULL) {
 		fprintf(stderr, "%s: cannot write\n", path);
