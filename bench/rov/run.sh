@@ -12,7 +12,8 @@
 # Input: hygiene-rov-gen (gen_rib.c) writes PREFIXES (default 1,000,000)
 # prefixes seen by PEERS (default 30) peers as a gzip MRT TABLE_DUMP_V2
 # dump, its VRPs (one per covered prefix) and an ISP list; a dump a fifth
-# that size shows that memory does not grow with the dump. Three
+# that size, and no dump at all (same VRPs), show that memory does not
+# grow with the dump. Three
 # alternating rounds (the machine is shared); the best of each side is
 # compared, every round is printed. All sides must count the same routes
 # as the generator wrote, and hygiene's statuses must be the generator's.
@@ -36,17 +37,19 @@ echo "generating $n prefixes x $peers peers (and a fifth of it) ..."
 : >"$dir/routes.txt"
 ls -l "$dir/full/rib.mrt.gz" | awk '{ printf "dump: %.0f MiB gzip\n", $5 / 1048576 }'
 
-rpki() {	# $1 = full | small, $2 = output tag
-	/usr/bin/time -f '%e %M' -o "$dir/time.$2" "$build/hygiene" rpki \
-	    --json --vrps "$dir/$1/vrps.json" --routes "$dir/routes.txt" \
-	    --isps "$dir/$1/isps.json" --at 2025-01-01T00:00:00Z \
-	    --paths "$dir/$1/rib.mrt.gz" >"$dir/out.$2.json"
+rpki() {	# $1 = output tag, then --paths DUMP or nothing
+	tag=$1
+	shift
+	/usr/bin/time -f '%e %M' -o "$dir/time.$tag" "$build/hygiene" rpki \
+	    --json --vrps "$dir/full/vrps.json" --routes "$dir/routes.txt" \
+	    --isps "$dir/full/isps.json" --at 2025-01-01T00:00:00Z "$@" \
+	    >"$dir/out.$tag.json"
 }
 for round in 1 2 3; do
 	/usr/bin/time -f '%e %M' -o "$dir/time.read.$round" \
 	    "$build/bench/hygiene-rov-read" "$dir/full/rib.mrt.gz" \
 	    >"$dir/out.read.$round.json"
-	rpki full "rpki.$round"
+	rpki "rpki.$round" --paths "$dir/full/rib.mrt.gz"
 	/usr/bin/time -f '%e %M' -o "$dir/time.bgpdump.$round" sh -c \
 	    "bgpdump -m '$dir/full/rib.mrt.gz' 2>/dev/null | wc -l" \
 	    >"$dir/out.bgpdump.$round"
@@ -54,7 +57,9 @@ done
 /usr/bin/time -f '%e %M' -o "$dir/time.read.small" \
     "$build/bench/hygiene-rov-read" "$dir/small/rib.mrt.gz" \
     >"$dir/out.read.small.json"
-rpki small rpki.small
+# Memory with the same VRPs: no dump, a fifth of the dump, all of it.
+rpki rpki.small --paths "$dir/small/rib.mrt.gz"
+rpki rpki.none
 
 python3 - "$dir" <<'PY'
 import json, sys
@@ -98,11 +103,13 @@ print("best: reader %.2f s = %.0f routes/s; rpki --paths phase (read, "
       % (br, n / br, bh, n / bh, bw, bb, n / bb))
 print("ratio (routes/s vs bgpdump): reader %.1fx, --paths phase %.1fx"
       % (bb / br, bb / bh))
-rs, hs = t("read.small"), t("rpki.small")
+rs, hs, h0 = t("read.small"), t("rpki.small"), t("rpki.none")
 vf = len(json.load(open(d + "/full/vrps.json"))["roas"])
-vs = len(json.load(open(d + "/small/vrps.json"))["roas"])
-print("peak RSS: reader %.0f MiB (a fifth of the dump, %d routes: %.0f "
-      "MiB); hygiene rpki %.0f MiB with %d VRPs (a fifth: %.0f MiB with "
-      "%d VRPs)" % (max(r[0][1] for r in rows), small["routes"], rs[1],
-                    max(r[1][1] for r in rows), vf, hs[1], vs))
+print("peak RSS, reader: %.1f MiB for %d routes, %.1f MiB for a fifth "
+      "(%d routes)" % (max(r[0][1] for r in rows), n, rs[1],
+                       small["routes"]))
+print("peak RSS, hygiene rpki with the same %d VRPs: %.0f MiB without "
+      "--paths (%.2f s), %.0f MiB with a fifth of the dump, %.0f MiB with "
+      "all of it" % (vf, h0[1], h0[0], hs[1],
+                     max(r[1][1] for r in rows)))
 PY
