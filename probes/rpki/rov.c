@@ -15,7 +15,7 @@
 #include "hygiene/mrt.h"
 #include "hygiene/rov.h"
 
-#define NO_ISP		((size_t)-1)
+#define NONE		((size_t)-1)	/* no ISP, no session */
 #define CACHE_N		4	/* origins of one prefix validated */
 #define MAX_SET_KEPT	16	/* AS_SET members kept in an example */
 
@@ -44,7 +44,7 @@ struct sess_key {
 
 struct sess {
 	struct sess_key	 key;
-	size_t		 isp;		/* NO_ISP: not a listed ISP's */
+	size_t		 isp;		/* NONE: not a listed ISP's */
 	uint64_t	 routes[2];	/* [0] IPv4, [1] IPv6 */
 	uint64_t	 invalid[2];	/* invalid, not its own */
 	uint64_t	 own[2];	/* invalid, originated by its ISP */
@@ -170,7 +170,7 @@ hy_rov_new(const struct hy_isp_list *isps, const struct hy_vrps *vrps)
 		return NULL;
 	rv->isps = isps;
 	rv->vrps = vrps;
-	rv->last = NO_ISP;
+	rv->last = NONE;
 	if ((rv->acc = calloc(isps->n + 1, sizeof(*rv->acc))) == NULL) {
 		free(rv);
 		return NULL;
@@ -233,7 +233,7 @@ sess_get(struct hy_rov *rv, const struct hy_rib_route *r)
 	memcpy(k.ip, r->peer_ip, sizeof(k.ip));
 	/* MRT lists a prefix's paths peer by peer, text lines likewise:
 	 * the previous route's session is often this one's. */
-	if (rv->last != NO_ISP && memcmp(&rv->sess[rv->last].key, &k,
+	if (rv->last != NONE && memcmp(&rv->sess[rv->last].key, &k,
 	    sizeof(k)) == 0)
 		return &rv->sess[rv->last];
 	if (2 * (rv->nsess + 1) > rv->nslots && slots_grow(rv) != 0)
@@ -257,7 +257,7 @@ sess_get(struct hy_rov *rv, const struct hy_rib_route *r)
 	memset(s, 0, sizeof(*s));
 	s->key = k;
 	isp = hy_isps_by_asn(rv->isps, r->peer_asn);
-	s->isp = isp != NULL ? (size_t)(isp - rv->isps->v) : NO_ISP;
+	s->isp = isp != NULL ? (size_t)(isp - rv->isps->v) : NONE;
 	rv->slots[j] = ++rv->nsess;
 	rv->last = rv->nsess - 1;
 	return s;
@@ -488,12 +488,12 @@ invalid_route(struct hy_rov *rv, struct sess *s, const struct hy_rib_route *r,
 	if ((iv = inv_get(rv, &k)) == NULL)
 		return -1;
 	iv->files |= 1ULL << rv->cur;
-	if (s->isp != NO_ISP && isp_originates(rv, s->isp, p, set, origin))
+	if (s->isp != NONE && isp_originates(rv, s->isp, p, set, origin))
 		s->own[f]++;
 	else {
 		/* Other peers' counts make the reference of a typical feed. */
 		s->invalid[f]++;
-		if (s->isp != NO_ISP)
+		if (s->isp != NONE)
 			example_add(rv, rv->acc[s->isp].ex,
 			    &rv->acc[s->isp].nex, false, r, origin, set, state);
 	}
@@ -572,7 +572,7 @@ dump_begin(struct hy_rov *rv, const char *name, char *err, size_t errlen)
 		return NULL;
 	}
 	rv->cur = (unsigned)rv->ndumps++;
-	rv->last = NO_ISP;
+	rv->last = NONE;
 	memset(&rv->cache_pfx, 0xff, sizeof(rv->cache_pfx));
 	return d;
 }
@@ -820,7 +820,7 @@ hy_rov_finish(struct hy_rov *rv)
 		s = &rv->sess[i];
 		for (f = 0; f < 2; f++)
 			s->verdict[f] = feed_verdict(rv, s, f);
-		if (s->isp == NO_ISP)
+		if (s->isp == NONE)
 			continue;
 		sm = &rv->acc[s->isp].sum;
 		sm->feeds++;
