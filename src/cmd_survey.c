@@ -29,6 +29,7 @@
 enum {
 	OPT_ISPS = 1000, OPT_DOMAINS, OPT_OUT, OPT_MONTH, OPT_DB, OPT_RESUME,
 	OPT_PATHS,
+	OPT_EXCLUDE,
 };
 
 static const struct hy_cli_opt survey_opts[] = {
@@ -47,12 +48,15 @@ static const struct hy_cli_opt survey_opts[] = {
 	{ "paths", required_argument, OPT_PATHS, "DUMP...",
 	    "collector RIB dumps (MRT or bgpdump -m; gzip, bzip2): ROV "
 	    "enforcement per ISP (more DUMPs may follow)" },
+	{ "exclude", required_argument, OPT_EXCLUDE, "FILE",
+	    "never measure the names FILE lists, nor names below them "
+	    "(\"*.NAME\": only below); names already in the month leave it" },
 	{ NULL, 0, 0, NULL, NULL },
 };
 
 struct survey_cmd {
 	struct hy_config	 cfg;
-	const char		*isps, *domains, *out, *month, *db;
+	const char		*isps, *domains, *out, *month, *db, *exclude;
 	int			 resume;
 	const char		**paths;	/* into argv */
 	size_t			 npaths;
@@ -81,6 +85,7 @@ survey_opt(void *ctx, int id, const char *arg)
 	case OPT_DB: sc->db = arg; break;
 	case OPT_RESUME: sc->resume = 1; break;
 	case OPT_PATHS: sc->paths[sc->npaths++] = arg; break;
+	case OPT_EXCLUDE: sc->exclude = arg; break;
 	}
 	return 0;
 }
@@ -384,6 +389,7 @@ static int
 survey_exec(struct survey_cmd *sc)
 {
 	struct hy_isp_list *isps = NULL;
+	struct hy_exclude *ex = NULL;
 	struct hy_store *st = NULL;
 	struct hy_survey_opts o = { 0 };
 	struct hy_survey_checker ck = { sc, real_start, real_run };
@@ -398,6 +404,12 @@ survey_exec(struct survey_cmd *sc)
 
 	if (hy_isps_load(sc->isps, &isps, err, sizeof(err)) != 0) {
 		hy_cli_error("survey", "%s", err);
+		goto out;
+	}
+	/* Read whole before anything is measured, or not at all. */
+	if (sc->exclude != NULL && hy_exclude_load(sc->exclude, &ex, err,
+	    sizeof(err)) != 0) {
+		hy_cli_error("survey", "--exclude: %s", err);
 		goto out;
 	}
 	if (survey_mkdirs(sc->out) != 0) {
@@ -448,6 +460,7 @@ survey_exec(struct survey_cmd *sc)
 	o.out_dir = sc->out;
 	o.isps = isps;
 	o.domains_path = sc->domains;
+	o.exclude = ex;
 	o.rpki = rpki;
 	o.resume = sc->resume;
 	o.window = sc->cfg.concurrency;
@@ -469,6 +482,10 @@ survey_exec(struct survey_cmd *sc)
 		hy_cli_error("survey", "%s", err);
 		goto out;
 	}
+	if (sum.excluded > 0)
+		hy_cli_error("survey", "left out %zu name%s listed in %s (their "
+		    "owners opted out)", sum.excluded, sum.excluded == 1 ? "" :
+		    "s", sc->exclude);
 	hy_dns_get_stats(hy_run_dns(sc->run), &ds);
 	printf("survey %s: %zu domains, %zu measured completely, %zu could "
 	    "not be measured%s; %zu measured in this run, %llu DNS queries "
@@ -484,6 +501,7 @@ out:
 	hy_loop_free(sc->loop);
 	hy_store_close(st);
 	hy_isps_free(isps);
+	hy_exclude_free(ex);
 	json_decref(rpki);
 	return rc;
 }
@@ -520,10 +538,11 @@ cmd_survey(int argc, char **argv)
 		rc = HY_EXIT_USAGE;
 		goto out;
 	}
-	if (strcmp(sc.isps, "-") == 0 && sc.domains != NULL &&
-	    strcmp(sc.domains, "-") == 0) {
-		hy_cli_usage_error("survey", "--isps and --domains cannot both "
-		    "read standard input ('-')");
+	if ((strcmp(sc.isps, "-") == 0) + (sc.domains != NULL &&
+	    strcmp(sc.domains, "-") == 0) + (sc.exclude != NULL &&
+	    strcmp(sc.exclude, "-") == 0) > 1) {
+		hy_cli_usage_error("survey", "only one of --isps, --domains "
+		    "and --exclude can read standard input ('-')");
 		rc = HY_EXIT_USAGE;
 		goto out;
 	}
