@@ -147,6 +147,12 @@ survey_plan_inputs(struct survey *sv)
 	return sv->fatal ? -1 : 0;
 }
 
+static bool
+survey_drop(void *arg, const char *domain)
+{
+	return hy_exclude_match(arg, domain, NULL) != NULL;
+}
+
 /* Create or reopen the month's survey and load its targets; with
  * --remeasure, mark its incomplete results to be measured again. */
 static int
@@ -188,6 +194,13 @@ survey_plan(struct survey *sv)
 		hy_store_rollback(sv->st);
 		return -1;
 	}
+	/* Opt-outs leave the month whenever they arrive: the inputs are
+	 * planned whole, then every target the list covers is removed, with
+	 * any result it already has (so --resume rewrites a finished
+	 * month's files without it). */
+	if (sv->o->exclude != NULL && hy_store_targets_remove_if(sv->st, m,
+	    survey_drop, (void *)sv->o->exclude, &sv->sum->excluded) != 0)
+		goto dberr_rb;
 	if (sv->o->remeasure &&
 	    hy_store_survey_reopen(sv->st, m, &sv->sum->marked) != 0)
 		goto dberr_rb;

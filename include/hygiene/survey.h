@@ -29,6 +29,7 @@
 
 #include <jansson.h>
 
+#include "hygiene/exclude.h"
 #include "hygiene/isps.h"
 #include "hygiene/stats.h"
 #include "hygiene/store.h"
@@ -50,6 +51,9 @@ struct hy_survey_opts {
 	const char		*out_dir;
 	const struct hy_isp_list *isps;
 	const char		*domains_path;	/* NULL: ISP domains only */
+	/* Optional opt-out list: its names are never measured, and a name
+	 * planned or measured before it opted out leaves the month. */
+	const struct hy_exclude	*exclude;
 	bool			 resume;
 	bool			 remeasure;	/* measure incomplete ones again */
 	size_t			 window;	/* domains in flight */
@@ -85,6 +89,7 @@ struct hy_survey_summary {
 	size_t	resumed;	/* results already stored before this run */
 	size_t	marked;		/* incomplete results this run measured again */
 	size_t	duplicates;	/* input lines skipped as duplicates */
+	size_t	excluded;	/* names left out: their owners opted out */
 	/* the month's domains by measurement state, after the run */
 	size_t	state[HY_MEAS_N];
 	size_t	remeasured;	/* domains measured more than once */

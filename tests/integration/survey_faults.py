@@ -6,7 +6,7 @@
 The world's domains are surveyed with the demonstration ISP list
 (tests/world/demo-isps.json) and routes (demo-routes.txt), once cleanly
 as the reference. A small DNS proxy in front of the world's unbound (UDP
-and TCP, port base + 75) injects the faults:
+and TCP, port base + 83) injects the faults:
 
   invalid    a list with `bad..x.jp` and `ex ample.jp` among the world's
              domains: both are reported as invalid input, every other
@@ -53,7 +53,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
 ISPS = os.path.join(ROOT, "tests", "world", "demo-isps.json")
 ROUTES = os.path.join(ROOT, "tests", "world", "demo-routes.txt")
-PROXY_OFFSET = 75
+PROXY_OFFSET = 83
 CASES = ("invalid", "refused", "dies", "mxfail", "remeasure", "report",
          "nsorder")
 FAILURES = []
