@@ -57,6 +57,15 @@ int	hy_prefix_cmp(const struct hy_prefix *, const struct hy_prefix *);
 bool	hy_prefix_covers(const struct hy_prefix *outer,
 	    const struct hy_prefix *inner);
 
+/*
+ * Read a whole data file, gunzipped when it is gzip (zlib reads a plain
+ * file unchanged). A file cut short is refused with -1 and err naming the
+ * path: gzip through its CRC and length; with lines, a plain file whose
+ * last line has no newline. *out is malloc'd and NUL-terminated.
+ */
+int	hy_rpki_slurp(const char *path, bool lines, char **out, size_t *len,
+	    char *err, size_t errlen);
+
 /* ---- VRPs ---- */
 
 struct hy_vrp {
@@ -164,7 +173,8 @@ struct hy_routes {
  * (prefix, origin) pairs are merged. -1 only on OOM.
  */
 int	hy_routes_parse(const char *buf, size_t len, struct hy_routes **out);
-/* Read a file (gzip or plain) and parse it. -1 with err on I/O error. */
+/* Read a file (gzip or plain, hy_rpki_slurp) and parse it. -1 with err
+ * on I/O error, a truncated file, or a file without any route. */
 int	hy_routes_load(const char *path, struct hy_routes **out, char *err,
 	    size_t errlen);
 /* Add one route (the RIPEstat source). set/nset describe an AS_SET. */

@@ -294,7 +294,9 @@ hy_vrps_load_json(const char *buf, size_t len, const char *name,
 
 	*out = NULL;
 	if ((root = json_loadb(buf, len, 0, &je)) == NULL) {
-		snprintf(err, errlen, "%s: line %d: %s", name, je.line, je.text);
+		snprintf(err, errlen, "%s: not a complete JSON document "
+		    "(truncated or corrupt?): line %d: %s", name, je.line,
+		    je.text);
 		return -1;
 	}
 	roas = json_is_array(root) ? root : json_object_get(root, "roas");
@@ -340,33 +342,15 @@ int
 hy_vrps_load_file(const char *path, struct hy_vrps **out, char *err,
     size_t errlen)
 {
-	FILE *f;
-	char *buf = NULL;
-	long len;
-	int rc = -1;
+	char *buf;
+	size_t len;
+	int rc;
 
 	*out = NULL;
-	if ((f = fopen(path, "rb")) == NULL) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	if (hy_rpki_slurp(path, false, &buf, &len, err, errlen) != 0)
 		return -1;
-	}
-	if (fseek(f, 0, SEEK_END) != 0 || (len = ftell(f)) < 0 ||
-	    fseek(f, 0, SEEK_SET) != 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		goto out;
-	}
-	if ((buf = malloc((size_t)len + 1)) == NULL) {
-		snprintf(err, errlen, "%s: out of memory", path);
-		goto out;
-	}
-	if (len > 0 && fread(buf, 1, (size_t)len, f) != (size_t)len) {
-		snprintf(err, errlen, "%s: read error", path);
-		goto out;
-	}
-	rc = hy_vrps_load_json(buf, (size_t)len, path, out, err, errlen);
-out:
+	rc = hy_vrps_load_json(buf, len, path, out, err, errlen);
 	free(buf);
-	fclose(f);
 	return rc;
 }
 

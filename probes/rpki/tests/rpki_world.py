@@ -220,6 +220,52 @@ def test_malformed(hygiene, workdir):
     check(isp_a["routes"]["valid"] == 1, "malformed: good line still used")
 
 
+def test_truncated(hygiene, workdir):
+    """Issue 10 item 11: a cut copy of the routes or VRP file is exit 1
+    with a clear message, never a shorter table (every cut point of the
+    gzip file; mid-line cuts of the plain one; cuts of the VRP JSON)."""
+    import gzip
+    isps = os.path.join(DATA, "isps.json")
+    vrps = os.path.join(DATA, "vrps.json")
+    plain = open(os.path.join(DATA, "routes.txt"), "rb").read()
+    gz = gzip.compress(plain, 9)
+    path = os.path.join(workdir, "cut-routes.txt.gz")
+    bad = []
+    for cut in range(len(gz)):
+        open(path, "wb").write(gz[:cut])
+        rc, out, err, _ = run(hygiene, "--vrps", vrps, "--routes", path,
+                              "--isps", isps, "--json", "--at",
+                              "2026-11-01T12:00:00Z")
+        if rc != 1 or out != "" or path not in err or not any(
+                w in err for w in ("truncated", "corrupt", "no routes")):
+            bad.append((cut, rc, err.strip()[-160:]))
+    check(not bad, "truncated: every cut of a %d-byte gzip routes file is "
+          "exit 1 with a message (%s)" % (len(gz), bad[:3]))
+    path = os.path.join(workdir, "cut-routes.txt")
+    cuts = [c for c in range(1, len(plain)) if plain[c - 1] != ord("\n")]
+    bad = []
+    for cut in cuts[::7]:
+        open(path, "wb").write(plain[:cut])
+        rc, out, err, _ = run(hygiene, "--vrps", vrps, "--routes", path,
+                              "--isps", isps, "--at", "2026-11-01T12:00:00Z")
+        if rc != 1 or out != "" or "truncated" not in err:
+            bad.append((cut, rc, err.strip()[-160:]))
+    check(not bad, "truncated: mid-line cuts of the plain routes file are "
+          "exit 1 (%s)" % bad[:3])
+    doc = open(vrps, "rb").read()
+    path = os.path.join(workdir, "cut-vrps.json")
+    bad = []
+    for cut in range(0, len(doc.rstrip()), 11):
+        open(path, "wb").write(doc[:cut])
+        rc, out, err, _ = run(hygiene, "--vrps", path, "--routes",
+                              os.path.join(DATA, "routes.txt"), "--isps",
+                              isps, "--at", "2026-11-01T12:00:00Z")
+        if rc != 1 or out != "" or path not in err:
+            bad.append((cut, rc, err.strip()[-160:]))
+    check(not bad, "truncated: cuts of the VRP file are exit 1 (%s)" %
+          bad[:3])
+
+
 def test_empty_file(hygiene, workdir):
     path = os.path.join(workdir, "empty.json")
     rc, out, err, _ = run(hygiene, "--vrps", path, "--routes",
@@ -379,6 +425,7 @@ def main():
                          ["sent no VRPs", "no data"])
         test_malformed(hygiene, workdir)
         test_empty_file(hygiene, workdir)
+        test_truncated(hygiene, workdir)
         test_usage(hygiene)
         test_ripestat(hygiene, base + 6, workdir)
         silent.close()
