@@ -62,6 +62,8 @@ enum {
 	OPT_AT,
 	OPT_JSON,
 	OPT_HELP,
+	/* RPKI data sources */
+	OPT_RTR_TIMEOUT,
 };
 
 static const struct hy_cli_opt cli_global[] = {
@@ -79,6 +81,8 @@ static const struct hy_cli_opt cli_global[] = {
 	    "(default: IANA root KSKs 20326 and 38696)" },
 	{ "rtr", required_argument, OPT_RTR, "HOST:PORT",
 	    "RPKI-to-Router cache (default " HY_DEFAULT_RTR ")" },
+	{ "rtr-timeout", required_argument, OPT_RTR_TIMEOUT, "SECONDS",
+	    "deadline of the whole RTR sync (default 300)" },
 	{ "routes", required_argument, OPT_ROUTES, "FILE|ripestat",
 	    "prefix-to-origin table (pfx2as, prefix/len<TAB>asn, bgpdump -m; "
 	    "gzip ok)" },
@@ -275,6 +279,11 @@ cli_global_opt(const char *cmd, struct hy_config *cfg, int id, const char *arg)
 		if (cli_uint(cmd, "timeout", arg, 1, 3600, &v) != 0)
 			return -1;
 		cfg->timeout_ms = (unsigned)v * 1000u;
+		return 0;
+	case OPT_RTR_TIMEOUT:
+		if (cli_uint(cmd, "rtr-timeout", arg, 1, 86400, &v) != 0)
+			return -1;
+		cfg->rtr_timeout_ms = (unsigned)v * 1000u;
 		return 0;
 	case OPT_CONCURRENCY:
 		if (cli_uint(cmd, "concurrency", arg, 1, 10000, &v) != 0)

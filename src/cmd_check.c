@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "hygiene/rpki.h"
 #include "render.h"
 #include "hygiene/check.h"
 #include "hygiene/domainlist.h"
@@ -130,6 +131,7 @@ static int
 check_run(struct check_cmd *cc)
 {
 	struct hy_loop *loop = NULL;
+	struct hy_vrps *vrps = NULL;
 	struct hy_dns_stats st;
 	char err[512];
 	const json_t *w;
@@ -140,6 +142,11 @@ check_run(struct check_cmd *cc)
 		fprintf(stderr, "hygiene check: out of memory\n");
 		goto out;
 	}
+	/* VRPs before the run, so a long RTR sync shows its progress. */
+	if ((cc->cfg.vrps != NULL || cc->cfg.rtr_set) &&
+	    hy_cli_vrps("check", &cc->cfg, &vrps) != 0)
+		goto out;
+	cc->cfg.vrp_set = vrps;
 	if ((cc->run = hy_run_new(loop, &cc->cfg, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "hygiene check: %s\n", err);
 		goto out;
@@ -183,6 +190,7 @@ check_run(struct check_cmd *cc)
 out:
 	hy_run_free(cc->run);
 	hy_loop_free(loop);
+	hy_vrps_free(vrps);
 	return rc;
 }
 

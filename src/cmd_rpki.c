@@ -3,8 +3,9 @@
  * ISPs' ASNs originate, with per-ISP statistics (include/hygiene/rpki.h).
  *
  * VRPs come from --vrps FILE or from the RTR cache (--rtr, default a
- * public cache); a cache that cannot be synced within --timeout is fatal
- * (exit 1): without a full VRP set every route would look "not-found".
+ * public cache); a cache that cannot be synced within --rtr-timeout is
+ * fatal (exit 1): without a full VRP set every route would look
+ * "not-found".
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -328,12 +329,8 @@ rpki_run(struct rpki_cmd *rc)
 	rc->ms_routes = now_ms() - t;
 	report_malformed(rc);
 	t = now_ms();
-	if ((rc->cfg.vrps != NULL ? hy_vrps_load_file(rc->cfg.vrps, &rc->vrps,
-	    err, sizeof(err)) : hy_vrps_sync_rtr(rc->cfg.rtr,
-	    rc->cfg.timeout_ms, &rc->vrps, err, sizeof(err))) != 0) {
-		fprintf(stderr, "hygiene rpki: %s\n", err);
+	if (hy_cli_vrps("rpki", &rc->cfg, &rc->vrps) != 0)
 		return HY_EXIT_FAIL;
-	}
 	rc->ms_vrps = now_ms() - t;
 	t = now_ms();
 	if ((rc->stats = calloc(rc->isps->n + 1, sizeof(*rc->stats))) == NULL ||

@@ -163,10 +163,9 @@ survey_routes(const struct survey_cmd *sc, const uint32_t *asns, size_t n,
  */
 static int
 survey_rpki(const struct survey_cmd *sc, const struct hy_isp_list *isps,
-    json_t **out, char *err, size_t errlen)
+    const struct hy_vrps *vrps, json_t **out, char *err, size_t errlen)
 {
 	struct hy_routes *routes = NULL;
-	struct hy_vrps *vrps = NULL;
 	struct hy_rpki_stats *st = NULL;
 	uint32_t *asns = NULL;
 	uint8_t *states = NULL;
@@ -182,10 +181,7 @@ survey_rpki(const struct survey_cmd *sc, const struct hy_isp_list *isps,
 	for (i = 0, n = 0; i < isps->n; i++)
 		for (j = 0; j < isps->v[i].nasns; j++)
 			asns[n++] = isps->v[i].asns[j];
-	if (survey_routes(sc, asns, n, &routes, err, errlen) != 0 ||
-	    (sc->cfg.vrps != NULL ? hy_vrps_load_file(sc->cfg.vrps, &vrps,
-	    err, errlen) : hy_vrps_sync_rtr(sc->cfg.rtr, sc->cfg.timeout_ms,
-	    &vrps, err, errlen)) != 0)
+	if (survey_routes(sc, asns, n, &routes, err, errlen) != 0)
 		goto out;
 	if ((states = hy_rpki_states(vrps, routes, asns, n)) == NULL ||
 	    (map = json_object()) == NULL)
@@ -210,7 +206,6 @@ out:
 	json_decref(map);
 	free(states);
 	free(asns);
-	hy_vrps_free(vrps);
 	hy_routes_free(routes);
 	return rc;
 }
@@ -320,6 +315,7 @@ survey_exec(struct survey_cmd *sc)
 	struct hy_survey_checker ck = { sc, real_start, real_run };
 	struct hy_survey_summary sum;
 	struct hy_dns_stats ds;
+	struct hy_vrps *vrps = NULL;
 	uint64_t t0;
 	const json_t *w;
 	json_t *rpki = NULL;
@@ -350,7 +346,11 @@ survey_exec(struct survey_cmd *sc)
 	 * ISPs' prefixes come from RIPEstat. */
 	if (sc->cfg.routes == NULL)
 		sc->cfg.routes = "ripestat";
-	if (survey_rpki(sc, isps, &rpki, err, sizeof(err)) != 0) {
+	/* One VRP set for the per-ISP figures and the domains' probe. */
+	if (hy_cli_vrps("survey", &sc->cfg, &vrps) != 0)
+		goto out;
+	sc->cfg.vrp_set = vrps;
+	if (survey_rpki(sc, isps, vrps, &rpki, err, sizeof(err)) != 0) {
 		fprintf(stderr, "hygiene survey: RPKI: %s%s\n", err,
 		    strcmp(sc->cfg.routes, "ripestat") == 0 ? " (--routes "
 		    "FILE reads the ISPs' routes from a file instead)" : "");
@@ -414,6 +414,7 @@ out:
 	hy_store_close(st);
 	hy_isps_free(isps);
 	json_decref(rpki);
+	hy_vrps_free(vrps);
 	return rc;
 }
 

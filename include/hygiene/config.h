@@ -12,12 +12,16 @@
 #define HY_DEFAULT_TIMEOUT_S	15
 #define HY_DEFAULT_CONCURRENCY	200
 #define HY_DEFAULT_HTTPS_PORT	443
+/* The RTR sync's own deadline: a full public table is ~800k VRPs. */
+#define HY_DEFAULT_RTR_TIMEOUT_S	300
 /* A public RTR cache (Cloudflare's); overridable with --rtr. */
 #define HY_DEFAULT_RTR		"rtr.rpki.cloudflare.com:8282"
 /* RIPEstat's data API, for --routes ripestat. */
 #define HY_DEFAULT_RIPESTAT_URL	"https://stat.ripe.net"
 /* IP-to-origin-AS over DNS TXT (Team Cymru) when no --routes is given. */
 #define HY_DEFAULT_ASN_SERVICE	"origin.asn.cymru.com,origin6.asn.cymru.com"
+
+struct hy_vrps;
 
 struct hy_config {
 	const char	**resolvers;	/* --resolver, repeatable */
@@ -28,9 +32,13 @@ struct hy_config {
 	const char	 *trust_anchor;	/* --trust-anchor FILE; NULL = IANA */
 	const char	 *rtr;		/* --rtr HOST:PORT */
 	bool		  rtr_set;	/* use the RTR cache: --rtr, or the survey */
+	unsigned	  rtr_timeout_ms; /* --rtr-timeout: the whole RTR sync */
 	const char	 *routes;	/* --routes FILE|ripestat */
 	const char	 *ripestat_url;	/* --ripestat-url; NULL: default */
 	const char	 *vrps;		/* --vrps FILE */
+	/* VRPs the CLI loaded (hy_cli_vrps); the check run borrows them
+	 * instead of loading its own. NULL: the rpki probe loads them. */
+	const struct hy_vrps *vrp_set;
 	const char	 *asn_service;	/* --asn-service V4ZONE[,V6ZONE] */
 	const char	 *ca_file;	/* --ca-file */
 	unsigned	  https_port;	/* --https-port */

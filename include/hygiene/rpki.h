@@ -26,6 +26,8 @@
 
 #include <jansson.h>
 
+#include "hygiene/config.h"
+
 /* RFC 6811 states, with "invalid" split the NIST RPKI Monitor way. */
 enum hy_rpki_state {
 	HY_RPKI_VALID,
@@ -90,15 +92,40 @@ int	hy_vrps_load_json(const char *buf, size_t len, const char *name,
 int	hy_vrps_load_file(const char *path, struct hy_vrps **out, char *err,
 	    size_t errlen);
 
+/* Progress of an RTR sync: prefix PDUs received so far. */
+typedef void (*hy_vrps_progress_fn)(void *arg, size_t vrps,
+	    uint64_t elapsed_ms);
+
+struct hy_rtr_sync_opts {
+	const char	*hostport;	/* HOST:PORT, IPv6 as [addr]:port */
+	unsigned	 timeout_ms;	/* the whole sync (--rtr-timeout) */
+	hy_vrps_progress_fn progress;	/* every 250 ms while waiting, from
+					   the calling thread; may be NULL */
+	void		*progress_arg;
+};
+
 /*
- * Connect to the RTR cache at host:port with rtrlib and wait for a full
- * sync for at most timeout_ms. Fails closed (-1 with err) if the cache is
- * unreachable, does not finish a sync in time or sent no VRPs. rtrlib's
- * debug output on stderr is diverted to /dev/null while it runs (set
- * HYGIENE_RTRLIB_DEBUG=1 to keep it); stdout is never touched.
+ * Connect to the RTR cache with rtrlib and wait for a full sync for at
+ * most timeout_ms. Fails closed (-1 with err) if the cache is
+ * unreachable, answers with an Error Report PDU (at once, with the
+ * cache's error text), does not finish a sync in time or sent no VRPs.
+ * rtrlib's debug output on stderr is diverted to /dev/null while it runs
+ * (set HYGIENE_RTRLIB_DEBUG=1 to keep it); stdout is never touched.
  */
-int	hy_vrps_sync_rtr(const char *hostport, unsigned timeout_ms,
-	    struct hy_vrps **out, char *err, size_t errlen);
+int	hy_vrps_sync_rtr(const struct hy_rtr_sync_opts *, struct hy_vrps **out,
+	    char *err, size_t errlen);
+
+/* Where the VRPs come from, after the global options. */
+struct hy_vrps_opts {
+	const char	*file;		/* --vrps FILE; NULL: the RTR cache */
+	struct hy_rtr_sync_opts rtr;	/* --rtr, --rtr-timeout */
+};
+
+/* From --vrps, --rtr, --rtr-timeout. The strings stay cfg's. */
+void	hy_vrps_opts_init(struct hy_vrps_opts *, const struct hy_config *);
+/* Load the file or sync from the cache. 0, or -1 with err. */
+int	hy_vrps_open(const struct hy_vrps_opts *, struct hy_vrps **out,
+	    char *err, size_t errlen);
 void	hy_vrps_free(struct hy_vrps *);
 
 size_t	hy_vrps_count(const struct hy_vrps *);

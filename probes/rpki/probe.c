@@ -30,7 +30,8 @@
 #define MAX_ORIGINS	8
 
 struct rpki_shared {
-	struct hy_vrps	 *vrps;
+	const struct hy_vrps *vrps;	/* own_vrps, or the CLI's set */
+	struct hy_vrps	 *own_vrps;
 	struct hy_routes *routes;	/* NULL: ask the DNS service */
 	char		 *svc4, *svc6;
 };
@@ -72,6 +73,7 @@ rpki_run_init(struct hy_run *run, void **shared, char *errbuf, size_t errlen)
 {
 	const struct hy_config *cfg = hy_run_config(run);
 	struct rpki_shared *sh;
+	struct hy_vrps_opts vo;
 	const char *comma;
 	char err[512];
 
@@ -110,12 +112,16 @@ rpki_run_init(struct hy_run *run, void **shared, char *errbuf, size_t errlen)
 			    sh->routes->errors[0].line,
 			    sh->routes->errors[0].reason);
 	}
-	if ((cfg->vrps != NULL ? hy_vrps_load_file(cfg->vrps, &sh->vrps, err,
-	    sizeof(err)) : hy_vrps_sync_rtr(cfg->rtr, cfg->timeout_ms,
-	    &sh->vrps, err, sizeof(err))) != 0) {
+	if (cfg->vrp_set != NULL) {
+		sh->vrps = cfg->vrp_set;	/* borrowed from the CLI */
+		return 0;
+	}
+	hy_vrps_opts_init(&vo, cfg);
+	if (hy_vrps_open(&vo, &sh->own_vrps, err, sizeof(err)) != 0) {
 		snprintf(errbuf, errlen, "rpki: %s", err);
 		return -1;
 	}
+	sh->vrps = sh->own_vrps;
 	return 0;
 oom:
 	snprintf(errbuf, errlen, "rpki: out of memory");
@@ -129,7 +135,7 @@ rpki_run_free(void *p)
 
 	if (sh == NULL)
 		return;
-	hy_vrps_free(sh->vrps);
+	hy_vrps_free(sh->own_vrps);
 	hy_routes_free(sh->routes);
 	free(sh->svc4);
 	free(sh->svc6);

@@ -1,38 +1,20 @@
 /*
- * VRP sets: loaded from rpki-client/stayrtr JSON or synced from an RTR
- * cache with rtrlib, held in an rtrlib pfx_table for validation and in an
- * array sorted by (asn, prefix) for per-AS questions.
- *
- * An RTR sync is a snapshot: rtrlib purges a socket's records when it is
- * stopped, so once in sync the records are copied into our own table and
- * the connection is closed. rtrlib runs its socket in its own thread; we
- * wait on it with a deadline and never report a result without a
- * completed sync.
+ * VRP sets: loaded from rpki-client/Routinator/stayrtr JSON or synced
+ * from an RTR cache (rtr.c), held in an rtrlib pfx_table for validation
+ * and in an array sorted by (asn, prefix) for per-AS questions.
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <jansson.h>
 #include <rtrlib/rtrlib.h>
 
 #include "hygiene/rpki.h"
-
-struct hy_vrps {
-	struct pfx_table	 table;
-	struct hy_vrp		*v;	/* sorted by (asn, prefix) */
-	size_t			 n, cap;
-	enum hy_vrps_source	 source;
-	char			*name;		/* file or host:port */
-	char			*build_time;	/* file metadata, may be NULL */
-	uint32_t		 serial, session_id;
-};
+#include "rpki_int.h"
 
 static const char *const state_names[HY_RPKI_NSTATES] = {
 	"valid", "invalid-asn", "invalid-length", "not-found",
@@ -78,7 +60,7 @@ to_lrtr(const struct hy_prefix *p, struct lrtr_ip_addr *ip)
 		    (uint32_t)p->addr[4 * i + 2] << 8 | p->addr[4 * i + 3];
 }
 
-static void
+void
 from_lrtr(const struct lrtr_ip_addr *ip, uint8_t len, struct hy_prefix *p)
 {
 	int i, w;
@@ -98,7 +80,7 @@ from_lrtr(const struct lrtr_ip_addr *ip, uint8_t len, struct hy_prefix *p)
 			    (uint8_t)(ip->u.addr6.addr[w] >> (24 - 8 * i));
 }
 
-static struct hy_vrps *
+struct hy_vrps *
 vrps_new(enum hy_vrps_source src, const char *name)
 {
 	struct hy_vrps *vs;
@@ -127,7 +109,7 @@ hy_vrps_free(struct hy_vrps *vs)
 }
 
 /* Append to the array. -1 on OOM. */
-static int
+int
 vrps_push(struct hy_vrps *vs, const struct hy_vrp *v)
 {
 	struct hy_vrp *nv;
@@ -158,7 +140,7 @@ vrp_cmp(const void *pa, const void *pb)
 }
 
 /* Sort by (asn, prefix, maxLength) and drop duplicates. */
-static void
+void
 vrps_sort(struct hy_vrps *vs)
 {
 	size_t i, o;
@@ -354,6 +336,24 @@ hy_vrps_load_file(const char *path, struct hy_vrps **out, char *err,
 	return rc;
 }
 
+void
+hy_vrps_opts_init(struct hy_vrps_opts *o, const struct hy_config *cfg)
+{
+	memset(o, 0, sizeof(*o));
+	o->file = cfg->vrps;
+	o->rtr.hostport = cfg->rtr;
+	o->rtr.timeout_ms = cfg->rtr_timeout_ms;
+}
+
+int
+hy_vrps_open(const struct hy_vrps_opts *o, struct hy_vrps **out, char *err,
+    size_t errlen)
+{
+	if (o->file == NULL)
+		return hy_vrps_sync_rtr(&o->rtr, out, err, errlen);
+	return hy_vrps_load_file(o->file, out, err, errlen);
+}
+
 size_t
 hy_vrps_count(const struct hy_vrps *vs)
 {
@@ -528,259 +528,4 @@ hy_rpki_reason(const struct hy_rpki_verdict *v, uint32_t asn, bool as_set,
 		snprintf(buf, len, "no VRP covers the prefix");
 		break;
 	}
-}
-
-/* ---- RTR ---- */
-
-struct rtr_wait {
-	pthread_mutex_t	 mtx;
-	enum rtr_socket_state last;	/* last socket state seen */
-	bool		 connected;	/* reached ESTABLISHED or SYNC once */
-};
-
-static void
-rtr_status(const struct rtr_mgr_group *g, enum rtr_mgr_status st,
-    const struct rtr_socket *s, void *arg)
-{
-	struct rtr_wait *w = arg;
-
-	(void)g;
-	(void)st;
-	if (s == NULL)
-		return;
-	pthread_mutex_lock(&w->mtx);
-	w->last = s->state;
-	if (s->state == RTR_ESTABLISHED || s->state == RTR_SYNC)
-		w->connected = true;
-	pthread_mutex_unlock(&w->mtx);
-}
-
-/*
- * Debian's librtr writes debug lines to stderr from its own thread. Point
- * fd 2 at /dev/null while rtrlib runs; -1 if nothing was diverted.
- */
-static int
-stderr_divert(void)
-{
-	int saved, null;
-
-	if (getenv("HYGIENE_RTRLIB_DEBUG") != NULL)
-		return -1;
-	fflush(stderr);
-	if ((null = open("/dev/null", O_WRONLY | O_CLOEXEC)) < 0)
-		return -1;
-	if ((saved = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3)) < 0 ||
-	    dup2(null, STDERR_FILENO) < 0) {
-		if (saved >= 0)
-			close(saved);
-		saved = -1;
-	}
-	close(null);
-	return saved;
-}
-
-static void
-stderr_restore(int saved)
-{
-	if (saved < 0)
-		return;
-	fflush(stderr);
-	(void)dup2(saved, STDERR_FILENO);
-	close(saved);
-}
-
-static void
-collect_record(const struct pfx_record *rec, void *arg)
-{
-	struct hy_vrps *vs = arg;
-	struct hy_vrp v;
-
-	if (vs->cap == SIZE_MAX)	/* an earlier record ran out of memory */
-		return;
-	from_lrtr(&rec->prefix, rec->min_len, &v.pfx);
-	v.max_len = rec->max_len;
-	v.asn = rec->asn;
-	if (vrps_push(vs, &v) != 0) {
-		free(vs->v);
-		vs->v = NULL;
-		vs->n = 0;
-		vs->cap = SIZE_MAX;
-	}
-}
-
-/*
- * Take over the tries rtrlib built during the sync instead of copying
- * 400k records into a second table (that doubled the sync time). The
- * socket is stopped right after, which would purge its records; with
- * the tries moved here there is nothing left to purge. struct pfx_table
- * is public in rtrlib/pfx/trie/trie-pfx.h; its lock keeps rtrlib's
- * thread from updating the tries while they move.
- */
-static void
-take_tries(struct hy_vrps *vs, struct pfx_table *from)
-{
-	pthread_rwlock_wrlock(&from->lock);
-	pfx_table_free(&vs->table);
-	pfx_table_init(&vs->table, NULL);
-	vs->table.ipv4 = from->ipv4;
-	vs->table.ipv6 = from->ipv6;
-	from->ipv4 = NULL;
-	from->ipv6 = NULL;
-	pthread_rwlock_unlock(&from->lock);
-}
-
-static const char *
-rtr_failure(const struct rtr_wait *w)
-{
-	switch (w->last) {
-	case RTR_ERROR_NO_DATA_AVAIL:
-		return "the cache has no data yet (No Data Available)";
-	case RTR_ERROR_TRANSPORT:
-	case RTR_CONNECTING:
-		return w->connected ? "the connection failed" :
-		    "cannot connect to the cache";
-	case RTR_ERROR_FATAL:
-		return "RTR protocol error";
-	default:
-		return w->connected ? "connected, but the cache did not "
-		    "complete a sync" : "cannot connect to the cache";
-	}
-}
-
-static int
-split_hostport(const char *hp, char *host, size_t hostlen, char *port,
-    size_t portlen)
-{
-	const char *colon;
-	size_t n;
-
-	if (hp[0] == '[') {
-		if ((colon = strstr(hp, "]:")) == NULL)
-			return -1;
-		n = (size_t)(colon - hp - 1);
-		hp++;
-		colon++;
-	} else {
-		if ((colon = strrchr(hp, ':')) == NULL)
-			return -1;
-		n = (size_t)(colon - hp);
-	}
-	if (n == 0 || n >= hostlen || colon[1] == '\0' ||
-	    strlen(colon + 1) >= portlen ||
-	    strspn(colon + 1, "0123456789") != strlen(colon + 1))
-		return -1;
-	memcpy(host, hp, n);
-	host[n] = '\0';
-	strcpy(port, colon + 1);
-	return 0;
-}
-
-static uint64_t
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-int
-hy_vrps_sync_rtr(const char *hostport, unsigned timeout_ms,
-    struct hy_vrps **out, char *err, size_t errlen)
-{
-	struct rtr_wait w = { .mtx = PTHREAD_MUTEX_INITIALIZER,
-	    .last = RTR_CLOSED };
-	char host[256], port[16];
-	struct tr_tcp_config tcfg;
-	struct tr_socket tr;
-	struct rtr_socket rs, *rsp = &rs;
-	struct rtr_mgr_group grp;
-	struct rtr_mgr_config *conf = NULL;
-	struct hy_vrps *vs = NULL;
-	uint64_t deadline;
-	bool synced = false, started = false, tr_ok = false;
-	int saved = -1, rc = -1;
-
-	*out = NULL;
-	if (split_hostport(hostport, host, sizeof(host), port,
-	    sizeof(port)) != 0) {
-		snprintf(err, errlen, "RTR cache \"%s\": expected HOST:PORT",
-		    hostport);
-		return -1;
-	}
-	memset(&tcfg, 0, sizeof(tcfg));
-	memset(&tr, 0, sizeof(tr));
-	memset(&rs, 0, sizeof(rs));
-	memset(&grp, 0, sizeof(grp));
-	tcfg.host = host;
-	tcfg.port = port;
-	tcfg.connect_timeout = timeout_ms / 1000 + 1;
-	saved = stderr_divert();
-	if (tr_tcp_init(&tcfg, &tr) != TR_SUCCESS) {
-		snprintf(err, errlen, "RTR cache %s: cannot set up the "
-		    "transport", hostport);
-		goto out;
-	}
-	tr_ok = true;
-	rs.tr_socket = &tr;
-	grp.sockets = &rsp;
-	grp.sockets_len = 1;
-	grp.preference = 1;
-	if (rtr_mgr_init(&conf, &grp, 1, 3600, 7200, 600, NULL, NULL,
-	    rtr_status, &w) != RTR_SUCCESS) {
-		snprintf(err, errlen, "RTR cache %s: rtrlib failed to start",
-		    hostport);
-		goto out;
-	}
-	tr_ok = false;		/* rtr_mgr_free() frees the transport now */
-	if (rtr_mgr_start(conf) != RTR_SUCCESS) {
-		snprintf(err, errlen, "RTR cache %s: rtrlib failed to start",
-		    hostport);
-		goto out;
-	}
-	started = true;
-	deadline = mono_ms() + timeout_ms;
-	while (!(synced = rtr_mgr_conf_in_sync(conf)) && mono_ms() < deadline)
-		usleep(5000);
-	if (!synced) {
-		pthread_mutex_lock(&w.mtx);
-		snprintf(err, errlen, "RTR cache %s: no complete sync within "
-		    "%u ms: %s (last state %s)", hostport, timeout_ms,
-		    rtr_failure(&w), rtr_state_to_str(w.last));
-		pthread_mutex_unlock(&w.mtx);
-		goto out;
-	}
-	if ((vs = vrps_new(HY_VRPS_RTR, hostport)) == NULL)
-		goto oom;
-	vs->serial = rs.serial_number;
-	vs->session_id = rs.session_id;
-	rtr_mgr_for_each_ipv4_record(conf, collect_record, vs);
-	rtr_mgr_for_each_ipv6_record(conf, collect_record, vs);
-	if (vs->cap == SIZE_MAX)
-		goto oom;
-	if (vs->n == 0) {
-		/* In sync with nothing: validating would say not-found for
-		 * every route. */
-		snprintf(err, errlen, "RTR cache %s: synced, but the cache "
-		    "sent no VRPs", hostport);
-		goto out;
-	}
-	vrps_sort(vs);
-	take_tries(vs, conf->pfx_table);
-	*out = vs;
-	vs = NULL;
-	rc = 0;
-	goto out;
-oom:
-	snprintf(err, errlen, "RTR cache %s: out of memory", hostport);
-out:
-	if (started)
-		rtr_mgr_stop(conf);
-	if (conf != NULL)
-		rtr_mgr_free(conf);
-	if (tr_ok)
-		tr.free_fp(&tr);
-	stderr_restore(saved);
-	hy_vrps_free(vs);
-	return rc;
 }

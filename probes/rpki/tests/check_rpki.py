@@ -130,7 +130,7 @@ def main():
         check(a.get("rpki") == "unknown", "dns: no entry for 198.18.0.25")
 
     rc, objs, err, took = run(hygiene, env, "--rtr", env["HY_RTR_SILENT"],
-                              "--timeout", "2", "rpki.jp")
+                              "--rtr-timeout", "2", "rpki.jp")
     check(rc == 1 and objs == [] and took < 5 and
           "did not complete a sync" in err,
           "silent cache: exit 1 within the deadline, nothing measured "

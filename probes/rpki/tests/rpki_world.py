@@ -191,7 +191,7 @@ def test_fail_closed(hygiene, label, hostport, words):
     rc, out, err, took = run(hygiene, "--rtr", hostport, "--routes",
                              os.path.join(DATA, "routes.txt"), "--isps",
                              os.path.join(DATA, "isps.json"), "--json",
-                             "--timeout", "2")
+                             "--rtr-timeout", "2")
     check(rc == 1, "%s: exit 1 (got %d)" % (label, rc))
     check(out == "", "%s: nothing on stdout" % label)
     check(took < 4.5, "%s: gave up within the deadline (%.1f s)" %
