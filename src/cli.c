@@ -64,6 +64,7 @@ enum {
 	OPT_HELP,
 	/* RPKI data sources */
 	OPT_RTR_TIMEOUT,
+	OPT_VRPS_MAX_AGE,
 };
 
 static const struct hy_cli_opt cli_global[] = {
@@ -88,6 +89,9 @@ static const struct hy_cli_opt cli_global[] = {
 	    "gzip ok)" },
 	{ "vrps", required_argument, OPT_VRPS, "FILE",
 	    "VRPs from a JSON file instead of an RTR cache" },
+	{ "vrps-max-age", required_argument, OPT_VRPS_MAX_AGE, "HOURS",
+	    "refuse a VRP file built longer ago than this before the "
+	    "validation time (default 24; 0: any age)" },
 	{ "ripestat-url", required_argument, OPT_RIPESTAT_URL, "URL",
 	    "base URL of the RIPEstat data API for --routes ripestat "
 	    "(default " HY_DEFAULT_RIPESTAT_URL ")" },
@@ -285,6 +289,11 @@ cli_global_opt(const char *cmd, struct hy_config *cfg, int id, const char *arg)
 			return -1;
 		cfg->rtr_timeout_ms = (unsigned)v * 1000u;
 		return 0;
+	case OPT_VRPS_MAX_AGE:
+		if (cli_uint(cmd, "vrps-max-age", arg, 0, 24 * 366, &v) != 0)
+			return -1;
+		cfg->vrps_max_age_s = (unsigned)v * 3600u;
+		return 0;
 	case OPT_CONCURRENCY:
 		if (cli_uint(cmd, "concurrency", arg, 1, 10000, &v) != 0)
 			return -1;
@@ -307,6 +316,7 @@ cli_global_opt(const char *cmd, struct hy_config *cfg, int id, const char *arg)
 			    arg);
 			return -1;
 		}
+		cfg->at_set = true;
 		return 0;
 	case OPT_TRUST_ANCHOR:
 		cfg->trust_anchor = arg;

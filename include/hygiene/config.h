@@ -14,6 +14,8 @@
 #define HY_DEFAULT_HTTPS_PORT	443
 /* The RTR sync's own deadline: a full public table is ~800k VRPs. */
 #define HY_DEFAULT_RTR_TIMEOUT_S	300
+/* VRP files older than this (at the validation time) are refused. */
+#define HY_DEFAULT_VRPS_MAX_AGE_H	24
 /* A public RTR cache (Cloudflare's); overridable with --rtr. */
 #define HY_DEFAULT_RTR		"rtr.rpki.cloudflare.com:8282"
 /* RIPEstat's data API, for --routes ripestat. */
@@ -36,6 +38,7 @@ struct hy_config {
 	const char	 *routes;	/* --routes FILE|ripestat */
 	const char	 *ripestat_url;	/* --ripestat-url; NULL: default */
 	const char	 *vrps;		/* --vrps FILE */
+	unsigned	  vrps_max_age_s; /* --vrps-max-age; 0: any age */
 	/* VRPs the CLI loaded (hy_cli_vrps); the check run borrows them
 	 * instead of loading its own. NULL: the rpki probe loads them. */
 	const struct hy_vrps *vrp_set;
@@ -43,6 +46,7 @@ struct hy_config {
 	const char	 *ca_file;	/* --ca-file */
 	unsigned	  https_port;	/* --https-port */
 	time_t		  now;		/* --at: validation time */
+	bool		  at_set;	/* --at was given */
 	bool		  json;		/* --json */
 	bool		  color;	/* TTY and no NO_COLOR */
 };

@@ -81,16 +81,21 @@ enum hy_vrps_source { HY_VRPS_FILE, HY_VRPS_RTR };
 struct hy_vrps;
 
 /*
- * Parse rpki-client/stayrtr JSON ({"roas": [{prefix, maxLength, asn, ta}]},
- * asn as a number, "ASnnn" or "nnn"; a bare array is accepted too). Any
- * bad entry fails the whole file: a partial VRP set would turn invalids
- * into not-found; so does a file without VRPs. name is recorded as the
- * source. 0 or -1 with err.
+ * Parse a VRP file: rpki-client, Routinator (json, jsonext) or stayrtr
+ * JSON ({"metadata": {...}, "roas": [{prefix, maxLength, asn}]}, asn as a
+ * number, "ASnnn" or "nnn"; a bare array is accepted too). The metadata
+ * gives the generator and the build time (buildtime, generated or
+ * generatedTime). A VRP whose expiry ("expires", or jsonext's chain
+ * validity) is before at is dropped and counted, as stayrtr does; at 0
+ * keeps all. Any bad entry fails the whole file: a partial VRP set would
+ * turn invalids into not-found; so does a file without VRPs. name is
+ * recorded as the source. 0 or -1 with err.
  */
 int	hy_vrps_load_json(const char *buf, size_t len, const char *name,
-	    struct hy_vrps **out, char *err, size_t errlen);
-int	hy_vrps_load_file(const char *path, struct hy_vrps **out, char *err,
-	    size_t errlen);
+	    time_t at, struct hy_vrps **out, char *err, size_t errlen);
+/* The same from a file, plain or gzip (hy_rpki_slurp). */
+int	hy_vrps_load_file(const char *path, time_t at, struct hy_vrps **out,
+	    char *err, size_t errlen);
 
 /* Progress of an RTR sync: prefix PDUs received so far. */
 typedef void (*hy_vrps_progress_fn)(void *arg, size_t vrps,
@@ -115,15 +120,27 @@ struct hy_rtr_sync_opts {
 int	hy_vrps_sync_rtr(const struct hy_rtr_sync_opts *, struct hy_vrps **out,
 	    char *err, size_t errlen);
 
+/* Clock skew allowed between a file's build time and now. */
+#define HY_VRPS_CLOCK_SKEW_S	300
+
 /* Where the VRPs come from, after the global options. */
 struct hy_vrps_opts {
 	const char	*file;		/* --vrps FILE; NULL: the RTR cache */
 	struct hy_rtr_sync_opts rtr;	/* --rtr, --rtr-timeout */
+	time_t		 at;		/* validation time: --at, or now */
+	bool		 at_pinned;	/* --at was given */
+	unsigned	 max_age_s;	/* --vrps-max-age; 0: any age */
 };
 
-/* From --vrps, --rtr, --rtr-timeout. The strings stay cfg's. */
+/* From --vrps, --rtr, --rtr-timeout, --at, --vrps-max-age. The strings
+ * stay cfg's. */
 void	hy_vrps_opts_init(struct hy_vrps_opts *, const struct hy_config *);
-/* Load the file or sync from the cache. 0, or -1 with err. */
+/*
+ * Load the file or sync from the cache. A file must describe the
+ * validation time: built at most max_age_s before it and not after it
+ * (HY_VRPS_CLOCK_SKEW_S allowed); without a build time it is refused
+ * unless max_age_s is 0. 0, or -1 with err.
+ */
 int	hy_vrps_open(const struct hy_vrps_opts *, struct hy_vrps **out,
 	    char *err, size_t errlen);
 void	hy_vrps_free(struct hy_vrps *);
@@ -132,8 +149,8 @@ size_t	hy_vrps_count(const struct hy_vrps *);
 /* VRPs sorted by (asn, prefix). */
 const struct hy_vrp *hy_vrps_all(const struct hy_vrps *);
 /* JSON description of the source: {"type": "rtr", "host", "serial",
- * "session_id", "vrps"} or {"type": "file", "file", "build_time",
- * "vrps"}. New reference, NULL on OOM. */
+ * "session_id", "vrps"} or {"type": "file", "file", "format",
+ * "build_time", "vrps", "expired"}. New reference, NULL on OOM. */
 json_t	*hy_vrps_source_json(const struct hy_vrps *);
 
 /* Why a route got its state: the deciding VRP if any. */

@@ -5,6 +5,8 @@
 #ifndef HYGIENE_RPKI_INT_H
 #define HYGIENE_RPKI_INT_H
 
+#include <time.h>
+
 #include <rtrlib/rtrlib.h>
 
 #include "hygiene/rpki.h"
@@ -15,7 +17,12 @@ struct hy_vrps {
 	size_t			 n, cap;
 	enum hy_vrps_source	 source;
 	char			*name;		/* file or host:port */
-	char			*build_time;	/* file metadata, may be NULL */
+	/* file metadata */
+	const char		*format;	/* "rpki-client", "routinator",
+						   "stayrtr", "unknown" */
+	time_t			 built;		/* build time, 0 unknown */
+	size_t			 expired;	/* VRPs dropped as expired */
+	/* RTR */
 	uint32_t		 serial, session_id;
 };
 

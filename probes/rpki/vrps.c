@@ -104,7 +104,6 @@ hy_vrps_free(struct hy_vrps *vs)
 	pfx_table_free(&vs->table);
 	free(vs->v);
 	free(vs->name);
-	free(vs->build_time);
 	free(vs);
 }
 
@@ -262,15 +261,124 @@ json_vrp(json_t *e, struct hy_vrp *v, const char **why)
 	return 0;
 }
 
-int
-hy_vrps_load_json(const char *buf, size_t len, const char *name,
-    struct hy_vrps **out, char *err, size_t errlen)
+/* RFC 3339 ("2026-11-30T08:00:00Z", fraction and offset allowed; no
+ * zone means UTC, as Routinator writes it). 0, or -1. */
+static int
+parse_time(const char *s, time_t *out)
+{
+	struct tm tm;
+	const char *rest;
+	long off = 0;
+
+	memset(&tm, 0, sizeof(tm));
+	if ((rest = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm)) == NULL)
+		return -1;
+	if (*rest == '.')
+		for (rest++; *rest >= '0' && *rest <= '9'; rest++)
+			;
+	if (*rest == 'Z' || *rest == 'z')
+		rest++;
+	else if ((*rest == '+' || *rest == '-') && strlen(rest) == 6 &&
+	    rest[3] == ':') {
+		off = ((rest[1] - '0') * 10L + (rest[2] - '0')) * 3600 +
+		    ((rest[4] - '0') * 10L + (rest[5] - '0')) * 60;
+		if (*rest == '+')
+			off = -off;
+		rest += 6;
+	}
+	if (*rest != '\0')
+		return -1;
+	*out = timegm(&tm) + off;
+	return 0;
+}
+
+/*
+ * When a VRP stops being valid, 0 if the file does not say: rpki-client
+ * and stayrtr write "expires" (UNIX seconds), Routinator's jsonext the
+ * validity of each ROA chain that yields it (the VRP holds while any of
+ * them does). -1 if present but unusable.
+ */
+static int
+json_vrp_expires(json_t *e, time_t *exp)
+{
+	json_t *x = json_object_get(e, "expires"), *src;
+	const char *na;
+	time_t t;
+	size_t i;
+
+	*exp = 0;
+	if (x != NULL) {
+		if (!json_is_integer(x) || json_integer_value(x) <= 0)
+			return -1;
+		*exp = (time_t)json_integer_value(x);
+		return 0;
+	}
+	json_array_foreach(json_object_get(e, "source"), i, src) {
+		na = json_string_value(json_object_get(json_object_get(src,
+		    "chainValidity"), "notAfter"));
+		if (na == NULL)
+			continue;
+		if (parse_time(na, &t) != 0)
+			return -1;
+		if (t > *exp)
+			*exp = t;
+	}
+	return 0;
+}
+
+/*
+ * The generator and the build time from "metadata": rpki-client writes
+ * buildmachine and buildtime, Routinator generated and generatedTime,
+ * stayrtr (and the Cloudflare-style files it reads) buildtime and/or
+ * generated. -1 with *why if a build time is there but unusable.
+ */
+static int
+vrps_meta(struct hy_vrps *vs, json_t *meta, const char **why)
+{
+	json_t *bt = json_object_get(meta, "buildtime");
+	json_t *gen = json_object_get(meta, "generated");
+	json_t *gt = json_object_get(meta, "generatedTime");
+
+	if (json_object_get(meta, "buildmachine") != NULL)
+		vs->format = "rpki-client";
+	else if (gt != NULL)
+		vs->format = "routinator";
+	else if (bt != NULL || gen != NULL)
+		vs->format = "stayrtr";
+	else
+		vs->format = "unknown";
+	*why = "metadata: bad build time";
+	if (bt != NULL)
+		return json_is_string(bt) && parse_time(json_string_value(bt),
+		    &vs->built) == 0 ? 0 : -1;
+	if (gen != NULL) {
+		if (!json_is_integer(gen) || json_integer_value(gen) <= 0)
+			return -1;
+		vs->built = (time_t)json_integer_value(gen);
+		return 0;
+	}
+	if (gt != NULL)
+		return json_is_string(gt) && parse_time(json_string_value(gt),
+		    &vs->built) == 0 ? 0 : -1;
+	return 0;
+}
+
+static int vrps_check_age(const struct hy_vrps *,
+    const struct hy_vrps_opts *, char *, size_t);
+
+/* hy_vrps_load_json(), with the file's age checked against o (if not
+ * NULL) before its VRPs are read. */
+static int
+vrps_parse(const char *buf, size_t len, const char *name, time_t at,
+    const struct hy_vrps_opts *o, struct hy_vrps **out, char *err,
+    size_t errlen)
 {
 	struct hy_vrps *vs = NULL;
-	json_t *root, *roas, *e, *bt;
+	json_t *root, *roas, *e;
 	json_error_t je;
 	struct hy_vrp v;
 	const char *why;
+	time_t exp;
 	size_t i;
 	int rc = -1;
 
@@ -288,21 +396,35 @@ hy_vrps_load_json(const char *buf, size_t len, const char *name,
 	}
 	if ((vs = vrps_new(HY_VRPS_FILE, name)) == NULL)
 		goto oom;
-	bt = json_object_get(json_object_get(root, "metadata"), "buildtime");
-	if (json_is_string(bt) &&
-	    (vs->build_time = strdup(json_string_value(bt))) == NULL)
-		goto oom;
+	if (vrps_meta(vs, json_object_get(root, "metadata"), &why) != 0) {
+		snprintf(err, errlen, "%s: %s", name, why);
+		goto out;
+	}
+	if (o != NULL && vrps_check_age(vs, o, err, errlen) != 0)
+		goto out;
 	json_array_foreach(roas, i, e) {
 		if (json_vrp(e, &v, &why) != 0) {
 			snprintf(err, errlen, "%s: roas[%zu]: %s", name, i, why);
 			goto out;
+		}
+		if (json_vrp_expires(e, &exp) != 0) {
+			snprintf(err, errlen, "%s: roas[%zu]: bad expiry", name,
+			    i);
+			goto out;
+		}
+		/* Expired at the validation time: dropped, as stayrtr does
+		 * when it serves such a file. */
+		if (at != 0 && exp != 0 && exp < at) {
+			vs->expired++;
+			continue;
 		}
 		if (vrps_push(vs, &v) != 0)
 			goto oom;
 	}
 	if (vs->n == 0) {
 		/* Validating against nothing says not-found for everything. */
-		snprintf(err, errlen, "%s: no VRPs in the file", name);
+		snprintf(err, errlen, "%s: no VRPs in the file%s", name,
+		    vs->expired ? " that have not expired" : "");
 		goto out;
 	}
 	vrps_sort(vs);
@@ -321,8 +443,15 @@ out:
 }
 
 int
-hy_vrps_load_file(const char *path, struct hy_vrps **out, char *err,
-    size_t errlen)
+hy_vrps_load_json(const char *buf, size_t len, const char *name, time_t at,
+    struct hy_vrps **out, char *err, size_t errlen)
+{
+	return vrps_parse(buf, len, name, at, NULL, out, err, errlen);
+}
+
+static int
+vrps_read(const char *path, time_t at, const struct hy_vrps_opts *o,
+    struct hy_vrps **out, char *err, size_t errlen)
 {
 	char *buf;
 	size_t len;
@@ -331,9 +460,16 @@ hy_vrps_load_file(const char *path, struct hy_vrps **out, char *err,
 	*out = NULL;
 	if (hy_rpki_slurp(path, false, &buf, &len, err, errlen) != 0)
 		return -1;
-	rc = hy_vrps_load_json(buf, len, path, out, err, errlen);
+	rc = vrps_parse(buf, len, path, at, o, out, err, errlen);
 	free(buf);
 	return rc;
+}
+
+int
+hy_vrps_load_file(const char *path, time_t at, struct hy_vrps **out,
+    char *err, size_t errlen)
+{
+	return vrps_read(path, at, NULL, out, err, errlen);
 }
 
 void
@@ -343,6 +479,58 @@ hy_vrps_opts_init(struct hy_vrps_opts *o, const struct hy_config *cfg)
 	o->file = cfg->vrps;
 	o->rtr.hostport = cfg->rtr;
 	o->rtr.timeout_ms = cfg->rtr_timeout_ms;
+	o->at = cfg->now;
+	o->at_pinned = cfg->at_set;
+	o->max_age_s = cfg->vrps_max_age_s;
+}
+
+static void
+fmt_time(time_t t, char *buf, size_t len)
+{
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/*
+ * Does the file describe the validation time? Built at most max_age
+ * before it, and not after it (a few minutes of clock skew allowed).
+ */
+static int
+vrps_check_age(const struct hy_vrps *vs, const struct hy_vrps_opts *o,
+    char *err, size_t errlen)
+{
+	const char *when = o->at_pinned ? "--at" : "now";
+	char built[32], at[32];
+	double hours;
+
+	if (o->max_age_s == 0)
+		return 0;
+	if (vs->built == 0) {
+		snprintf(err, errlen, "%s: no build time in its metadata "
+		    "(buildtime, generated or generatedTime), so its age is "
+		    "unknown; --vrps-max-age 0 accepts it anyway", vs->name);
+		return -1;
+	}
+	fmt_time(vs->built, built, sizeof(built));
+	fmt_time(o->at, at, sizeof(at));
+	if (vs->built > o->at + HY_VRPS_CLOCK_SKEW_S) {
+		snprintf(err, errlen, "%s: built %s, after %s (%s): the data "
+		    "does not describe that time%s", vs->name, built, when, at,
+		    o->at_pinned ? "" : "; check the clocks");
+		return -1;
+	}
+	hours = (double)(o->at - vs->built) / 3600.0;
+	if (o->at - vs->built > (time_t)o->max_age_s) {
+		snprintf(err, errlen, "%s: built %s, %.1f h before %s (%s): "
+		    "older than --vrps-max-age %u h; %s", vs->name, built,
+		    hours, when, at, o->max_age_s / 3600, o->at_pinned ?
+		    "pin --at to a time the file covers" : "regenerate it, or "
+		    "pin the time it describes with --at");
+		return -1;
+	}
+	return 0;
 }
 
 int
@@ -351,7 +539,7 @@ hy_vrps_open(const struct hy_vrps_opts *o, struct hy_vrps **out, char *err,
 {
 	if (o->file == NULL)
 		return hy_vrps_sync_rtr(&o->rtr, out, err, errlen);
-	return hy_vrps_load_file(o->file, out, err, errlen);
+	return vrps_read(o->file, o->at, o, out, err, errlen);
 }
 
 size_t
@@ -369,14 +557,19 @@ hy_vrps_all(const struct hy_vrps *vs)
 json_t *
 hy_vrps_source_json(const struct hy_vrps *vs)
 {
+	char built[32];
+
 	if (vs->source == HY_VRPS_RTR)
 		return json_pack("{s:s, s:s, s:I, s:I, s:I}", "type", "rtr",
 		    "host", vs->name, "serial", (json_int_t)vs->serial,
 		    "session_id", (json_int_t)vs->session_id,
 		    "vrps", (json_int_t)vs->n);
-	return json_pack("{s:s, s:s, s:s?, s:I}", "type", "file",
-	    "file", vs->name, "build_time", vs->build_time,
-	    "vrps", (json_int_t)vs->n);
+	if (vs->built != 0)
+		fmt_time(vs->built, built, sizeof(built));
+	return json_pack("{s:s, s:s, s:s, s:s?, s:I, s:I}", "type", "file",
+	    "file", vs->name, "format", vs->format, "build_time",
+	    vs->built != 0 ? built : NULL, "vrps", (json_int_t)vs->n,
+	    "expired", (json_int_t)vs->expired);
 }
 
 /* Decide from the covering records (RFC 6811 section 2). */

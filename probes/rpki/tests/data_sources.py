@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
 """End-to-end tests of the RPKI data sources against local stand-ins
 (issues 10 and 12): the RTR sync's own deadline and an RTR cache that
-answers with an Error Report PDU.
+answers with an Error Report PDU; VRP files in the rpki-client,
+Routinator and stayrtr formats, fresh, stale and pinned with --at.
 
 usage: data_sources.py HYGIENE_BINARY PORT_BASE WORKDIR
 
 Ports used: PORT_BASE .. PORT_BASE+9 (the world's base + 50 .. + 59).
 """
+import json
 import os
 import pty
 import shutil
@@ -96,7 +98,6 @@ def test_rtr_deadline(hygiene, port):
         check(rc == 0, "slow cache: a 2.5 s sync passes under --timeout 1 "
               "(%d, %s)" % (rc, err.strip()[-160:]))
         if rc == 0:
-            import json
             check(json.loads(out)["vrp_source"]["vrps"] == 3000,
                   "slow cache: every VRP synced")
         check("\r" not in err and "VRPs received" not in err,
@@ -131,6 +132,142 @@ def test_rtr_deadline(hygiene, port):
         srv.close()
 
 
+def iso(t):
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t))
+
+
+def vrp_file(workdir, name, fmt, built, expires=None):
+    """The test VRPs (data/vrps.json) in a real generator's format, built
+    at time built (None: no build time); expires: {prefix: unix time}."""
+    roas = json.load(open(os.path.join(DATA, "vrps.json")))["roas"]
+    expires = expires or {}
+    out = []
+    for r in roas:
+        r = dict(r)
+        r.pop("ta", None)
+        exp = expires.get(r["prefix"], None if built is None else
+                          built + 7 * 86400)
+        if fmt == "rpki-client":
+            r["asn"] = int(str(r["asn"]).upper().lstrip("AS"))
+            r["ta"] = "apnic"
+            if exp is not None:
+                r["expires"] = exp
+        elif fmt == "routinator":
+            r["asn"] = "AS%s" % str(r["asn"]).upper().lstrip("AS")
+            r["ta"] = "apnic"
+        elif fmt == "routinator-jsonext":
+            r["asn"] = "AS%s" % str(r["asn"]).upper().lstrip("AS")
+            r["source"] = [{"type": "roa", "uri": "rsync://x/%d.roa" %
+                            len(out), "tal": "apnic",
+                            "validity": {"notBefore": iso(0),
+                                         "notAfter": iso(exp or 2**31)},
+                            "chainValidity": {
+                                "notBefore": iso(0),
+                                "notAfter": iso(exp or 2**31)},
+                            "stale": iso(2**31)}]
+        elif fmt == "stayrtr" and exp is not None:
+            r["expires"] = exp
+        out.append(r)
+    if built is None:
+        meta = {}
+    elif fmt == "rpki-client":
+        meta = {"buildmachine": "rpki.example.jp", "buildtime": iso(built),
+                "elapsedtime": 312, "usertime": 100, "systemtime": 20,
+                "roas": 7, "vrps": 7, "uniquevrps": 7}
+    elif fmt.startswith("routinator"):
+        meta = {"generated": built, "generatedTime": iso(built)}
+    else:
+        meta = {"vrps": len(out), "buildtime": iso(built),
+                "generated": built, "serial": 17, "sessionid": 4711}
+    path = os.path.join(workdir, name)
+    json.dump({"metadata": meta, "roas": out}, open(path, "w"), indent=1)
+    return path
+
+
+def test_vrp_files(hygiene, workdir):
+    """Issue 12: VRP files are read with their metadata (rpki-client,
+    Routinator, stayrtr); data older than --vrps-max-age (default 24 h)
+    is refused unless --at pins a time the data covers; VRPs expired at
+    that time are dropped, as stayrtr does."""
+    now = int(time.time())
+    base = ["--routes", ROUTES, "--isps", ISPS, "--json", "--detail"]
+    for fmt in ("rpki-client", "routinator", "routinator-jsonext",
+                "stayrtr"):
+        path = vrp_file(workdir, "fresh-%s.json" % fmt, fmt, now - 3600)
+        rc, out, err, _ = rpki(hygiene, "--vrps", path, *base)
+        src = json.loads(out)["vrp_source"] if rc == 0 else {}
+        check(rc == 0 and src.get("format") ==
+              fmt.replace("-jsonext", "") and
+              src.get("build_time") == iso(now - 3600) and
+              src.get("vrps") == 7 and src.get("expired") == 0,
+              "VRP file %s, an hour old: accepted, metadata read (%d, %s, "
+              "%s)" % (fmt, rc, src, err.strip()[-160:]))
+        if rc == 0:
+            rw.valid_schema(json.loads(out), "VRP file " + fmt)
+        path = vrp_file(workdir, "stale-%s.json" % fmt, fmt, now - 30 * 3600)
+        rc, out, err, _ = rpki(hygiene, "--vrps", path, *base)
+        check(rc == 1 and out == "" and "older than" in err and
+              "--vrps-max-age" in err and "--at" in err,
+              "VRP file %s, 30 h old: refused with exit 1 (%d, %s)" %
+              (fmt, rc, err.strip()[-200:]))
+    stale = os.path.join(workdir, "stale-rpki-client.json")
+    rc, out, err, _ = rpki(hygiene, "--vrps", stale, "--vrps-max-age", "48",
+                           *base)
+    check(rc == 0, "stale: --vrps-max-age 48 accepts 30 h old data (%d, %s)"
+          % (rc, err.strip()[-160:]))
+    rc, out, err, _ = rpki(hygiene, "--vrps", stale, "--at",
+                           iso(now - 29 * 3600), *base)
+    check(rc == 0, "stale: --at an hour after the build is covered (%d, %s)"
+          % (rc, err.strip()[-160:]))
+    rc, out, err, _ = rpki(hygiene, "--vrps", stale, "--at",
+                           iso(now - 31 * 3600), *base)
+    check(rc == 1 and "--at" in err,
+          "stale: --at before the build is not covered (%d, %s)" %
+          (rc, err.strip()[-160:]))
+    rc, out, err, _ = rpki(hygiene, "--vrps", stale, "--at",
+                           iso(now - 3 * 3600), *base)
+    check(rc == 1 and "older than" in err,
+          "stale: --at 27 h after the build is not covered (%d, %s)" %
+          (rc, err.strip()[-160:]))
+    future = vrp_file(workdir, "future.json", "stayrtr", now + 3 * 3600)
+    rc, out, err, _ = rpki(hygiene, "--vrps", future, *base)
+    check(rc == 1 and "after" in err,
+          "a build time 3 h ahead of now is refused (%d, %s)" %
+          (rc, err.strip()[-160:]))
+    nometa = vrp_file(workdir, "no-build-time.json", "stayrtr", None)
+    rc, out, err, _ = rpki(hygiene, "--vrps", nometa, *base)
+    check(rc == 1 and "build time" in err and "--vrps-max-age 0" in err,
+          "a file without a build time is refused (%d, %s)" %
+          (rc, err.strip()[-160:]))
+    rc, out, err, _ = rpki(hygiene, "--vrps", nometa, "--vrps-max-age", "0",
+                           *base)
+    check(rc == 0, "--vrps-max-age 0 accepts any age (%d)" % rc)
+    # 192.0.2.0/24 AS64500's VRP expires 2 h after the build: at --at
+    # build+1h the route from AS64500 is valid (and the one from AS64501
+    # invalid), at build+3h both are not-found (stayrtr drops expired VRPs
+    # the same way).
+    built = now - 10 * 3600
+    for fmt in ("rpki-client", "stayrtr", "routinator-jsonext"):
+        path = vrp_file(workdir, "expiring-%s.json" % fmt, fmt, built,
+                        {"192.0.2.0/24": built + 2 * 3600})
+        states = []
+        for at in (built + 3600, built + 3 * 3600):
+            rc, out, err, _ = rpki(hygiene, "--vrps", path, "--at", iso(at),
+                                   *base)
+            if rc != 0:
+                states.append((rc, err.strip()[-120:]))
+                continue
+            doc = json.loads(out)
+            isp = [i for i in doc["isps"] if i["id"] == "isp-a"][0]
+            st = [r["state"] for r in isp["routes_detail"]
+                  if r["prefix"] == "192.0.2.0/24"]
+            states.append((st, doc["vrp_source"]["expired"]))
+        check(states == [(["valid", "invalid"], 0),
+                         (["not-found", "not-found"], 1)],
+              "%s: a VRP past its expiry at --at is dropped and counted "
+              "(%s)" % (fmt, states))
+
+
 def main():
     global rw_workdir
     hygiene, base, workdir = sys.argv[1], int(sys.argv[2]), sys.argv[3]
@@ -139,6 +276,7 @@ def main():
     rw_workdir = workdir
     test_error_pdu(hygiene, base)
     test_rtr_deadline(hygiene, base + 1)
+    test_vrp_files(hygiene, workdir)
     print("%d failure(s)" % len(rw.failures))
     return 1 if rw.failures else 0
 

@@ -27,6 +27,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
 SCHEMA = json.load(open(os.path.join(ROOT, "schema", "rpki.schema.json")))
 
 failures = []
+# data/vrps.json was built 2026-11-01: pin the validation time it covers.
+AT = "2026-11-01T12:00:00Z"
+VRPS = ["--vrps", os.path.join(DATA, "vrps.json"), "--at", AT]
 
 
 def check(cond, what):
@@ -171,7 +174,7 @@ def test_rtr_v6(hygiene, port):
 
 
 def test_file(hygiene):
-    rc, out, err, _ = run(hygiene, "--vrps", os.path.join(DATA, "vrps.json"),
+    rc, out, err, _ = run(hygiene, *VRPS,
                           "--routes", os.path.join(DATA, "routes.txt"),
                           "--isps", os.path.join(DATA, "isps.json"),
                           "--json", "--detail")
@@ -181,9 +184,10 @@ def test_file(hygiene):
     doc = json.loads(out)
     check(doc["vrp_source"] == {"type": "file",
                                 "file": os.path.join(DATA, "vrps.json"),
+                                "format": "stayrtr",
                                 "build_time": "2026-11-01T00:00:00Z",
-                                "vrps": 7},
-          "file: source names file and build time")
+                                "vrps": 7, "expired": 0},
+          "file: source names file, format and build time")
     check_counts(doc, "file")
 
 
@@ -204,7 +208,7 @@ def test_malformed(hygiene, workdir):
     path = os.path.join(workdir, "bad-routes.txt")
     with open(path, "w") as f:
         f.write("192.0.2.0/24\t64500\nnot a route\n192.0.2.0/33\t1\n")
-    rc, out, err, _ = run(hygiene, "--vrps", os.path.join(DATA, "vrps.json"),
+    rc, out, err, _ = run(hygiene, *VRPS,
                           "--routes", path, "--isps",
                           os.path.join(DATA, "isps.json"), "--json")
     check(rc == 3, "malformed: exit 3 (got %d)" % rc)
@@ -268,7 +272,7 @@ def test_truncated(hygiene, workdir):
 
 def test_empty_file(hygiene, workdir):
     path = os.path.join(workdir, "empty.json")
-    rc, out, err, _ = run(hygiene, "--vrps", path, "--routes",
+    rc, out, err, _ = run(hygiene, "--vrps", path, "--at", AT, "--routes",
                           os.path.join(DATA, "routes.txt"), "--isps",
                           os.path.join(DATA, "isps.json"))
     check(rc == 1 and out == "" and "no VRPs" in err,
@@ -327,8 +331,7 @@ def test_survey_ripestat(hygiene, port, workdir, url, crt, want):
         out = os.path.join(workdir, "survey%d" % n, "2026-11")
         p = subprocess.run([hygiene, "survey", "--isps",
                             os.path.join(DATA, "isps.json"), "--out", out,
-                            "--month", "2026-11", "--vrps",
-                            os.path.join(DATA, "vrps.json"), *routes,
+                            "--month", "2026-11", *VRPS, *routes,
                             "--ripestat-url", url, "--ca-file", crt,
                             "--resolver", "127.0.0.1:%d" % (port + 1),
                             "--timeout", "5"],
@@ -353,7 +356,7 @@ def test_ripestat(hygiene, port, workdir):
     srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
     threading.Thread(target=srv.serve_forever, daemon=True).start()
     url = "https://127.0.0.1:%d" % port
-    args = ["--vrps", os.path.join(DATA, "vrps.json"), "--routes",
+    args = [*VRPS, "--routes",
             "ripestat", "--ripestat-url", url, "--ca-file", crt,
             "--json", "--detail"]
     rc, out, err, _ = run(hygiene, *args, "--isps",
@@ -377,13 +380,12 @@ def test_ripestat(hygiene, port, workdir):
                           os.path.join(DATA, "isps.json"))
     check(rc == 1 and "AS64502" in err and "500" in err,
           "ripestat: a failed request fails the run (%s)" % err.strip())
-    rc, out, err, _ = run(hygiene, "--vrps", os.path.join(DATA, "vrps.json"),
+    rc, out, err, _ = run(hygiene, *VRPS,
                           "--routes", "ripestat", "--ripestat-url", url,
                           "--isps", os.path.join(DATA, "isps.json"))
     check(rc == 1, "ripestat: unknown CA is refused")
     # A host name goes through the DNS engine; here the resolver is down.
-    rc, out, err, took = run(hygiene, "--vrps",
-                             os.path.join(DATA, "vrps.json"), "--routes",
+    rc, out, err, took = run(hygiene, *VRPS, "--routes",
                              "ripestat", "--ripestat-url",
                              "https://stat.ripe.net", "--resolver",
                              "127.0.0.1:%d" % (port + 1), "--timeout", "2",

@@ -27,7 +27,7 @@ setup(void **state)
 	static struct fixture f;
 	char err[256];
 
-	if (hy_vrps_load_file(DATA "/vrps.json", &f.vs, err, sizeof(err)) != 0 ||
+	if (hy_vrps_load_file(DATA "/vrps.json", 0, &f.vs, err, sizeof(err)) != 0 ||
 	    hy_routes_load(DATA "/routes.txt", &f.r, err, sizeof(err)) != 0) {
 		fprintf(stderr, "%s\n", err);
 		return -1;
@@ -143,7 +143,7 @@ test_json_forms(void **state)
 	size_t i;
 
 	(void)state;
-	assert_int_equal(hy_vrps_load_json(bare, sizeof(bare) - 1, "t", &vs,
+	assert_int_equal(hy_vrps_load_json(bare, sizeof(bare) - 1, "t", 0, &vs,
 	    err, sizeof(err)), 0);
 	/* The second and third entries are the same VRP. */
 	assert_int_equal(hy_vrps_count(vs), 2);
@@ -153,7 +153,7 @@ test_json_forms(void **state)
 	hy_vrps_free(vs);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		err[0] = '\0';
-		assert_int_equal(hy_vrps_load_json(bad[i], strlen(bad[i]), "t",
+		assert_int_equal(hy_vrps_load_json(bad[i], strlen(bad[i]), "t", 0,
 		    &vs, err, sizeof(err)), -1);
 		assert_null(vs);
 		assert_true(err[0] != '\0');
@@ -200,12 +200,12 @@ test_truncated(void **state)
 	len += (size_t)sprintf(doc + len, "]}\n");
 	end = len - 1;			/* the closing brace's end */
 	write_file(path, doc, len);
-	assert_int_equal(hy_vrps_load_file(path, &vs, err, sizeof(err)), 0);
+	assert_int_equal(hy_vrps_load_file(path, 0, &vs, err, sizeof(err)), 0);
 	assert_int_equal(hy_vrps_count(vs), 200);
 	hy_vrps_free(vs);
 	for (cut = 0; cut < end; cut++) {
 		write_file(path, doc, cut);
-		if (hy_vrps_load_file(path, &vs, err, sizeof(err)) != -1)
+		if (hy_vrps_load_file(path, 0, &vs, err, sizeof(err)) != -1)
 			fail_msg("VRP file cut at %zu of %zu bytes was accepted",
 			    cut, len);
 		assert_null(vs);
@@ -218,13 +218,13 @@ test_truncated(void **state)
 	assert_non_null(gz = malloc(len));
 	gzlen = fread(gz, 1, len, f);
 	fclose(f);
-	assert_int_equal(hy_vrps_load_file(gzpath, &vs, err, sizeof(err)), 0);
+	assert_int_equal(hy_vrps_load_file(gzpath, 0, &vs, err, sizeof(err)), 0);
 	assert_int_equal(hy_vrps_count(vs), 200);
 	hy_vrps_free(vs);
 	for (cut = 0; cut < gzlen; cut++) {
 		write_file(gzpath, gz, cut);
 		err[0] = '\0';
-		if (hy_vrps_load_file(gzpath, &vs, err, sizeof(err)) != -1)
+		if (hy_vrps_load_file(gzpath, 0, &vs, err, sizeof(err)) != -1)
 			fail_msg("gzip VRP file cut at %zu of %zu bytes was "
 			    "accepted", cut, gzlen);
 		assert_non_null(strstr(err, gzpath));
