@@ -148,11 +148,18 @@ addr_validate(struct rpki_addr *a)
 {
 	size_t i;
 
+	char p[64];
+
 	for (i = 0; i < a->norigins; i++) {
 		if (hy_vrps_validate(a->st->sh->vrps, &a->pfx, a->origins[i],
 		    a->as_set, true, &a->verdict[i]) != 0) {
+			/* Not measured, so never a complete-looking domain. */
 			a->result = AR_FAILED;
-			snprintf(a->why, sizeof(a->why), "validation failed");
+			hy_prefix_str(&a->pfx, p, sizeof(p));
+			snprintf(a->why, sizeof(a->why), "validating %s from "
+			    "AS%u failed (out of memory)", p, a->origins[i]);
+			hy_check_error(a->st->chk, "rpki-validation-failed",
+			    "%s: %s", a->addr->text, a->why);
 			return;
 		}
 		if (a->as_set)
