@@ -65,6 +65,9 @@ enum {
 	/* RPKI data sources */
 	OPT_RTR_TIMEOUT,
 	OPT_VRPS_MAX_AGE,
+	OPT_RIPESTAT_SOURCEAPP,
+	OPT_CONTACT,
+	OPT_ASN_QPS,
 };
 
 static const struct hy_cli_opt cli_global[] = {
@@ -95,6 +98,14 @@ static const struct hy_cli_opt cli_global[] = {
 	{ "ripestat-url", required_argument, OPT_RIPESTAT_URL, "URL",
 	    "base URL of the RIPEstat data API for --routes ripestat "
 	    "(default " HY_DEFAULT_RIPESTAT_URL ")" },
+	{ "ripestat-sourceapp", required_argument, OPT_RIPESTAT_SOURCEAPP,
+	    "NAME", "sourceapp sent to RIPEstat (default \"hygiene\", with "
+	    "the --contact)" },
+	{ "contact", required_argument, OPT_CONTACT, "URL|EMAIL",
+	    "who runs the scan: sent in the HTTP User-Agent and RIPEstat's "
+	    "sourceapp" },
+	{ "asn-qps", required_argument, OPT_ASN_QPS, "N",
+	    "cap on IP-to-ASN DNS lookups per second (default 10)" },
 	{ "asn-service", required_argument, OPT_ASN_SERVICE,
 	    "V4ZONE[,V6ZONE]", "IP-to-origin-AS DNS service used without "
 	    "--routes (default " HY_DEFAULT_ASN_SERVICE ")" },
@@ -255,6 +266,15 @@ cli_time(const char *arg, time_t *out)
 }
 
 static int
+cli_printable(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if (*s < 0x20 || *s > 0x7e)
+			return 0;
+	return 1;
+}
+
+static int
 cli_add_resolver(struct hy_config *cfg, const char *arg)
 {
 	const char **n = realloc(cfg->resolvers,
@@ -344,6 +364,25 @@ cli_global_opt(const char *cmd, struct hy_config *cfg, int id, const char *arg)
 		return 0;
 	case OPT_RIPESTAT_URL:
 		cfg->ripestat_url = arg;
+		return 0;
+	case OPT_RIPESTAT_SOURCEAPP:
+	case OPT_CONTACT:
+		/* Both go into HTTP requests: printable ASCII only. */
+		if (*arg == '\0' || strlen(arg) > 200 || !cli_printable(arg)) {
+			hy_cli_usage_error(cmd, "--%s: expected 1 to 200 "
+			    "printable ASCII characters, got '%s'", id ==
+			    OPT_CONTACT ? "contact" : "ripestat-sourceapp", arg);
+			return -1;
+		}
+		if (id == OPT_CONTACT)
+			cfg->contact = arg;
+		else
+			cfg->ripestat_sourceapp = arg;
+		return 0;
+	case OPT_ASN_QPS:
+		if (cli_uint(cmd, "asn-qps", arg, 1, 100000, &v) != 0)
+			return -1;
+		cfg->asn_qps = (double)v;
 		return 0;
 	case OPT_JSON:
 		cfg->json = true;

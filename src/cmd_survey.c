@@ -141,8 +141,27 @@ survey_abort_check(void *arg)
 
 /* ---- per-ISP RPKI figures (the same as `hygiene rpki --json`) ---- */
 
+/* The time the month's routes describe: --at, else the month's last
+ * second, or now while the month runs. */
+static time_t
+survey_routes_time(const struct survey_cmd *sc)
+{
+	struct tm tm;
+	time_t end, now = time(NULL);
+
+	if (sc->cfg.at_set)
+		return sc->cfg.now;
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = atoi(sc->month) - 1900;
+	tm.tm_mon = atoi(sc->month + 5);	/* the next month, 0-based */
+	tm.tm_mday = 1;
+	end = timegm(&tm) - 1;
+	return end < now ? end : now;
+}
+
 /* The ISPs' routes: from --routes FILE, or with --routes ripestat the
- * prefixes RIPEstat says each of the ISPs' ASNs announces. */
+ * prefixes RIPEstat says each of the ISPs' ASNs announced at the
+ * month's end (the raw answers are kept in the survey's directory). */
 static int
 survey_routes(const struct survey_cmd *sc, const uint32_t *asns, size_t n,
     struct hy_routes **out, char *err, size_t errlen)
@@ -152,7 +171,9 @@ survey_routes(const struct survey_cmd *sc, const uint32_t *asns, size_t n,
 	if (strcmp(sc->cfg.routes, "ripestat") != 0)
 		return hy_routes_load(sc->cfg.routes, out, err, errlen);
 	hy_ripestat_opts_init(&ro, &sc->cfg);
-	return hy_ripestat_routes(&ro, asns, n, out, err, errlen);
+	ro.at = survey_routes_time(sc);
+	ro.save_dir = sc->out;		/* for --resume and audits */
+	return hy_ripestat_routes(&ro, asns, n, out, NULL, err, errlen);
 }
 
 /*

@@ -20,7 +20,9 @@
 #define HY_DEFAULT_RTR		"rtr.rpki.cloudflare.com:8282"
 /* RIPEstat's data API, for --routes ripestat. */
 #define HY_DEFAULT_RIPESTAT_URL	"https://stat.ripe.net"
-/* IP-to-origin-AS over DNS TXT (Team Cymru) when no --routes is given. */
+/* IP-to-origin-AS over DNS TXT (Team Cymru) when no --routes is given,
+ * and its rate cap (lookups per second). */
+#define HY_DEFAULT_ASN_QPS	10
 #define HY_DEFAULT_ASN_SERVICE	"origin.asn.cymru.com,origin6.asn.cymru.com"
 
 struct hy_vrps;
@@ -37,6 +39,10 @@ struct hy_config {
 	unsigned	  rtr_timeout_ms; /* --rtr-timeout: the whole RTR sync */
 	const char	 *routes;	/* --routes FILE|ripestat */
 	const char	 *ripestat_url;	/* --ripestat-url; NULL: default */
+	const char	 *ripestat_sourceapp; /* --ripestat-sourceapp; NULL:
+					   "hygiene", with --contact */
+	const char	 *contact;	/* --contact URL-or-email; NULL */
+	double		  asn_qps;	/* --asn-qps: IP-to-ASN lookups/s */
 	const char	 *vrps;		/* --vrps FILE */
 	unsigned	  vrps_max_age_s; /* --vrps-max-age; 0: any age */
 	/* VRPs the CLI loaded (hy_cli_vrps); the check run borrows them

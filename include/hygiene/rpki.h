@@ -68,6 +68,11 @@ bool	hy_prefix_covers(const struct hy_prefix *outer,
 int	hy_rpki_slurp(const char *path, bool lines, char **out, size_t *len,
 	    char *err, size_t errlen);
 
+/* RFC 3339 UTC time ("2026-11-30T08:00:00Z"; a fraction and an offset
+ * are allowed; no zone means UTC, as Routinator and RIPEstat write it).
+ * 0, or -1. */
+int	hy_rpki_parse_time(const char *s, time_t *out);
+
 /* ---- VRPs ---- */
 
 struct hy_vrp {

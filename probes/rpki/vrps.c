@@ -261,10 +261,8 @@ json_vrp(json_t *e, struct hy_vrp *v, const char **why)
 	return 0;
 }
 
-/* RFC 3339 ("2026-11-30T08:00:00Z", fraction and offset allowed; no
- * zone means UTC, as Routinator writes it). 0, or -1. */
-static int
-parse_time(const char *s, time_t *out)
+int
+hy_rpki_parse_time(const char *s, time_t *out)
 {
 	struct tm tm;
 	const char *rest;
@@ -318,7 +316,7 @@ json_vrp_expires(json_t *e, time_t *exp)
 		    "chainValidity"), "notAfter"));
 		if (na == NULL)
 			continue;
-		if (parse_time(na, &t) != 0)
+		if (hy_rpki_parse_time(na, &t) != 0)
 			return -1;
 		if (t > *exp)
 			*exp = t;
@@ -349,8 +347,8 @@ vrps_meta(struct hy_vrps *vs, json_t *meta, const char **why)
 		vs->format = "unknown";
 	*why = "metadata: bad build time";
 	if (bt != NULL)
-		return json_is_string(bt) && parse_time(json_string_value(bt),
-		    &vs->built) == 0 ? 0 : -1;
+		return json_is_string(bt) && hy_rpki_parse_time(
+		    json_string_value(bt), &vs->built) == 0 ? 0 : -1;
 	if (gen != NULL) {
 		if (!json_is_integer(gen) || json_integer_value(gen) <= 0)
 			return -1;
@@ -358,8 +356,8 @@ vrps_meta(struct hy_vrps *vs, json_t *meta, const char **why)
 		return 0;
 	}
 	if (gt != NULL)
-		return json_is_string(gt) && parse_time(json_string_value(gt),
-		    &vs->built) == 0 ? 0 : -1;
+		return json_is_string(gt) && hy_rpki_parse_time(
+		    json_string_value(gt), &vs->built) == 0 ? 0 : -1;
 	return 0;
 }
 

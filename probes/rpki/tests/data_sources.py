@@ -2,7 +2,9 @@
 """End-to-end tests of the RPKI data sources against local stand-ins
 (issues 10 and 12): the RTR sync's own deadline and an RTR cache that
 answers with an Error Report PDU; VRP files in the rpki-client,
-Routinator and stayrtr formats, fresh, stale and pinned with --at.
+Routinator and stayrtr formats, fresh, stale and pinned with --at;
+RIPEstat over an HTTPS stand-in (ripestat_standin.py) and through a
+CONNECT proxy.
 
 usage: data_sources.py HYGIENE_BINARY PORT_BASE WORKDIR
 
@@ -20,6 +22,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import rpki_world as rw  # noqa: E402  (check, run, data paths)
 from rtr_standin import RtrStandin, many_vrps  # noqa: E402
+from ripestat_standin import (RipeStandin, ConnectProxy,  # noqa: E402
+                              expected_prefixes)
 
 DATA = rw.DATA
 ISPS = os.path.join(DATA, "isps.json")
@@ -268,6 +272,222 @@ def test_vrp_files(hygiene, workdir):
               "(%s)" % (fmt, states))
 
 
+RIPE_ASNS = list(range(64500, 64512))
+
+
+def ripe_isps(workdir):
+    """Three ISPs of four ASNs each: twelve requests, more than the
+    eight RIPEstat allows in flight."""
+    path = os.path.join(workdir, "ripe-isps.json")
+    json.dump({"isps": [{"id": "isp-%d" % k, "name": "ISP %d" % k,
+                         "name_ja": "ISP %d" % k, "domains": [],
+                         "asns": RIPE_ASNS[4 * k:4 * k + 4]}
+                        for k in range(3)]}, open(path, "w"))
+    return path
+
+
+def ripe_vrps(workdir, at):
+    """A fresh VRP file at time at: AS64500 may originate 10.0.0.0/16."""
+    path = os.path.join(workdir, "ripe-vrps.json")
+    json.dump({"metadata": {"buildtime": iso(at - 3600)},
+               "roas": [{"prefix": "10.0.0.0/16", "maxLength": 16,
+                         "asn": 64500}]}, open(path, "w"))
+    return path
+
+
+def detail_prefixes(doc):
+    return {(r["origin_asn"], r["prefix"]) for i in doc["isps"]
+            for r in i["routes_detail"]}
+
+
+def want_prefixes(asns=RIPE_ASNS):
+    return {(a, p) for a in asns for p in expected_prefixes(a)}
+
+
+def test_ripestat(hygiene, port, workdir):
+    """Issue 12: RIPEstat with its documented etiquette. A fixed window
+    (--at, or the survey month's end) and only prefixes its timelines
+    show at that time; at most 8 requests in flight; sourceapp and the
+    contact in the User-Agent; 429 with Retry-After, 5xx and timeouts
+    retried with back-off; raw answers kept in the survey directory."""
+    ripe = RipeStandin(port, workdir)
+    url = "https://127.0.0.1:%d" % port
+    isps = ripe_isps(workdir)
+    at = int(time.time()) - 86400
+    vrps = ripe_vrps(workdir, at)
+    base = ["--vrps", vrps, "--routes", "ripestat", "--ripestat-url", url,
+            "--ca-file", ripe.crt, "--isps", isps, "--at", iso(at),
+            "--json", "--detail", "--timeout", "2"]
+    try:
+        # Answers held 1.5 s: twelve requests would all overlap.
+        ripe.state.reset({64501: ["429"], 64502: ["503"], 64503: ["slow"]},
+                         hold=1.5)
+        rc, out, err, took = rpki(hygiene, *base, "--contact",
+                                  "ops@example.jp")
+        st = ripe.state
+        check(rc == 0, "ripestat: exit 0 through 429, 503 and a timeout "
+              "(%d, %s)" % (rc, err.strip()[-200:]))
+        check(st.max_inflight == 8,
+              "ripestat: at most 8 requests in flight (%d)" %
+              st.max_inflight)
+        qs = [q for _, _, q, _ in st.requests]
+        check(all(q.get("endtime") == str(at) for q in qs) and
+              all(int(q["starttime"]) < at for q in qs),
+              "ripestat: the window ends at --at (%s)" %
+              sorted({q.get("endtime") for q in qs}))
+        check(all("ops@example.jp" in q.get("sourceapp", "") for q in qs),
+              "ripestat: sourceapp carries the contact (%s)" %
+              sorted({q.get("sourceapp") for q in qs}))
+        check(all("ops@example.jp" in ua and "hygiene/" in ua
+                  for _, _, _, ua in st.requests),
+              "ripestat: User-Agent names the tool and the contact (%s)" %
+              sorted({ua for _, _, _, ua in st.requests}))
+        times = {}
+        for t, asn, _, _ in st.requests:
+            times.setdefault(asn, []).append(t)
+        check(len(times.get(64501, [])) == 2 and
+              times[64501][1] - times[64501][0] >= 1.9,
+              "ripestat: 429 retried after its Retry-After of 2 s (%s)" %
+              times.get(64501))
+        check(len(times.get(64502, [])) == 2 and
+              times[64502][1] - times[64502][0] >= 0.9,
+              "ripestat: 503 retried after a back-off (%s)" %
+              times.get(64502))
+        check(len(times.get(64503, [])) == 2,
+              "ripestat: a timed-out request is retried (%s)" %
+              times.get(64503))
+        if rc == 0:
+            doc = json.loads(out)
+            rw.valid_schema(doc, "ripestat")
+            got = detail_prefixes(doc)
+            check(got == want_prefixes(),
+                  "ripestat: exactly the prefixes announced at --at, by "
+                  "timelines (%d of %d; extra %s, missing %s)" %
+                  (len(got), len(want_prefixes()),
+                   sorted(got - want_prefixes())[:3],
+                   sorted(want_prefixes() - got)[:3]))
+            src = doc["route_source"]
+            check(src.get("at") == iso(at) and src.get("data_time") ==
+                  iso(at - at % (8 * 3600)),
+                  "ripestat: route_source names the window and the RIS "
+                  "dump used (%s)" % src)
+
+        ripe.state.reset()
+        rc, out, err, _ = rpki(hygiene, *base, "--ripestat-sourceapp",
+                               "ministry-survey")
+        check(rc == 0 and {q.get("sourceapp") for _, _, q, _ in
+                           ripe.state.requests} == {"ministry-survey"},
+              "ripestat: --ripestat-sourceapp is sent as given")
+        ripe.state.reset()
+        rc, out, err, _ = rpki(hygiene, *base)
+        check(rc == 0 and {q.get("sourceapp") for _, _, q, _ in
+                           ripe.state.requests} == {"hygiene"},
+              "ripestat: sourceapp 'hygiene' by default")
+
+        ripe.state.reset({64504: ["503-ra0"] * 20})
+        rc, out, err, _ = rpki(hygiene, *base)
+        check(rc == 1 and out == "" and "AS64504" in err and "503" in err
+              and "attempts" in err and
+              ripe.state.attempts.get(64504) == 5,
+              "ripestat: a request that keeps failing fails the run after "
+              "5 attempts (%d, %s)" % (rc, err.strip()[-160:]))
+
+        test_ripestat_survey(hygiene, ripe, url, isps, workdir)
+    finally:
+        ripe.close()
+
+
+def test_ripestat_survey(hygiene, ripe, url, isps, workdir):
+    """The survey asks for the month's end, keeps the raw answers in its
+    directory, and --resume reads them instead of asking again."""
+    out = os.path.join(workdir, "ripe-survey", "2026-10")
+    month_end = 1793491199          # 2026-10-31T23:59:59Z
+    vrps = ripe_vrps(workdir, month_end)
+    args = [hygiene, "survey", "--isps", isps, "--out", out, "--month",
+            "2026-10", "--vrps", vrps, "--vrps-max-age", "0",
+            "--ripestat-url", url, "--ca-file", ripe.crt, "--resolver",
+            "127.0.0.1:9", "--timeout", "2"]
+    ripe.state.reset()
+    p = subprocess.run(args, capture_output=True, text=True, timeout=120)
+    qs = [q for _, _, q, _ in ripe.state.requests]
+    check(p.returncode == 0, "ripestat survey: exit 0 (%s)" %
+          p.stderr.strip()[-200:])
+    check(qs and all(q.get("endtime") == str(month_end) for q in qs),
+          "ripestat survey: the window ends at the month's end (%s)" %
+          sorted({q.get("endtime") for q in qs}))
+    saved = os.path.join(out, "ripestat-20261031T235959Z")
+    files = sorted(os.listdir(saved)) if os.path.isdir(saved) else []
+    check(files == sorted("AS%d.json" % a for a in RIPE_ASNS),
+          "ripestat survey: every raw answer saved under %s (%s)" %
+          (saved, files[:3]))
+    stats = json.load(open(os.path.join(out, "stats.json"))) \
+        if p.returncode == 0 else {"isps": []}
+    first = {i["id"]: i["rpki"]["routes"] for i in stats["isps"]}
+    ripe.state.reset()
+    p = subprocess.run(args + ["--resume"], capture_output=True, text=True,
+                       timeout=120)
+    check(p.returncode == 0 and ripe.state.requests == [],
+          "ripestat survey: --resume reads the saved answers, no request "
+          "(%d, %d requests, %s)" % (p.returncode,
+                                     len(ripe.state.requests),
+                                     p.stderr.strip()[-160:]))
+    if p.returncode == 0:
+        stats = json.load(open(os.path.join(out, "stats.json")))
+        check({i["id"]: i["rpki"]["routes"] for i in stats["isps"]} ==
+              first, "ripestat survey: the same figures from the saved "
+              "answers")
+
+
+def test_proxy(hygiene, port, workdir):
+    """Issue 12: data sources honour https_proxy (a CONNECT proxy; the API
+    host is resolved by the proxy, not by our resolver) and no_proxy."""
+    ripe = RipeStandin(port, workdir, names=("stat.ripe.test",))
+    proxy = ConnectProxy(port + 1, hosts={"stat.ripe.test": "127.0.0.1"})
+    at = int(time.time()) - 86400
+    url = "https://stat.ripe.test:%d" % port
+    args = [hygiene, "rpki", "--vrps", ripe_vrps(workdir, at), "--routes",
+            "ripestat", "--ripestat-url", url, "--ca-file", ripe.crt,
+            "--isps", ripe_isps(workdir), "--at", iso(at), "--json",
+            "--detail", "--timeout", "2", "--resolver",
+            "127.0.0.1:%d" % (port + 2)]
+    clean = {k: v for k, v in os.environ.items()
+             if k.lower() not in ("https_proxy", "http_proxy", "all_proxy",
+                                  "no_proxy")}
+    try:
+        for var in ("https_proxy", "HTTPS_PROXY", "all_proxy"):
+            proxy.requests.clear()
+            ripe.state.reset()
+            env = dict(clean, **{var: "http://127.0.0.1:%d" % (port + 1)})
+            p = subprocess.run(args, capture_output=True, text=True,
+                               timeout=60, env=env)
+            got = detail_prefixes(json.loads(p.stdout)) \
+                if p.returncode == 0 else set()
+            check(p.returncode == 0 and got == want_prefixes() and
+                  set(proxy.requests) == {("CONNECT", "stat.ripe.test:%d" %
+                                           port)} and
+                  len(proxy.requests) >= 1,
+                  "proxy: %s set, every request goes through the CONNECT "
+                  "proxy (%d, %d CONNECTs, %s)" %
+                  (var, p.returncode, len(proxy.requests),
+                   p.stderr.strip()[-160:]))
+        proxy.requests.clear()
+        for name, env in (("no proxy set", clean),
+                          ("no_proxy names the host",
+                           dict(clean, https_proxy="http://127.0.0.1:%d" %
+                                (port + 1), no_proxy="example.jp,"
+                                ".ripe.test"))):
+            p = subprocess.run(args, capture_output=True, text=True,
+                               timeout=60, env=env)
+            check(p.returncode == 1 and proxy.requests == [] and
+                  "stat.ripe.test" in p.stderr,
+                  "proxy: %s: no CONNECT, the host must resolve here "
+                  "(%d, %s)" % (name, p.returncode,
+                                p.stderr.strip()[-120:]))
+    finally:
+        proxy.close()
+        ripe.close()
+
+
 def main():
     global rw_workdir
     hygiene, base, workdir = sys.argv[1], int(sys.argv[2]), sys.argv[3]
@@ -277,6 +497,8 @@ def main():
     test_error_pdu(hygiene, base)
     test_rtr_deadline(hygiene, base + 1)
     test_vrp_files(hygiene, workdir)
+    test_ripestat(hygiene, base + 2, workdir)
+    test_proxy(hygiene, base + 3, workdir)
     print("%d failure(s)" % len(rw.failures))
     return 1 if rw.failures else 0
 

@@ -18,6 +18,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.parse
 
 import jsonschema
 
@@ -30,6 +31,10 @@ failures = []
 # data/vrps.json was built 2026-11-01: pin the validation time it covers.
 AT = "2026-11-01T12:00:00Z"
 VRPS = ["--vrps", os.path.join(DATA, "vrps.json"), "--at", AT]
+# data/ripestat.json holds RIPEstat answers for the RIS dump of
+# 2026-11-21T08:00: ask for that day; the VRP file's age is not the point.
+RIPE_VRPS = ["--vrps", os.path.join(DATA, "vrps.json"), "--vrps-max-age",
+             "0", "--at", "2026-11-21T12:00:00Z"]
 
 
 def check(cond, what):
@@ -294,10 +299,13 @@ class RipeHandler(http.server.BaseHTTPRequestHandler):
     answers = {}
 
     def do_GET(self):
-        res = self.path.split("resource=")[-1]
-        body = self.answers.get(res)
+        q = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(
+            self.path).query))
+        body = self.answers.get(q.get("resource"))
         if body is None:
-            self.send_response(500)
+            # Not retryable (a 5xx would be retried with back-off).
+            self.send_response(404)
+            self.send_header("Content-Length", "0")
             self.end_headers()
             return
         data = json.dumps(body).encode()
@@ -331,7 +339,7 @@ def test_survey_ripestat(hygiene, port, workdir, url, crt, want):
         out = os.path.join(workdir, "survey%d" % n, "2026-11")
         p = subprocess.run([hygiene, "survey", "--isps",
                             os.path.join(DATA, "isps.json"), "--out", out,
-                            "--month", "2026-11", *VRPS, *routes,
+                            "--month", "2026-11", *RIPE_VRPS, *routes,
                             "--ripestat-url", url, "--ca-file", crt,
                             "--resolver", "127.0.0.1:%d" % (port + 1),
                             "--timeout", "5"],
@@ -356,7 +364,7 @@ def test_ripestat(hygiene, port, workdir):
     srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
     threading.Thread(target=srv.serve_forever, daemon=True).start()
     url = "https://127.0.0.1:%d" % port
-    args = [*VRPS, "--routes",
+    args = [*RIPE_VRPS, "--routes",
             "ripestat", "--ripestat-url", url, "--ca-file", crt,
             "--json", "--detail"]
     rc, out, err, _ = run(hygiene, *args, "--isps",
@@ -378,14 +386,14 @@ def test_ripestat(hygiene, port, workdir):
     RipeHandler.answers = {k: v for k, v in rec.items() if k != "AS64502"}
     rc, out, err, _ = run(hygiene, *args, "--isps",
                           os.path.join(DATA, "isps.json"))
-    check(rc == 1 and "AS64502" in err and "500" in err,
+    check(rc == 1 and "AS64502" in err and "404" in err,
           "ripestat: a failed request fails the run (%s)" % err.strip())
-    rc, out, err, _ = run(hygiene, *VRPS,
+    rc, out, err, _ = run(hygiene, *RIPE_VRPS,
                           "--routes", "ripestat", "--ripestat-url", url,
                           "--isps", os.path.join(DATA, "isps.json"))
     check(rc == 1, "ripestat: unknown CA is refused")
     # A host name goes through the DNS engine; here the resolver is down.
-    rc, out, err, took = run(hygiene, *VRPS, "--routes",
+    rc, out, err, took = run(hygiene, *RIPE_VRPS, "--routes",
                              "ripestat", "--ripestat-url",
                              "https://stat.ripe.net", "--resolver",
                              "127.0.0.1:%d" % (port + 1), "--timeout", "2",
