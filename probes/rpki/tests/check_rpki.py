@@ -63,8 +63,9 @@ def read_env(d):
 
 def run(hygiene, env, *args):
     t0 = time.time()
+    timeout = [] if "--timeout" in args else ["--timeout", "5"]
     p = subprocess.run([hygiene, "check", "--json", "--resolver",
-                        env["HY_RESOLVER"], "--timeout", "5"] + list(args),
+                        env["HY_RESOLVER"]] + timeout + list(args),
                        capture_output=True, text=True, timeout=60)
     objs = []
     for line in p.stdout.splitlines():
@@ -130,6 +131,32 @@ def main():
                   objs[0]["errors"]), "dns: error recorded")
         a = addrs(objs[0])["mx-as-set.rpki.jp"][0]
         check(a.get("rpki") == "unknown", "dns: no entry for 198.18.0.25")
+
+    # Team Cymru's service is throttled (--asn-qps): rpki.jp needs eleven
+    # lookups (ten MX addresses and the NS); at 2/s after a burst of two
+    # they take at least 4 s, and every one is still answered.
+    rc, objs, err, took = run(hygiene, env, "--rtr", env["HY_RTR"],
+                              "--asn-service", SERVICE, "--asn-qps", "2",
+                              "--timeout", "15", "rpki.jp")
+    check(rc == 3 and len(objs) == 1 and took >= 4.0,
+          "--asn-qps 2: eleven lookups spread over %.1f s (%d)" % (took, rc))
+    if objs:
+        check_cases(objs[0], "asn-qps 2")
+    # At 1/s with a 3 s deadline some lookups are never sent: those
+    # addresses are not measured (null, an error naming --asn-qps), and
+    # the domain still ends at its deadline.
+    rc, objs, err, took = run(hygiene, env, "--rtr", env["HY_RTR"],
+                              "--asn-service", SERVICE, "--asn-qps", "1",
+                              "--timeout", "3", "rpki.jp")
+    nulls = [a for o in objs for h in o["mx"] for a in h["addresses"]
+             if a.get("rpki") is None] if objs else []
+    errs = [e["message"] for o in objs for e in o["errors"]
+            if e["code"] == "rpki-origin-lookup" and "--asn-qps" in
+            e["message"]]
+    check(rc == 3 and len(objs) == 1 and took < 5 and len(nulls) >= 5 and
+          len(errs) >= 5, "--asn-qps 1, --timeout 3: lookups not sent by "
+          "the deadline are not measured (%d, %.1f s, %d null, %s)" %
+          (rc, took, len(nulls), errs[:1]))
 
     rc, objs, err, took = run(hygiene, env, "--rtr", env["HY_RTR_SILENT"],
                               "--rtr-timeout", "2", "rpki.jp")
