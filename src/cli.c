@@ -32,7 +32,7 @@ static const struct cli_cmd cli_cmds[] = {
 	    "rpki [--rtr HOST:PORT | --vrps FILE] --routes SRC --isps FILE "
 	    "[--json] [--detail]",
 	    "RPKI route origin validation of the ISPs' routes, per ISP "
-	    "(--timeout also bounds the RTR sync)" },
+	    "(--rtr-timeout bounds the RTR sync)" },
 	{ "survey", cmd_survey, "survey --isps FILE [--domains FILE] --out DIR "
 	    "[--month YYYY-MM] [--db FILE] [--resume] [options]",
 	    "monthly survey: per-ISP statistics, history and reports.\n"
