@@ -142,12 +142,13 @@ survey_abort_check(void *arg)
 /* ---- per-ISP RPKI figures (the same as `hygiene rpki --json`) ---- */
 
 /* The time the month's routes describe: --at, else the month's last
- * second, or now while the month runs. */
+ * second, or now while the month runs; a resumed survey keeps the time
+ * of the answers it saved. */
 static time_t
 survey_routes_time(const struct survey_cmd *sc)
 {
 	struct tm tm;
-	time_t end, now = time(NULL);
+	time_t end, saved, now = time(NULL);
 
 	if (sc->cfg.at_set)
 		return sc->cfg.now;
@@ -156,6 +157,9 @@ survey_routes_time(const struct survey_cmd *sc)
 	tm.tm_mon = atoi(sc->month + 5);	/* the next month, 0-based */
 	tm.tm_mday = 1;
 	end = timegm(&tm) - 1;
+	if (sc->resume && (saved = hy_ripestat_saved_window(sc->out)) != 0 &&
+	    saved <= end)
+		return saved;
 	return end < now ? end : now;
 }
 

@@ -72,6 +72,10 @@ void	hy_ripestat_opts_init(struct hy_ripestat_opts *,
 int	hy_ripestat_routes(const struct hy_ripestat_opts *,
 	    const uint32_t *asns, size_t nasns, struct hy_routes **out,
 	    struct hy_ripestat_info *info, char *err, size_t errlen);
+/* The latest window whose answers are saved in save_dir, so a resumed
+ * survey asks for the same time; 0 if none. */
+time_t	hy_ripestat_saved_window(const char *save_dir);
+
 /*
  * Parse one answer for asn into r: the prefixes announced in the RIS dump
  * at query_endtime, which must lie within HY_RIPESTAT_MAX_LAG_S before at

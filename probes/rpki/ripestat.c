@@ -11,6 +11,7 @@
  * timer and queues it again.
  */
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +27,9 @@
 #include "hygiene/ripestat.h"
 
 #define RIPESTAT_MAX_BODY	(64u << 20)
+/* Saved answers: save_dir/ripestat-20261130T235959Z/AS64500.json */
+#define SAVED_PREFIX		"ripestat-"
+#define SAVED_STAMP		"%Y%m%dT%H%M%SZ"
 #define RIPESTAT_MAX_BACKOFF_MS	60000
 
 /* Is the prefix in the RIS dump at t? Timelines are [start, end] runs of
@@ -533,9 +537,34 @@ run_names(struct hy_ripestat_run *rs)
 	if (o->save_dir == NULL)
 		return 0;
 	gmtime_r(&o->at, &tm);
-	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
-	return asprintf(&rs->dir, "%s/ripestat-%s", o->save_dir, stamp) < 0 ?
+	strftime(stamp, sizeof(stamp), SAVED_STAMP, &tm);
+	return asprintf(&rs->dir, "%s/" SAVED_PREFIX "%s", o->save_dir,
+	    stamp) < 0 ?
 	    (rs->dir = NULL, -1) : 0;
+}
+
+time_t
+hy_ripestat_saved_window(const char *save_dir)
+{
+	struct dirent *de;
+	struct tm tm;
+	const char *rest;
+	time_t t, best = 0;
+	DIR *d;
+
+	if ((d = opendir(save_dir)) == NULL)
+		return 0;
+	while ((de = readdir(d)) != NULL) {
+		if (strncmp(de->d_name, SAVED_PREFIX, strlen(SAVED_PREFIX)) != 0)
+			continue;
+		memset(&tm, 0, sizeof(tm));
+		rest = strptime(de->d_name + strlen(SAVED_PREFIX), SAVED_STAMP,
+		    &tm);
+		if (rest != NULL && *rest == '\0' && (t = timegm(&tm)) > best)
+			best = t;
+	}
+	closedir(d);
+	return best;
 }
 
 /* Saved answers first; then the API host's address unless a proxy

@@ -436,6 +436,25 @@ def test_ripestat_survey(hygiene, ripe, url, isps, workdir):
         check({i["id"]: i["rpki"]["routes"] for i in stats["isps"]} ==
               first, "ripestat survey: the same figures from the saved "
               "answers")
+    # The running month's window ends now; resumed later, the survey
+    # keeps the time of the answers it saved instead of asking again.
+    month = time.strftime("%Y-%m", time.gmtime())
+    out = os.path.join(workdir, "ripe-survey", month)
+    args[args.index("--out") + 1] = out
+    args[args.index("--month") + 1] = month
+    args[args.index("--vrps") + 1] = ripe_vrps(workdir, int(time.time()))
+    ripe.state.reset()
+    p = subprocess.run(args, capture_output=True, text=True, timeout=120)
+    ends = {q.get("endtime") for _, _, q, _ in ripe.state.requests}
+    time.sleep(1.1)
+    ripe.state.reset()
+    p2 = subprocess.run(args + ["--resume"], capture_output=True, text=True,
+                        timeout=120)
+    check(p.returncode == 0 and len(ends) == 1 and p2.returncode == 0 and
+          ripe.state.requests == [],
+          "ripestat survey: the running month, resumed a second later, "
+          "reads the answers of its first run (%d %d, %s, %d requests)" %
+          (p.returncode, p2.returncode, ends, len(ripe.state.requests)))
 
 
 def test_proxy(hygiene, port, workdir):
