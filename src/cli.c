@@ -370,8 +370,9 @@ cli_global_opt(const char *cmd, struct hy_config *cfg, int id, const char *arg)
 		/* Both go into HTTP requests: printable ASCII only. */
 		if (*arg == '\0' || strlen(arg) > 200 || !cli_printable(arg)) {
 			hy_cli_usage_error(cmd, "--%s: expected 1 to 200 "
-			    "printable ASCII characters, got '%s'", id ==
-			    OPT_CONTACT ? "contact" : "ripestat-sourceapp", arg);
+			    "printable ASCII characters, got '%s'",
+			    id == OPT_CONTACT ? "contact" :
+			    "ripestat-sourceapp", arg);
 			return -1;
 		}
 		if (id == OPT_CONTACT)

@@ -386,10 +386,10 @@ survey_exec(struct survey_cmd *sc)
 	 * ask the --asn-service instead. */
 	if (sc->cfg.routes != NULL && strcmp(sc->cfg.routes, "ripestat") == 0) {
 		sc->cfg.routes = NULL;
-		fprintf(stderr, "hygiene survey: the origin AS of mail and name "
-		    "server addresses comes from %s, at most %g lookups/s "
-		    "(--asn-qps); --routes FILE (e.g. CAIDA pfx2as) avoids "
-		    "it\n", sc->cfg.asn_service, sc->cfg.asn_qps);
+		fprintf(stderr, "hygiene survey: the origin AS of mail and "
+		    "name server addresses comes from %s, at most %g "
+		    "lookups/s (--asn-qps); --routes FILE (e.g. CAIDA pfx2as) "
+		    "avoids it\n", sc->cfg.asn_service, sc->cfg.asn_qps);
 	}
 	if (sc->cfg.nresolvers == 0 && sc->cfg.qps == 0)
 		sc->cfg.qps = SURVEY_PUBLIC_QPS;

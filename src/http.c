@@ -333,7 +333,8 @@ void
 hy_http_user_agent(const char *contact, char *buf, size_t len)
 {
 	if (contact != NULL && *contact != '\0')
-		snprintf(buf, len, "hygiene/%s (+%s)", HYGIENE_VERSION, contact);
+		snprintf(buf, len, "hygiene/%s (+%s)", HYGIENE_VERSION,
+		    contact);
 	else
 		snprintf(buf, len, "hygiene/%s", HYGIENE_VERSION);
 }
@@ -407,10 +408,10 @@ req_route(struct hy_http_req *q, const struct hy_http_get_opts *o)
 
 	if (o->proxy != NULL)
 		/* "" overrides no_proxy: the caller has decided. */
-		return curl_easy_setopt(e, CURLOPT_PROXY, o->proxy) != CURLE_OK ||
-		    curl_easy_setopt(e, CURLOPT_NOPROXY, "") != CURLE_OK ||
-		    curl_easy_setopt(e, CURLOPT_HTTPPROXYTUNNEL, 1L) !=
-		    CURLE_OK ? -1 : 0;
+		return curl_easy_setopt(e, CURLOPT_PROXY, o->proxy) !=
+		    CURLE_OK || curl_easy_setopt(e, CURLOPT_NOPROXY, "") !=
+		    CURLE_OK || curl_easy_setopt(e, CURLOPT_HTTPPROXYTUNNEL,
+		    1L) != CURLE_OK ? -1 : 0;
 	/* "::ADDR:PORT": whatever host and port the URL names, connect to
 	 * our resolver's address on the chosen port; never via a proxy. */
 	fmt = strchr(o->connect_ip, ':') ? "::[%s]:%u" : "::%s:%u";

@@ -36,7 +36,7 @@ struct hy_config {
 	const char	 *trust_anchor;	/* --trust-anchor FILE; NULL = IANA */
 	const char	 *rtr;		/* --rtr HOST:PORT */
 	bool		  rtr_set;	/* use the RTR cache: --rtr, or the survey */
-	unsigned	  rtr_timeout_ms; /* --rtr-timeout: the whole RTR sync */
+	unsigned	  rtr_timeout_ms; /* --rtr-timeout: the whole sync */
 	const char	 *routes;	/* --routes FILE|ripestat */
 	const char	 *ripestat_url;	/* --ripestat-url; NULL: default */
 	const char	 *ripestat_sourceapp; /* --ripestat-sourceapp; NULL:

@@ -10,7 +10,9 @@
  * ignored then (MTA-STS must reach the address our resolver gave). A data
  * source (RIPEstat) may instead name a proxy (hy_http_proxy_for(), the
  * standard https_proxy/all_proxy/no_proxy variables): curl then tunnels
- * through it with CONNECT and the proxy resolves the host. Redirects are
+ * through it with CONNECT and the proxy resolves the host (the proxy's own
+ * name, if it is not an address, is resolved by libcurl through the
+ * system resolver: the one name hygiene does not resolve). Redirects are
  * never followed (RFC 8461 §3.3 forbids it for MTA-STS; other users want
  * the same honesty).
  *

@@ -65,7 +65,8 @@ answer_time(json_t *data, uint32_t asn, time_t at, time_t *out, char *err,
 	    "query_endtime"));
 
 	if (qe == NULL || hy_rpki_parse_time(qe, out) != 0) {
-		snprintf(err, errlen, "AS%u: no usable data.query_endtime", asn);
+		snprintf(err, errlen, "AS%u: no usable data.query_endtime",
+		    asn);
 		return -1;
 	}
 	if (*out > at || at - *out > HY_RIPESTAT_MAX_LAG_S) {
@@ -111,14 +112,14 @@ hy_ripestat_parse(const char *buf, size_t len, uint32_t asn, time_t at,
 			if (!json_is_string(p) || hy_prefix_parse(
 			    json_string_value(p), json_string_length(p),
 			    &pfx) != 0) {
-				snprintf(err, errlen, "AS%u: data.prefixes[%zu]: "
-				    "bad prefix", asn, i);
+				snprintf(err, errlen, "AS%u: data.prefixes"
+				    "[%zu]: bad prefix", asn, i);
 				goto out;
 			}
 			if ((seen = announced_at(json_object_get(e,
 			    "timelines"), *data_time)) < 0) {
-				snprintf(err, errlen, "AS%u: data.prefixes[%zu]: "
-				    "bad timelines", asn, i);
+				snprintf(err, errlen, "AS%u: data.prefixes"
+				    "[%zu]: bad timelines", asn, i);
 				goto out;
 			}
 			if (pass == 1 && seen &&
@@ -555,7 +556,8 @@ hy_ripestat_saved_window(const char *save_dir)
 	if ((d = opendir(save_dir)) == NULL)
 		return 0;
 	while ((de = readdir(d)) != NULL) {
-		if (strncmp(de->d_name, SAVED_PREFIX, strlen(SAVED_PREFIX)) != 0)
+		if (strncmp(de->d_name, SAVED_PREFIX,
+		    strlen(SAVED_PREFIX)) != 0)
 			continue;
 		memset(&tm, 0, sizeof(tm));
 		rest = strptime(de->d_name + strlen(SAVED_PREFIX), SAVED_STAMP,

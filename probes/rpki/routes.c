@@ -561,8 +561,8 @@ hy_rpki_slurp(const char *path, bool lines, char **out, size_t *outlen,
 		n = gzread(f, buf + len, (unsigned)(cap - len - 1));
 		if (n < 0) {
 			msg = gzerror(f, &e);
-			snprintf(err, errlen, "%s: truncated or corrupt: %s", path,
-			    e == Z_ERRNO ? strerror(errno) : msg);
+			snprintf(err, errlen, "%s: truncated or corrupt: %s",
+			    path, e == Z_ERRNO ? strerror(errno) : msg);
 			goto out;
 		}
 		if (n == 0)
@@ -573,7 +573,8 @@ hy_rpki_slurp(const char *path, bool lines, char **out, size_t *outlen,
 	 * (Z_BUF_ERROR, "unexpected end of file") after a clean EOF. */
 	msg = gzerror(f, &e);
 	if (e != Z_OK) {
-		snprintf(err, errlen, "%s: truncated or corrupt: %s", path, msg);
+		snprintf(err, errlen, "%s: truncated or corrupt: %s", path,
+		    msg);
 		goto out;
 	}
 	if (lines && gzdirect(f) && len > 0 && buf[len - 1] != '\n') {

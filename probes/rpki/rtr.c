@@ -61,8 +61,8 @@ struct rtr_wait {
 	pthread_mutex_t	 mtx;
 	enum rtr_socket_state last;	/* last socket state seen */
 	bool		 connected;	/* reached ESTABLISHED or SYNC once */
-	bool		 failed;	/* an error state was seen: rtrlib leaves
-					   it at once, so it is kept here */
+	bool		 failed;	/* an error state was seen (rtrlib
+					   leaves it at once: kept here) */
 };
 
 static bool
@@ -167,8 +167,10 @@ tap_feed(struct rtr_tap *t, const uint8_t *p, size_t n)
 			    t->blen < sizeof(t->body)) {
 				size_t keep = sizeof(t->body) - t->blen;
 
-				memcpy(t->body + t->blen, p, k < keep ? k : keep);
-				t->blen += k < keep ? k : keep;
+				if (keep > k)
+					keep = k;
+				memcpy(t->body + t->blen, p, keep);
+				t->blen += keep;
 			}
 			t->body_left -= (uint32_t)k;
 			p += k;
@@ -294,7 +296,7 @@ collect_record(const struct pfx_record *rec, void *arg)
 	struct hy_vrps *vs = arg;
 	struct hy_vrp v;
 
-	if (vs->cap == SIZE_MAX)	/* an earlier record ran out of memory */
+	if (vs->cap == SIZE_MAX)	/* an earlier record had no memory */
 		return;
 	from_lrtr(&rec->prefix, rec->min_len, &v.pfx);
 	v.max_len = rec->max_len;

@@ -27,7 +27,8 @@ setup(void **state)
 	static struct fixture f;
 	char err[256];
 
-	if (hy_vrps_load_file(DATA "/vrps.json", 0, &f.vs, err, sizeof(err)) != 0 ||
+	if (hy_vrps_load_file(DATA "/vrps.json", 0, &f.vs, err,
+	    sizeof(err)) != 0 ||
 	    hy_routes_load(DATA "/routes.txt", &f.r, err, sizeof(err)) != 0) {
 		fprintf(stderr, "%s\n", err);
 		return -1;
@@ -153,7 +154,8 @@ test_json_forms(void **state)
 	hy_vrps_free(vs);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		err[0] = '\0';
-		assert_int_equal(hy_vrps_load_json(bad[i], strlen(bad[i]), "t", 0,
+		assert_int_equal(hy_vrps_load_json(bad[i], strlen(bad[i]), "t",
+		    0,
 		    &vs, err, sizeof(err)), -1);
 		assert_null(vs);
 		assert_true(err[0] != '\0');
@@ -206,8 +208,8 @@ test_truncated(void **state)
 	for (cut = 0; cut < end; cut++) {
 		write_file(path, doc, cut);
 		if (hy_vrps_load_file(path, 0, &vs, err, sizeof(err)) != -1)
-			fail_msg("VRP file cut at %zu of %zu bytes was accepted",
-			    cut, len);
+			fail_msg("VRP file cut at %zu of %zu bytes was "
+			    "accepted", cut, len);
 		assert_null(vs);
 	}
 	snprintf(gzpath, sizeof(gzpath), "%s.gz", path);
@@ -218,7 +220,8 @@ test_truncated(void **state)
 	assert_non_null(gz = malloc(len));
 	gzlen = fread(gz, 1, len, f);
 	fclose(f);
-	assert_int_equal(hy_vrps_load_file(gzpath, 0, &vs, err, sizeof(err)), 0);
+	assert_int_equal(hy_vrps_load_file(gzpath, 0, &vs, err,
+	    sizeof(err)), 0);
 	assert_int_equal(hy_vrps_count(vs), 200);
 	hy_vrps_free(vs);
 	for (cut = 0; cut < gzlen; cut++) {
