@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +42,7 @@
 /* The transport tap; its parser runs in rtrlib's thread. */
 struct rtr_tap {
 	struct tr_socket inner;
+	atomic_bool	 abort;		/* fail every receive from now on */
 	pthread_mutex_t	 mtx;
 	/* parser state (rtrlib's thread only) */
 	uint8_t		 hdr[8];
@@ -221,8 +223,13 @@ static int
 tap_recv(const void *s, void *buf, const size_t len, const time_t to)
 {
 	struct rtr_tap *t = (struct rtr_tap *)s;
-	int n = t->inner.recv_fp(t->inner.socket, buf, len, to);
+	int n;
 
+	if (atomic_load(&t->abort))
+		return TR_ERROR;
+	n = t->inner.recv_fp(t->inner.socket, buf, len, to);
+	if (atomic_load(&t->abort))
+		return TR_ERROR;
 	if (n > 0)
 		tap_feed(t, buf, (size_t)n);
 	return n;
@@ -454,6 +461,28 @@ rtr_explain(enum wait_result wr, const char *hostport, struct rtr_tap *tap,
 	pthread_mutex_unlock(&tap->mtx);
 }
 
+/*
+ * Give up a sync in progress. rtrlib 0.8 leaks the records of a sync
+ * whose thread is cancelled while it receives (its cancellation cleanup
+ * frees the arrays as they were before the first record); a receive
+ * that fails instead frees them. So make receives fail and give rtrlib's
+ * thread a moment to notice before it is stopped.
+ */
+static void
+rtr_abort(struct rtr_tap *tap, struct rtr_wait *w)
+{
+	uint64_t end = mono_ms() + 500;
+	bool failed = false;
+
+	atomic_store(&tap->abort, true);
+	while (!failed && mono_ms() < end) {
+		usleep(5000);
+		pthread_mutex_lock(&w->mtx);
+		failed = w->failed || !w->connected;
+		pthread_mutex_unlock(&w->mtx);
+	}
+}
+
 /* The synced records into a new set that owns rtrlib's tries. */
 static int
 rtr_snapshot(struct rtr_mgr_config *conf, const struct rtr_socket *rs,
@@ -517,6 +546,7 @@ hy_vrps_sync_rtr(const struct hy_rtr_sync_opts *o, struct hy_vrps **out,
 	memset(&rs, 0, sizeof(rs));
 	memset(&grp, 0, sizeof(grp));
 	pthread_mutex_init(&tap.mtx, NULL);
+	atomic_init(&tap.abort, false);
 	tcfg.host = host;
 	tcfg.port = port;
 	tcfg.connect_timeout = o->timeout_ms / 1000 + 1;
@@ -548,6 +578,7 @@ hy_vrps_sync_rtr(const struct hy_rtr_sync_opts *o, struct hy_vrps **out,
 	started = true;
 	if ((wr = rtr_wait_sync(conf, &tap, &w, o)) != WAIT_SYNCED) {
 		rtr_explain(wr, o->hostport, &tap, &w, o, err, errlen);
+		rtr_abort(&tap, &w);
 		goto out;
 	}
 	rc = rtr_snapshot(conf, &rs, o->hostport, out, err, errlen);

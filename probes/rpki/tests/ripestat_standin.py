@@ -106,8 +106,11 @@ class _RipeHandler(http.server.BaseHTTPRequestHandler):
                                 self.headers.get("User-Agent", "")))
             plan = st.faults.get(asn, [])
             fault = plan[n] if n < len(plan) else None
+        self.done = False
         try:
-            time.sleep(st.hold)     # so that requests overlap
+            # Held so that requests overlap; a slow answer is held until
+            # the client gives up (it then no longer counts as in flight).
+            self._hold(3.5 if fault == "slow" else st.hold)
             if url.path != "/data/announced-prefixes/data.json":
                 return self._send(404, b"not found")
             if "sourceapp" not in q:
@@ -118,16 +121,33 @@ class _RipeHandler(http.server.BaseHTTPRequestHandler):
                 return self._send(503, b"busy")
             if fault == "503-ra0":
                 return self._send(503, b"busy", {"Retry-After": "0"})
-            if fault == "slow":
-                time.sleep(3.5)
             body = json.dumps(answer(asn, int(q["starttime"]),
                                      int(q["endtime"]))).encode()
             self._send(200, body, {"Content-Type": "application/json"})
         finally:
-            with st.lock:
+            self._finish()
+
+    def _hold(self, seconds):
+        end = time.time() + seconds
+        while time.time() < end:
+            r, _, _ = select.select([self.connection], [], [],
+                                    min(0.05, max(0, end - time.time())))
+            if r:               # the client closed the connection
+                self._finish()
+                return
+
+    def _finish(self):
+        """The request stops counting once it is answered or abandoned
+        (before the answer is sent, so a client that starts its next
+        request on receipt is never counted twice)."""
+        st = self.server.state
+        with st.lock:
+            if not self.done:
                 st.inflight -= 1
+                self.done = True
 
     def _send(self, code, body, headers=None):
+        self._finish()
         try:
             self.send_response(code)
             for k, v in (headers or {}).items():

@@ -191,7 +191,7 @@ test_truncated(void **state)
 	(void)state;
 	assert_true((fd = mkstemp(path)) >= 0);
 	close(fd);
-	assert_non_null(doc = malloc(64 * 200 + 256));
+	assert_non_null(doc = malloc(128 * 200 + 256));
 	len += (size_t)sprintf(doc, "{\"metadata\": {\"buildtime\": "
 	    "\"2026-11-01T00:00:00Z\"}, \"roas\": [");
 	for (i = 0; i < 200; i++)
