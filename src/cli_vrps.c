@@ -55,6 +55,6 @@ hy_cli_vrps(const char *cmd, const struct hy_config *cfg,
 		fclose(p.tty);
 	}
 	if (rc != 0)
-		fprintf(stderr, "hygiene %s: %s\n", cmd, err);
+		hy_cli_error(cmd, "%s", err);
 	return rc;
 }

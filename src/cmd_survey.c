@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <libgen.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 #include "hygiene/check.h"
 #include "hygiene/isps.h"
 #include "hygiene/ripestat.h"
+#include "hygiene/rov.h"
 #include "hygiene/rpki.h"
 #include "hygiene/store.h"
 #include "hygiene/survey.h"
@@ -26,6 +28,8 @@
 
 enum {
 	OPT_ISPS = 1000, OPT_DOMAINS, OPT_OUT, OPT_MONTH, OPT_DB, OPT_RESUME,
+	OPT_PATHS,
+	OPT_EXCLUDE,
 };
 
 static const struct hy_cli_opt survey_opts[] = {
@@ -41,13 +45,21 @@ static const struct hy_cli_opt survey_opts[] = {
 	    "SQLite history (default: hygiene-history.sqlite beside DIR)" },
 	{ "resume", no_argument, OPT_RESUME, NULL,
 	    "continue an interrupted survey of the month" },
+	{ "paths", required_argument, OPT_PATHS, "DUMP...",
+	    "collector RIB dumps (MRT or bgpdump -m; gzip, bzip2): ROV "
+	    "enforcement per ISP (more DUMPs may follow)" },
+	{ "exclude", required_argument, OPT_EXCLUDE, "FILE",
+	    "never measure the names FILE lists, nor names below them "
+	    "(\"*.NAME\": only below); names already in the month leave it" },
 	{ NULL, 0, 0, NULL, NULL },
 };
 
 struct survey_cmd {
 	struct hy_config	 cfg;
-	const char		*isps, *domains, *out, *month, *db;
+	const char		*isps, *domains, *out, *month, *db, *exclude;
 	int			 resume;
+	const char		**paths;	/* into argv */
+	size_t			 npaths;
 	char			 month_buf[8];
 	char			*db_buf;
 	/* checker */
@@ -72,6 +84,8 @@ survey_opt(void *ctx, int id, const char *arg)
 	case OPT_MONTH: sc->month = arg; break;
 	case OPT_DB: sc->db = arg; break;
 	case OPT_RESUME: sc->resume = 1; break;
+	case OPT_PATHS: sc->paths[sc->npaths++] = arg; break;
+	case OPT_EXCLUDE: sc->exclude = arg; break;
 	}
 	return 0;
 }
@@ -181,6 +195,42 @@ survey_routes(const struct survey_cmd *sc, const uint32_t *asns, size_t n,
 }
 
 /*
+ * ROV enforcement per ISP from the collector dumps (--paths), against the
+ * survey's VRPs: of now for an RTR cache, of --at for a file. Malformed
+ * records are skipped and listed on stderr; an unreadable or truncated
+ * dump stops the survey before anything is measured.
+ */
+static int
+survey_rov(const struct survey_cmd *sc, const struct hy_isp_list *isps,
+    const struct hy_vrps *vrps, struct hy_rov **out, char *err,
+    size_t errlen)
+{
+	json_t *src, *f, *e;
+	size_t i, j;
+	int rc;
+
+	rc = hy_rov_analyse(isps, vrps, sc->paths, sc->npaths,
+	    sc->cfg.vrps != NULL ? sc->cfg.now : time(NULL), out, err, errlen);
+	if (rc != 0 && strncmp(err, "paths: ", 7) != 0) {
+		/* say which input failed; no routes-source hint applies */
+		memmove(err + 7, err, strnlen(err, errlen - 8) + 1);
+		memcpy(err, "paths: ", 7);
+	}
+	if (*out == NULL || (src = hy_rov_source_json(*out)) == NULL)
+		return rc;
+	json_array_foreach(json_object_get(src, "files"), i, f)
+		json_array_foreach(json_object_get(f, "malformed_records"), j,
+		    e)
+			hy_cli_error("survey", "%s: record %lld skipped: %s",
+			    json_string_value(json_object_get(f, "name")),
+			    (long long)json_integer_value(json_object_get(e,
+			    "record")), json_string_value(json_object_get(e,
+			    "reason")));
+	json_decref(src);
+	return rc;
+}
+
+/*
  * Validate every route of every ISP's ASNs (--routes FILE|ripestat) once
  * against the VRPs (--vrps, or the --rtr cache, by default a public one)
  * and keep each ISP's figures, keyed by ISP id, for stats.json. -1 with
@@ -192,6 +242,7 @@ survey_rpki(const struct survey_cmd *sc, const struct hy_isp_list *isps,
 {
 	struct hy_routes *routes = NULL;
 	struct hy_rpki_stats *st = NULL;
+	struct hy_rov *rov = NULL;
 	uint32_t *asns = NULL;
 	uint8_t *states = NULL;
 	json_t *map = NULL, *one;
@@ -208,6 +259,9 @@ survey_rpki(const struct survey_cmd *sc, const struct hy_isp_list *isps,
 			asns[n++] = isps->v[i].asns[j];
 	if (survey_routes(sc, asns, n, &routes, err, errlen) != 0)
 		goto out;
+	if (sc->npaths > 0 && survey_rov(sc, isps, vrps, &rov, err,
+	    errlen) != 0)
+		goto out;
 	if ((states = hy_rpki_states(vrps, routes, asns, n)) == NULL ||
 	    (map = json_object()) == NULL)
 		goto oom;
@@ -215,7 +269,9 @@ survey_rpki(const struct survey_cmd *sc, const struct hy_isp_list *isps,
 		if (hy_rpki_isp_stats(vrps, routes, states, isps->v[i].asns,
 		    isps->v[i].nasns, false, &st) != 0 ||
 		    (one = hy_rpki_stats_json(st, routes)) == NULL ||
-		    json_object_set_new(map, isps->v[i].id, one) != 0)
+		    json_object_set_new(map, isps->v[i].id, one) != 0 ||
+		    (rov != NULL && json_object_set_new(one, "rov",
+		    hy_rov_isp_json(rov, i)) != 0))
 			goto oom;
 		hy_rpki_stats_free(st);
 		st = NULL;
@@ -228,11 +284,29 @@ oom:
 	snprintf(err, errlen, "out of memory");
 out:
 	hy_rpki_stats_free(st);
+	hy_rov_free(rov);
 	json_decref(map);
 	free(states);
 	free(asns);
 	hy_routes_free(routes);
 	return rc;
+}
+
+/* An invalid line of --domains: named on stderr, recorded as invalid
+ * input in the results. */
+static void
+survey_warn(void *arg, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg = NULL;
+
+	(void)arg;
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	va_end(ap);
+	hy_cli_error("survey", "%s", msg != NULL ? msg : "out of memory");
+	free(msg);
 }
 
 /* ---- progress ---- */
@@ -299,7 +373,7 @@ survey_paths(struct survey_cmd *sc)
 		    dirname(copy)) < 0) {
 			free(copy);
 			sc->db_buf = NULL;
-			fprintf(stderr, "hygiene survey: out of memory\n");
+			hy_cli_error("survey", "out of memory");
 			return -1;
 		}
 		free(copy);
@@ -335,6 +409,7 @@ static int
 survey_exec(struct survey_cmd *sc)
 {
 	struct hy_isp_list *isps = NULL;
+	struct hy_exclude *ex = NULL;
 	struct hy_store *st = NULL;
 	struct hy_survey_opts o = { 0 };
 	struct hy_survey_checker ck = { sc, real_start, real_run };
@@ -349,16 +424,22 @@ survey_exec(struct survey_cmd *sc)
 	int rc = HY_EXIT_FAIL;
 
 	if (hy_isps_load(sc->isps, &isps, err, sizeof(err)) != 0) {
-		fprintf(stderr, "hygiene survey: %s\n", err);
+		hy_cli_error("survey", "%s", err);
+		goto out;
+	}
+	/* Read whole before anything is measured, or not at all. */
+	if (sc->exclude != NULL && hy_exclude_load(sc->exclude, &ex, err,
+	    sizeof(err)) != 0) {
+		hy_cli_error("survey", "--exclude: %s", err);
 		goto out;
 	}
 	if (survey_mkdirs(sc->out) != 0) {
-		fprintf(stderr, "hygiene survey: %s: %s\n", sc->out,
+		hy_cli_error("survey", "%s: %s", sc->out,
 		    strerror(errno));
 		goto out;
 	}
 	if (hy_store_open(sc->db, &st, err, sizeof(err)) != 0) {
-		fprintf(stderr, "hygiene survey: %s\n", err);
+		hy_cli_error("survey", "%s", err);
 		goto out;
 	}
 	/* Hosted-domain attribution reads the origin AS the rpki probe finds
@@ -376,8 +457,9 @@ survey_exec(struct survey_cmd *sc)
 		goto out;
 	sc->cfg.vrp_set = vrps;
 	if (survey_rpki(sc, isps, vrps, &rpki, err, sizeof(err)) != 0) {
-		fprintf(stderr, "hygiene survey: RPKI: %s%s\n", err,
-		    strcmp(sc->cfg.routes, "ripestat") == 0 ? " (--routes "
+		hy_cli_error("survey", "RPKI: %s%s", err,
+		    strcmp(sc->cfg.routes, "ripestat") == 0 &&
+		    strncmp(err, "paths: ", 7) != 0 ? " (--routes "
 		    "FILE reads the ISPs' routes from a file instead)" : "");
 		goto out;
 	}
@@ -386,28 +468,29 @@ survey_exec(struct survey_cmd *sc)
 	 * ask the --asn-service instead. */
 	if (sc->cfg.routes != NULL && strcmp(sc->cfg.routes, "ripestat") == 0) {
 		sc->cfg.routes = NULL;
-		fprintf(stderr, "hygiene survey: the origin AS of mail and "
-		    "name server addresses comes from %s, at most %g "
-		    "lookups/s (--asn-qps); --routes FILE (e.g. CAIDA pfx2as) "
-		    "avoids it\n", sc->cfg.asn_service, sc->cfg.asn_qps);
+		hy_cli_error("survey", "the origin AS of mail and name server "
+		    "addresses comes from %s, at most %g lookups/s "
+		    "(--asn-qps); --routes FILE (e.g. CAIDA pfx2as) avoids it",
+		    sc->cfg.asn_service, sc->cfg.asn_qps);
 	}
 	if (sc->cfg.nresolvers == 0 && sc->cfg.qps == 0)
 		sc->cfg.qps = SURVEY_PUBLIC_QPS;
 	if ((sc->loop = hy_loop_new()) == NULL) {
-		fprintf(stderr, "hygiene survey: out of memory\n");
+		hy_cli_error("survey", "out of memory");
 		goto out;
 	}
 	if ((sc->run = hy_run_new(sc->loop, &sc->cfg, err, sizeof(err))) ==
 	    NULL) {
-		fprintf(stderr, "hygiene survey: %s\n", err);
+		hy_cli_error("survey", "%s", err);
 		goto out;
 	}
 	json_array_foreach(hy_run_warnings(sc->run), i, w)
-		fprintf(stderr, "hygiene survey: %s\n", json_string_value(w));
+		hy_cli_error("survey", "%s", json_string_value(w));
 	o.month = sc->month;
 	o.out_dir = sc->out;
 	o.isps = isps;
 	o.domains_path = sc->domains;
+	o.exclude = ex;
 	o.rpki = rpki;
 	o.resume = sc->resume;
 	o.window = sc->cfg.concurrency;
@@ -415,6 +498,7 @@ survey_exec(struct survey_cmd *sc)
 	o.now = time(NULL);
 	o.abort_check = survey_abort_check;
 	o.abort_arg = sc;
+	o.warn = survey_warn;
 	sc->tty = isatty(STDERR_FILENO);
 	if (sc->tty) {
 		o.progress = survey_progress;
@@ -425,9 +509,13 @@ survey_exec(struct survey_cmd *sc)
 	}
 	t0 = now_ms();
 	if (hy_survey_run(st, &o, &ck, &sum, err, sizeof(err)) != 0) {
-		fprintf(stderr, "hygiene survey: %s\n", err);
+		hy_cli_error("survey", "%s", err);
 		goto out;
 	}
+	if (sum.excluded > 0)
+		hy_cli_error("survey", "left out %zu name%s listed in %s (their "
+		    "owners opted out)", sum.excluded, sum.excluded == 1 ? "" :
+		    "s", sc->exclude);
 	hy_dns_get_stats(hy_run_dns(sc->run), &ds);
 	printf("survey %s: %zu domains, %zu measured completely, %zu could "
 	    "not be measured%s; %zu measured in this run, %llu DNS queries "
@@ -443,6 +531,7 @@ out:
 	hy_loop_free(sc->loop);
 	hy_store_close(st);
 	hy_isps_free(isps);
+	hy_exclude_free(ex);
 	json_decref(rpki);
 	hy_vrps_free(vrps);
 	return rc;
@@ -456,12 +545,19 @@ cmd_survey(int argc, char **argv)
 
 	memset(&sc, 0, sizeof(sc));
 	hy_config_init(&sc.cfg);
+	if ((sc.paths = calloc((size_t)argc + 1, sizeof(*sc.paths))) == NULL) {
+		rc = HY_EXIT_FAIL;
+		goto out;
+	}
 	first = hy_cli_parse(argc, argv, "survey", &sc.cfg, survey_opts,
 	    survey_opt, &sc);
 	if (first < 0) {
 		rc = first == -2 ? HY_EXIT_OK : HY_EXIT_USAGE;
 		goto out;
 	}
+	/* "--paths A B C": the files after the first are arguments. */
+	while (sc.npaths > 0 && first < argc)
+		sc.paths[sc.npaths++] = argv[first++];
 	if (first < argc) {
 		hy_cli_usage_error("survey", "unexpected argument '%s'",
 		    argv[first]);
@@ -473,12 +569,21 @@ cmd_survey(int argc, char **argv)
 		rc = HY_EXIT_USAGE;
 		goto out;
 	}
+	if ((strcmp(sc.isps, "-") == 0) + (sc.domains != NULL &&
+	    strcmp(sc.domains, "-") == 0) + (sc.exclude != NULL &&
+	    strcmp(sc.exclude, "-") == 0) > 1) {
+		hy_cli_usage_error("survey", "only one of --isps, --domains "
+		    "and --exclude can read standard input ('-')");
+		rc = HY_EXIT_USAGE;
+		goto out;
+	}
 	if (survey_paths(&sc) != 0) {
 		rc = HY_EXIT_USAGE;
 		goto out;
 	}
 	rc = survey_exec(&sc);
 out:
+	free(sc.paths);
 	free(sc.db_buf);
 	hy_config_free(&sc.cfg);
 	return rc;

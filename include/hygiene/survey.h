@@ -24,6 +24,7 @@
 
 #include <jansson.h>
 
+#include "hygiene/exclude.h"
 #include "hygiene/isps.h"
 #include "hygiene/store.h"
 
@@ -44,6 +45,9 @@ struct hy_survey_opts {
 	const char		*out_dir;
 	const struct hy_isp_list *isps;
 	const char		*domains_path;	/* NULL: ISP domains only */
+	/* Optional opt-out list: its names are never measured, and a name
+	 * planned or measured before it opted out leaves the month. */
+	const struct hy_exclude	*exclude;
 	bool			 resume;
 	size_t			 window;	/* domains in flight */
 	size_t			 commit_every;	/* results per transaction */
@@ -55,6 +59,11 @@ struct hy_survey_opts {
 	 * not measure", so --resume measures them again. */
 	const char		*(*abort_check)(void *arg);
 	void			*abort_arg;
+	/* Optional: told about each invalid line of the --domains list
+	 * (file and line number, the input as typed, why). */
+	void			(*warn)(void *arg, const char *fmt, ...)
+				    __attribute__((format(printf, 2, 3)));
+	void			*warn_arg;
 	/* Optional progress callback, called after each stored result. */
 	void			(*progress)(void *arg, size_t done,
 				    size_t total);
@@ -67,6 +76,7 @@ struct hy_survey_summary {
 	size_t	incomplete;	/* results with something not measured */
 	size_t	resumed;	/* results already stored before this run */
 	size_t	duplicates;	/* input lines skipped as duplicates */
+	size_t	excluded;	/* names left out: their owners opted out */
 };
 
 /* 0, or -1 with a message in err. */

@@ -28,6 +28,12 @@
 #include "hygiene/rpki.h"
 
 #define MAX_ORIGINS	8
+#define SEEN_MAX	(1u << 22)	/* addresses remembered at most */
+
+struct seen_key {
+	uint8_t		 used;
+	uint8_t		 k[17];		/* family, address */
+};
 
 struct rpki_shared {
 	const struct hy_vrps *vrps;	/* own_vrps, or the CLI's set */
@@ -41,6 +47,10 @@ struct rpki_shared {
 	uint64_t	  refilled_ms;
 	struct rpki_addr *qhead, *qtail;
 	struct hy_timer	  qtimer;
+	/* Addresses already asked about: a repeat is answered by the DNS
+	 * engine's cache or the resolver's and does not count. */
+	struct seen_key	 *seen;
+	size_t		  nseen, seencap;
 };
 
 enum addr_result {
@@ -150,6 +160,7 @@ rpki_run_free(void *p)
 	if (sh == NULL)
 		return;
 	hy_timer_stop(sh->loop, &sh->qtimer);
+	free(sh->seen);
 	hy_vrps_free(sh->own_vrps);
 	hy_routes_free(sh->routes);
 	free(sh->svc4);
@@ -430,6 +441,56 @@ deadline_timer(void *arg)
 	rpki_step(st);
 }
 
+static size_t
+seen_slot(const struct seen_key *t, size_t cap, const uint8_t k[17])
+{
+	uint64_t h = 1469598103934665603ULL;
+	size_t i;
+
+	for (i = 0; i < 17; i++)
+		h = (h ^ k[i]) * 1099511628211ULL;
+	for (i = h & (cap - 1); t[i].used && memcmp(t[i].k, k, 17) != 0;
+	    i = (i + 1) & (cap - 1))
+		;
+	return i;
+}
+
+/* Remember the address; true if it was asked about before. Out of memory
+ * or past SEEN_MAX it is simply not remembered (the cap then counts it). */
+static bool
+seen_before(struct rpki_shared *sh, const struct hy_addr *addr)
+{
+	struct seen_key *nt;
+	uint8_t k[17];
+	size_t i, j, ncap;
+
+	k[0] = (uint8_t)addr->family;
+	memcpy(k + 1, addr->bytes, 16);
+	if (sh->seencap > 0 && sh->seen[seen_slot(sh->seen, sh->seencap,
+	    k)].used)
+		return true;
+	if (sh->nseen >= SEEN_MAX)
+		return false;
+	if (2 * (sh->nseen + 1) > sh->seencap) {
+		ncap = sh->seencap ? 2 * sh->seencap : 1024;
+		if ((nt = calloc(ncap, sizeof(*nt))) == NULL)
+			return false;
+		for (i = 0; i < sh->seencap; i++)
+			if (sh->seen[i].used) {
+				j = seen_slot(nt, ncap, sh->seen[i].k);
+				nt[j] = sh->seen[i];
+			}
+		free(sh->seen);
+		sh->seen = nt;
+		sh->seencap = ncap;
+	}
+	i = seen_slot(sh->seen, sh->seencap, k);
+	sh->seen[i].used = 1;
+	memcpy(sh->seen[i].k, k, 17);
+	sh->nseen++;
+	return false;
+}
+
 /* Ask the IP-to-ASN service now, or queue the lookup behind the cap. */
 static int
 lookup_request(struct rpki_addr *a)
@@ -438,6 +499,8 @@ lookup_request(struct rpki_addr *a)
 	struct rpki_shared *sh = st->sh;
 	struct hy_loop *loop = sh->loop;
 
+	if (seen_before(sh, a->addr))
+		return lookup_send(a);
 	tokens_refill(sh);
 	if (sh->qhead == NULL && sh->tokens >= 1) {
 		sh->tokens -= 1;
