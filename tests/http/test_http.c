@@ -269,6 +269,19 @@ test_proxy_for(void **st)
 	unsetenv("no_proxy");
 }
 
+/* --contact goes into the User-Agent. */
+static void
+test_user_agent(void **st)
+{
+	char ua[256];
+
+	(void)st;
+	hy_http_user_agent(NULL, ua, sizeof(ua));
+	assert_string_equal(ua, "hygiene/" HYGIENE_VERSION);
+	hy_http_user_agent("ops@example.jp", ua, sizeof(ua));
+	assert_string_equal(ua, "hygiene/" HYGIENE_VERSION " (+ops@example.jp)");
+}
+
 int
 main(void)
 {
@@ -281,6 +294,7 @@ main(void)
 		cmocka_unit_test(test_many_and_cancel),
 		cmocka_unit_test(test_env_proxy_ignored),
 		cmocka_unit_test(test_proxy_for),
+		cmocka_unit_test(test_user_agent),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
