@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "hygiene/rpki.h"
 #include "render.h"
 #include "hygiene/check.h"
 #include "hygiene/domainlist.h"
@@ -212,6 +213,7 @@ static int
 check_run(struct check_cmd *cc)
 {
 	struct hy_loop *loop = NULL;
+	struct hy_vrps *vrps = NULL;
 	struct hy_dns_stats st;
 	char err[512];
 	const json_t *w;
@@ -222,6 +224,11 @@ check_run(struct check_cmd *cc)
 		hy_cli_error("check", "out of memory");
 		goto out;
 	}
+	/* VRPs before the run, so a long RTR sync shows its progress. */
+	if ((cc->cfg.vrps != NULL || cc->cfg.rtr_set) &&
+	    hy_cli_vrps("check", &cc->cfg, &vrps) != 0)
+		goto out;
+	cc->cfg.vrp_set = vrps;
 	if ((cc->run = hy_run_new(loop, &cc->cfg, err, sizeof(err))) == NULL) {
 		hy_cli_error("check", "%s", err);
 		goto out;
@@ -277,6 +284,7 @@ check_run(struct check_cmd *cc)
 out:
 	hy_run_free(cc->run);
 	hy_loop_free(loop);
+	hy_vrps_free(vrps);
 	return rc;
 }
 
