@@ -1369,6 +1369,94 @@ test_report_sample(void **state)
 	free(dir);
 }
 
+/*
+ * A long history and a recorded provenance, rendered into
+ * HY_REPORT_SAMPLE/trend-24*.html for tests/reports/: 30 monthly
+ * surveys (2024-07 to 2026-12, none in 2025-08) of December's figures
+ * with a DNSSEC rate that climbs; the trend shows the last 24 calendar
+ * months. The last month carries a provenance object with keys the
+ * report knows and one it does not: every leaf is shown.
+ */
+static void
+test_trend_sample(void **state)
+{
+	struct hy_survey_summary sum;
+	struct hy_report_in in = { 0 };
+	json_t *dec, *hist, *m, *prov, *isp;
+	char err[1024], month[8], path[1024], *dir = tmpdir(), *out;
+	size_t i, k;
+	FILE *f;
+	int lang;
+
+	(void)state;
+	assert_int_equal(run_survey(dir, "2026-12", false, 0, "dec", &sum,
+	    err, sizeof(err)), 0);
+	dec = load_stats_file(dir);
+	hist = json_array();
+	for (k = 0; k < 30; k++) {
+		snprintf(month, sizeof(month), "%04zu-%02zu", 2024 + (k + 6) / 12,
+		    (k + 6) % 12 + 1);
+		if (strcmp(month, "2025-08") == 0)
+			continue;
+		m = json_deep_copy(dec);
+		json_object_set_new(m, "month", json_string(month));
+		/* totals: 40 domains with DNSSEC, k of them secure */
+		json_object_set_new(json_object_get(json_object_get(m,
+		    "totals"), "dnssec"), "secure", json_integer((json_int_t)k));
+		json_object_set_new(json_object_get(json_object_get(m,
+		    "totals"), "dnssec"), "insecure", json_integer(
+		    (json_int_t)(40 - k)));
+		json_array_foreach(json_object_get(m, "isps"), i, isp)
+			json_object_set_new(json_object_get(isp, "dnssec"),
+			    "insecure", json_integer((json_int_t)(k % 4)));
+		json_array_append_new(hist, m);
+	}
+	m = json_array_get(hist, json_array_size(hist) - 1);
+	prov = json_pack("{s:s, s:[s, s], s:{s:[i, i]}, s:{s:s, s:i, s:i, "
+	    "s:s}, s:{s:i, s:i, s:i, s:s}, s:s}", "tool_version", "0.2.0",
+	    "resolvers", "192.0.2.53", "2001:db8::53", "trust_anchor",
+	    "key_tags", 20326, 38696, "vrps", "source", "rtr.example:323",
+	    "serial", 4711, "count", 512345, "sha256",
+	    "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+	    "options", "qps", 50, "concurrency", 200, "timeout", 15, "at",
+	    "2026-12-01T00:00:00Z", "collector_note", "a key added later");
+	assert_non_null(prov);
+	json_object_set_new(m, "provenance", prov);
+	in.stats = m;
+	in.prev = json_array_get(hist, json_array_size(hist) - 2);
+	in.history = hist;
+	for (lang = 0; lang < 2; lang++) {
+		out = render(&in, HY_REPORT_HTML, (enum hy_report_lang)lang);
+		snprintf(path, sizeof(path), "%s/trend-24%s.html",
+		    HY_REPORT_SAMPLE, lang ? "-ja" : "");
+		assert_non_null(f = fopen(path, "w"));
+		fputs(out, f);
+		fclose(f);
+		if (lang == HY_LANG_EN) {
+			assert_non_null(strstr(out, "<dt>VRPs: count</dt><dd>"
+			    "512345</dd>"));
+			assert_non_null(strstr(out, "<dt>DNSSEC trust anchor: "
+			    "key tags</dt><dd>20326, 38696</dd>"));
+			assert_non_null(strstr(out, "<dt>Options: validation "
+			    "time (--at)</dt><dd>2026-12-01T00:00:00Z</dd>"));
+			assert_non_null(strstr(out, "<dt>collector_note</dt>"
+			    "<dd>a key added later</dd>"));
+			assert_null(strstr(out, "not recorded"));
+		} else {
+			assert_non_null(strstr(out, "<dt>VRP（検証済みROA）・件数"
+			    "</dt><dd>512345</dd>"));
+			assert_non_null(strstr(out, "<dt>リゾルバー</dt><dd>"
+			    "192.0.2.53, 2001:db8::53</dd>"));
+			assert_non_null(strstr(out, "<dt>調査ツールの版</dt><dd>"
+			    "0.2.0</dd>"));
+		}
+		free(out);
+	}
+	json_decref(hist);
+	json_decref(dec);
+	rmdir_free(dir);
+}
+
 /* Writes stats.json and results.ndjson for the schema tests (tests/unit/CMakeLists.txt). */
 static void
 test_write_schema_sample(void **state)
@@ -1420,6 +1508,7 @@ main(void)
 		cmocka_unit_test(test_compare_and_lang),
 		cmocka_unit_test(test_write_schema_sample),
 		cmocka_unit_test(test_report_sample),
+		cmocka_unit_test(test_trend_sample),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
