@@ -530,7 +530,9 @@ survey_print_summary(const struct survey_cmd *sc,
 		printf("; %zu measured more than once this month",
 		    sum->remeasured);
 	printf("; %zu measured in this run, %llu DNS queries sent, %.1f s; "
-	    "wrote %s/{results.ndjson,stats.json,stats.csv,report.html}, "
+	    "wrote %s/{results.ndjson,stats.json,stats.csv,domains.csv,"
+	    "rpki.csv,findings.csv,stats.xlsx,report.html,report-ja.html,"
+	    "sheets/}, "
 	    "history %s\n", sum->stored - sum->resumed,
 	    (unsigned long long)ds->sent, (double)ms / 1000.0, sc->out,
 	    sc->db);

@@ -175,6 +175,34 @@ oom:
 	return 0;
 }
 
+/* s cut to maxw with an ellipsis ("…") when it is wider, so a name too
+ * long for the label column never runs into its bar. Takes s, returns
+ * the string to use (s itself when it fits or memory is short). */
+static char *
+ellipsize(char *s, double px, double maxw)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	double w = text_w("…", px);
+	size_t len, n;
+	char *o;
+
+	if (text_w(s, px) <= maxw)
+		return s;
+	while (*p) {
+		w += cp_em(utf8_cp(p, &len)) * px;
+		if (w > maxw)
+			break;
+		p += len;
+	}
+	n = (size_t)(p - (const unsigned char *)s);
+	if ((o = malloc(n + sizeof("…"))) == NULL)
+		return s;
+	memcpy(o, s, n);
+	memcpy(o + n, "…", sizeof("…"));
+	free(s);
+	return o;
+}
+
 static void
 wrap_free(char **lines, size_t n)
 {
@@ -304,6 +332,8 @@ dist_bar(FILE *f, const struct hy_tech *t, const json_t *tally,
 	for (i = 0; tally != NULL && i < t->ncats; i++)
 		n += hy_cat_count(t, &t->cats[i], tally);
 	nl = wrap(name, TEXT_PX, lw, lines, 2);
+	if (nl > 0)
+		lines[nl - 1] = ellipsize(lines[nl - 1], TEXT_PX, lw);
 	ly = nl > 1 ? y + 7 : y + 12;
 	put_lines(f, lines, nl, 4, ly, 11, " class=\"bar-label\"");
 	wrap_free(lines, nl);

@@ -1409,6 +1409,13 @@ test_trend_sample(void **state)
 		json_array_foreach(json_object_get(m, "isps"), i, isp)
 			json_object_set_new(json_object_get(isp, "dnssec"),
 			    "insecure", json_integer((json_int_t)(k % 4)));
+		/* names as long as the real list's */
+		isp = json_array_get(json_object_get(m, "isps"), 0);
+		json_object_set_new(isp, "name", json_string("NTT DOCOMO "
+		    "BUSINESS, Inc. (formerly NTT Communications; the OCN "
+		    "backbone)"));
+		json_object_set_new(isp, "name_ja", json_string("NTTドコモビジネ"
+		    "ス株式会社（旧NTTコミュニケーションズ）"));
 		json_array_append_new(hist, m);
 	}
 	m = json_array_get(hist, json_array_size(hist) - 1);
