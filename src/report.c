@@ -31,8 +31,16 @@ utf8_bidi(const unsigned char *p)
 	    (p[1] == 0x81 && p[2] >= 0xa6 && p[2] <= 0xa9));
 }
 
-/* Where a token such as "-all" or "~all" may start: at the beginning,
- * after a space or an opening bracket (ASCII or fullwidth). */
+/* A character of an ASCII word: letters, digits, - and _. */
+static bool
+word_char(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || c == '-' || c == '_';
+}
+
+/* Where an SPF qualifier (~all, +all, ?all) may start: at the
+ * beginning, after a space or an opening bracket (ASCII or fullwidth). */
 static bool
 token_start(const unsigned char *s, const unsigned char *p)
 {
@@ -43,28 +51,42 @@ token_start(const unsigned char *s, const unsigned char *p)
 	    (p[-1] == 0x88 || p[-1] == 0x8f);
 }
 
+/* The end of the word at p that must not be broken (with a hyphen:
+ * "dmarc-invalid", "MTA-STS", "-all", "2026-12"; or an SPF qualifier
+ * "~all"), or NULL. */
+static const unsigned char *
+keep_whole(const unsigned char *s, const unsigned char *p)
+{
+	const unsigned char *q = p, *r;
+
+	if (p > s && word_char(p[-1]))
+		return NULL;		/* not a word's start */
+	if (strchr("~+?", *q) != NULL && token_start(s, q) &&
+	    word_char(q[1]))
+		q++;
+	for (r = q; word_char(*r); r++)
+		;
+	if (r - p > 1 && (q != p || memchr(p, '-', (size_t)(r - p)) != NULL))
+		return r;
+	return NULL;
+}
+
 /*
- * wrap: text (never an attribute) that may carry markup: a break
- * opportunity (<wbr>) after a separator followed by more of the same
- * word, and a token starting with - ~ + ? (an SPF qualifier: "-all")
- * kept whole, as browsers would break after its first character.
+ * wrap: text (never an attribute) that may carry markup. Browsers break
+ * lines after a hyphen and anywhere in a long run; here a word with a
+ * hyphen or an SPF qualifier is kept whole (a nowrap span), and a break
+ * opportunity (<wbr>) follows a separator (. ; , @) that has more of
+ * the same run after it, never inside an IP address.
  */
 static int
 html_escape(FILE *f, const char *s, bool wrap)
 {
-	const unsigned char *p, *b = (const unsigned char *)s;
-	bool nw = false;
+	const unsigned char *p, *b = (const unsigned char *)s, *end = NULL;
 	int rc = 0;
 
 	for (p = b; *p && rc >= 0; p++) {
-		if (wrap && !nw && strchr("-~+?", *p) != NULL && p[1] != '\0' &&
-		    p[1] != ' ' && token_start(b, p)) {
+		if (wrap && end == NULL && (end = keep_whole(b, p)) != NULL)
 			rc = fputs("<span class=\"nw\">", f);
-			nw = true;
-		} else if (nw && *p == ' ') {
-			rc = fputs("</span>", f);
-			nw = false;
-		}
 		switch (*p) {
 		case '&': rc = fputs("&amp;", f); break;
 		case '<': rc = fputs("&lt;", f); break;
@@ -80,14 +102,17 @@ html_escape(FILE *f, const char *s, bool wrap)
 			} else
 				rc = fputc(*p, f) == EOF ? -1 : 0;
 		}
-		/* (never inside an address: 192.0.2.0/24 stays whole) */
-		if (wrap && !nw && rc >= 0 && p[1] != '\0' && p[1] != ' ' &&
-		    strchr(".;,@", *p) != NULL && strchr(".;,@", p[1]) == NULL &&
+		if (end != NULL && p + 1 >= end) {
+			if (rc >= 0)
+				rc = fputs("</span>", f);
+			end = NULL;
+		}
+		if (wrap && end == NULL && rc >= 0 && p[1] != '\0' &&
+		    p[1] != ' ' && strchr(".;,@", *p) != NULL &&
+		    strchr(".;,@", p[1]) == NULL &&
 		    !(*p == '.' && p[1] >= '0' && p[1] <= '9'))
 			rc = fputs("<wbr>", f);
 	}
-	if (nw && rc >= 0)
-		rc = fputs("</span>", f);
 	return rc < 0 ? -1 : 0;
 }
 

@@ -112,9 +112,11 @@ long long	 hy_jint(const json_t *, const char *key);
 
 /* Escapers (report.c). */
 int	hy_report_md_escape(FILE *, const char *);
-/* HTML-escape with a line-break opportunity (<wbr>) after the
- * characters that separate the parts of names and records (. ; , @),
- * so a long value wraps there rather than mid-word. */
+/* HTML-escape text that may wrap: a line-break opportunity (<wbr>)
+ * after the characters that separate the parts of names and records
+ * (. ; , @), and words with a hyphen or an SPF qualifier ("dmarc-
+ * invalid", "-all") kept whole, so a long value wraps there and never
+ * mid-word. Not for attributes. */
 int	hy_html_escape_wrap(FILE *, const char *);
 
 /* The document head shared by the report and the sheets: doctype, CSP,

@@ -10,7 +10,8 @@ chromium package), with the real fonts.
    nothing is wider than the page; in every chart no two legend items
    overlap, every value label fits inside its segment, ISP names end
    before their bars, trend labels never overlap; no verdict cell
-   (td.v) is broken over two lines.
+   (td.v) and no word kept whole (a hyphenated name, "-all") is broken
+   over two lines.
 
 Chromium runs with --headless --no-sandbox --disable-gpu
 --disable-background-networking --disable-component-update --disable-sync
@@ -90,7 +91,7 @@ PROBE = r"""
           undefined ? e.className.baseVal : e.className) || '',
           Math.round(box(e).right)]);
     });
-  document.querySelectorAll('td.v').forEach(function (td) {
+  document.querySelectorAll('td.v, .nw').forEach(function (td) {
     res.counted.v++;
     var rg = document.createRange();
     rg.selectNodeContents(td);
@@ -180,7 +181,7 @@ def probe(path, tmp, name, charts=True, verdicts=True):
                     ("names", "an ISP name runs into its bar"),
                     ("trend", "trend labels overlap"),
                     ("wide", f"wider than A4 ({A4_WIDTH_PX}px)"),
-                    ("broken", "a verdict broken over two lines")):
+                    ("broken", "a verdict or word broken over two lines")):
         check(not res[k], f"{path}: {what}: {res[k][:5]}")
 
 
