@@ -614,12 +614,10 @@ hy_report_chart_trend(FILE *f, const struct hy_report_in *in,
 	nms = trend_months(in, ms);
 	last = month_index(hy_jstr(in->stats, "month"));
 	first = month_index(hy_jstr(ms[0], "month"));
-	if (first < 0 || first > last || last - first >=
-	    HY_REPORT_TREND_MONTHS)
-		first = last - (HY_REPORT_TREND_MONTHS - 1) > first ?
-		    last - (HY_REPORT_TREND_MONTHS - 1) : first;
 	if (first < 0 || first > last)
 		first = last;
+	if (last - first >= HY_REPORT_TREND_MONTHS)
+		first = last - (HY_REPORT_TREND_MONTHS - 1);
 	nm = last - first + 1;
 	snprintf(title, sizeof(title), "%s: %s", tr(lang, "Trend",
 	    "推移"), t->metric[lang]);

@@ -265,10 +265,11 @@ walk_known(const struct hy_report_in *in, struct walk *w)
 	    "のVRPで検証") : tr(w->lang, "not part of this survey (no routes "
 	    "source)", "この調査では未実施（経路表の指定なし）"))) != 0)
 		return rc;
+	if (!any_rov(st))
+		return 0;
 	return w->fn(w->arg, tr(w->lang, "ROV enforcement", "ROVの実施状況"),
-	    any_rov(st) ? tr(w->lang, "inferred from route collector RIB "
-	    "dumps", "ルートコレクタのRIBダンプから推定") : tr(w->lang,
-	    "not part of this survey", "この調査では未実施"));
+	    tr(w->lang, "inferred from route collector RIB dumps",
+	    "ルートコレクタのRIBダンプから推定"));
 }
 
 int
