@@ -111,3 +111,18 @@ hy_findings_to_json(const struct hy_findings *f)
 {
 	return hy_findings_to_json_n(&f, 1);
 }
+
+const char *
+hy_findings_json_first(const json_t *issues, enum hy_severity sev)
+{
+	const char *s;
+	size_t i;
+	json_t *f;
+
+	json_array_foreach(issues, i, f) {
+		s = json_string_value(json_object_get(f, "severity"));
+		if (s != NULL && strcmp(s, hy_severity_str(sev)) == 0)
+			return json_string_value(json_object_get(f, "message"));
+	}
+	return NULL;
+}

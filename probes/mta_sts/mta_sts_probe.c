@@ -450,6 +450,61 @@ fetch_json(const struct sts_state *s)
 	    s->content_type);
 }
 
+const char *
+hy_sts_no_mx(const struct hy_check *c)
+{
+	const struct hy_base *b = hy_check_base(c);
+
+	if (b->null_mx)
+		return "; the domain accepts no mail (null MX, RFC 7505), so "
+		    "this does not apply";
+	if (hy_dns_status_measured(b->mx_status) && b->nmx == 0)
+		return "; the domain has no MX records, so there is no mail "
+		    "delivery for this to protect";
+	return NULL;
+}
+
+/* Why the status, one sentence citing RFC 8461. NULL on OOM. */
+static char *
+sts_reason(const struct sts_state *s, const json_t *issues)
+{
+	const char *d = hy_check_domain(s->chk), *m, *nomx;
+	char *r = NULL;
+	int n = -1;
+
+	switch (s->status) {
+	case STS_ABSENT:
+		nomx = hy_sts_no_mx(s->chk);
+		n = asprintf(&r, "no v=STSv1 TXT record at _mta-sts.%s (RFC "
+		    "8461 §3.1)%s", d, nomx != NULL ? nomx : "");
+		break;
+	case STS_ENFORCE:
+		n = asprintf(&r, "the policy at %s is in enforce mode: senders "
+		    "deliver only over TLS with a valid certificate, to the MX "
+		    "hosts it lists (RFC 8461 §5)", s->url);
+		break;
+	case STS_TESTING:
+		n = asprintf(&r, "the policy at %s is in testing mode: senders "
+		    "report failed TLS but deliver anyway (RFC 8461 §5)",
+		    s->url);
+		break;
+	case STS_NONE:
+		n = asprintf(&r, "the policy at %s is in mode none: senders "
+		    "treat the domain as having no policy (RFC 8461 §5)",
+		    s->url);
+		break;
+	default:
+		if ((m = hy_findings_json_first(issues, HY_SEV_ERROR)) != NULL ||
+		    (m = hy_findings_json_first(issues, HY_SEV_WARNING)) !=
+		    NULL)
+			return strdup(m);
+		return strdup(s->status == STS_INVALID ? "the MTA-STS record or "
+		    "policy is not valid, so senders ignore it (RFC 8461 §3)" :
+		    "MTA-STS could not be measured");
+	}
+	return n < 0 ? NULL : r;
+}
+
 static json_t *
 issues_json(const struct sts_state *s)
 {
@@ -464,6 +519,7 @@ sts_emit(struct hy_check *c, void *state, json_t *obj)
 {
 	struct sts_state *s = state;
 	json_t *o;
+	char *why;
 
 	(void)c;
 	o = json_pack("{s:s, s:s?, s:s?, s:s?, s:o, s:o, s:o}",
@@ -476,6 +532,14 @@ sts_emit(struct hy_check *c, void *state, json_t *obj)
 	    "issues", issues_json(s));
 	if (o == NULL)
 		return -1;
+	why = sts_reason(s, json_object_get(o, "issues"));
+	if (why == NULL || json_object_set_new(o, "reason", json_string(why)) !=
+	    0) {
+		free(why);
+		json_decref(o);
+		return -1;
+	}
+	free(why);
 	return json_object_set_new(obj, "mta_sts", o);
 }
 
