@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hygiene/catalog.h"
 #include "hygiene/findings.h"
 #include "hygiene/txt.h"
 
@@ -14,6 +15,7 @@ hy_findings_add(struct hy_findings *f, const char *code, enum hy_severity sev,
 	char *msg = NULL, *c = NULL, *safe;
 	int rc = -1;
 
+	hy_catalog_assert(code, sev);
 	if (f->n == f->cap) {
 		size_t ncap = f->cap ? f->cap * 2 : 4;
 		struct hy_finding *nv = realloc(f->v, ncap * sizeof(*nv));
