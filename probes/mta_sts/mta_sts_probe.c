@@ -176,10 +176,29 @@ sts_dns_cb(void *arg, const struct hy_dns_result *res)
 	sts_step(s);
 }
 
+/* What went wrong with a fetch, in words: the HTTP status when there
+ * was an answer, else the kind of failure and curl's message. */
+static const char *
+fetch_failure(const struct hy_http_result *r, char *buf, size_t len)
+{
+	if (r->status == HY_HTTP_STATUS)
+		snprintf(buf, len, "HTTP status %ld%s", r->code, r->code >= 300 &&
+		    r->code < 400 ? " (a redirect, which senders do not follow)" :
+		    "");
+	else if (r->status == HY_HTTP_TOO_LARGE)
+		snprintf(buf, len, "the answer is larger than the %d-byte "
+		    "limit for a policy", HY_STS_POLICY_MAX);
+	else
+		snprintf(buf, len, "%s%s%s", hy_http_status_str(r->status),
+		    r->error[0] ? ": " : "", r->error);
+	return buf;
+}
+
 static void
 sts_http_cb(void *arg, const struct hy_http_result *r)
 {
 	struct sts_state *s = arg;
+	char why[512];
 
 	s->req = NULL;
 	s->pending--;
@@ -196,10 +215,9 @@ sts_http_cb(void *arg, const struct hy_http_result *r)
 		s->have_policy = true;
 	} else if (hy_findings_add(&s->findings, "policy-fetch-failed",
 	    r->status == HY_HTTP_TIMEOUT ? HY_SEV_WARNING : HY_SEV_ERROR,
-	    "GET %s: %s (HTTP status %ld: %s); RFC 8461 §3.3 requires a "
-	    "200 answer over HTTPS with a valid certificate, without "
-	    "redirects", s->url, hy_http_status_str(r->status), r->code,
-	    r->error) != 0)
+	    "GET %s: %s; RFC 8461 §3.3 requires a 200 answer over HTTPS "
+	    "with a valid certificate, without redirects", s->url,
+	    fetch_failure(r, why, sizeof(why))) != 0)
 		goto oom;
 	sts_step(s);
 	return;
