@@ -31,11 +31,11 @@
 #define LIST_JA "ドメインリストの記載を修正してください。"
 
 const struct hy_catalog_section hy_catalog_sections[] = {
-	{ "dnssec", "DNSSEC", "DNSSEC" },
-	{ "spf", "SPF", "SPF" },
-	{ "dmarc", "DMARC", "DMARC" },
-	{ "mta_sts", "MTA-STS", "MTA-STS" },
-	{ "tls_rpt", "TLS-RPT", "TLS-RPT" },
+	{ "dnssec", "DNSSEC", "DNSSEC（DNS応答の署名検証）" },
+	{ "spf", "SPF", "SPF（送信ドメイン認証）" },
+	{ "dmarc", "DMARC", "DMARC（送信ドメイン認証）" },
+	{ "mta_sts", "MTA-STS", "MTA-STS（メール配送の暗号化）" },
+	{ "tls_rpt", "TLS-RPT", "TLS-RPT（暗号化の失敗のレポート）" },
 	{ "mail", "Domains that receive no mail",
 	    "メールを受信しないドメインの保護" },
 	{ "errors", "Domain errors (errors[])",
@@ -671,8 +671,8 @@ const struct hy_catalog_entry hy_catalog[] = {
 	{ "errors", "rpki-origin-lookup", "rpki", E, "RFC 6811",
 	    "The origin AS of an address could not be looked up, so its RPKI "
 	    "state is unknown.",
-	    "アドレスのオリジンASを参照できなかったため、RPKIによる経路検証の"
-	    "結果が分からない。",
+	    "アドレスを含む経路広告のオリジンASを参照できなかったため、RPKIに"
+	    "よる経路の検証結果が分からない。",
 	    "Check --asn-service or --routes, then measure again.",
 	    "--asn-service または --routes の指定を確認し、再度測定してください。" },
 	{ "errors", "out-of-memory", "check", E, "",

@@ -104,7 +104,7 @@ explain_entry(const struct explain_cmd *ec, const struct hy_catalog_entry *e)
 	int n;
 
 	if (ec->ja)
-		n = asprintf(&head, "%s（%s、プローブ %s）: %s", e->code,
+		n = asprintf(&head, "%s：%s、プローブ %s、%s", e->code,
 		    section_title(e, true), e->probe,
 		    hy_catalog_severities_str(e->severities, true));
 	else
