@@ -213,7 +213,8 @@ hy_term_wrap(FILE *fp, const char *text, int indent, int width)
 			if ((col = newline(fp, indent)) < 0)
 				return -1;
 			nsp = 0;
-		}
+		} else if (!content && nsp > width / 2)
+			nsp = width / 2;	/* a line must start in view */
 		if (fprintf(fp, "%*s", nsp, "") < 0)
 			return -1;
 		col += nsp;
