@@ -675,6 +675,13 @@ const struct hy_catalog_entry hy_catalog[] = {
 	    "よる経路の検証結果が分からない。",
 	    "Check --asn-service or --routes, then measure again.",
 	    "--asn-service または --routes の指定を確認し、再度測定してください。" },
+	{ "errors", "rpki-validation-failed", "rpki", E, "RFC 6811 §2",
+	    "The route of an address could not be validated against the VRPs "
+	    "(out of memory), so its RPKI state is unknown.",
+	    "メモリ不足のため、アドレスを含む経路をVRPと照合できず、RPKIによる"
+	    "経路の検証結果が分からない。",
+	    "Run again with a lower --concurrency or more memory.",
+	    "--concurrency を下げるか、メモリを増やして再度実行してください。" },
 	{ "errors", "out-of-memory", "check", E, "",
 	    "The program ran out of memory; some results of the domain are "
 	    "missing.",

@@ -88,7 +88,9 @@ sts_run_init(struct hy_run *r, void **shared, char *err, size_t errlen)
 	(void)err;
 	(void)errlen;
 	*shared = hy_http_new(hy_run_loop(r));
-	return *shared == NULL ? -1 : 0;
+	/* The User-Agent names --contact, so hosts know who fetches. */
+	return *shared == NULL || hy_http_set_contact(*shared,
+	    hy_run_config(r)->contact) != 0 ? -1 : 0;
 }
 
 static void
