@@ -50,6 +50,10 @@ static const struct cli_cmd cli_cmds[] = {
 	    "report a surveyed month from the history" },
 	{ "datasets", cmd_datasets, "datasets check [--strict] FILE...",
 	    "validate an ISP list" },
+	{ "explain", cmd_explain, "explain [--lang en|ja] CODE... | --list | "
+	    "--json | --markdown | --schema-enum",
+	    "explain finding and error codes: what each means, its RFC "
+	    "section and how to fix it" },
 };
 
 enum {

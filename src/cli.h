@@ -58,6 +58,7 @@ int	cmd_rpki(int argc, char **argv);
 int	cmd_survey(int argc, char **argv);
 int	cmd_report(int argc, char **argv);
 int	cmd_datasets(int argc, char **argv);
+int	cmd_explain(int argc, char **argv);
 
 int	hy_cli_main(int argc, char **argv);
 

@@ -227,8 +227,10 @@ deliver(void *arg)
 		r.body = q->body != NULL ? q->body : "";
 		r.len = q->len;
 		r.content_type = ctype;
-		r.error = q->errbuf[0] ? q->errbuf :
-		    curl_easy_strerror(q->result);
+		/* curl_easy_strerror(CURLE_OK) is "No error": an HTTP
+		 * status other than 2xx is not a transfer error. */
+		r.error = q->result == CURLE_OK ? "" : q->errbuf[0] ?
+		    q->errbuf : curl_easy_strerror(q->result);
 		r.retry_after = retry_after(q->easy);
 		q->delivering = 1;
 		q->cb(q->arg, &r);
