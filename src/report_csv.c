@@ -14,6 +14,7 @@
 
 #include <jansson.h>
 
+#include "hygiene/catalog.h"
 #include "hygiene/stats.h"
 #include "report_int.h"
 
@@ -396,8 +397,28 @@ csv_rpki(struct row *r, const struct hy_report_in *in)
 
 /* ---- findings: one row per finding of every domain ---- */
 
+/* rfc and remediation come from the findings catalogue (empty for a
+ * code it does not have). */
 static const char *const finding_cols[] = { "domain", "isp_id",
-    "section", "severity", "code", "message", NULL };
+    "section", "severity", "code", "message", "rfc", "remediation", NULL };
+
+static int
+finding_row(struct row *r, const char *name, const char *own,
+    const char *section, const char *sev, const json_t *fnd)
+{
+	const struct hy_catalog_entry *c = hy_catalog_find(section,
+	    hy_jstr(fnd, "code"));
+
+	cell_s(r, name);
+	cell_s(r, own);
+	cell_s(r, section);
+	cell_s(r, sev);
+	cell_s(r, hy_jstr(fnd, "code"));
+	cell_s(r, hy_jstr(fnd, "message"));
+	cell_s(r, c != NULL ? c->rfc : "");
+	cell_s(r, c != NULL ? c->fix_en : "");
+	return row_end(r);
+}
 
 static int
 finding_rows(void *arg, const json_t *d)
@@ -409,28 +430,14 @@ finding_rows(void *arg, const json_t *d)
 	const json_t *sec, *fnd;
 	size_t i;
 
-	json_object_foreach((json_t *)d, key, sec) {
-		json_array_foreach(json_object_get(sec, "issues"), i, fnd) {
-			cell_s(r, name);
-			cell_s(r, own);
-			cell_s(r, key);
-			cell_s(r, hy_jstr(fnd, "severity"));
-			cell_s(r, hy_jstr(fnd, "code"));
-			cell_s(r, hy_jstr(fnd, "message"));
-			if (row_end(r) != 0)
+	json_object_foreach((json_t *)d, key, sec)
+		json_array_foreach(json_object_get(sec, "issues"), i, fnd)
+			if (finding_row(r, name, own, key, hy_jstr(fnd,
+			    "severity"), fnd) != 0)
 				return -1;
-		}
-	}
-	json_array_foreach(json_object_get(d, "errors"), i, fnd) {
-		cell_s(r, name);
-		cell_s(r, own);
-		cell_s(r, "errors");
-		cell_s(r, "error");
-		cell_s(r, hy_jstr(fnd, "code"));
-		cell_s(r, hy_jstr(fnd, "message"));
-		if (row_end(r) != 0)
+	json_array_foreach(json_object_get(d, "errors"), i, fnd)
+		if (finding_row(r, name, own, "errors", "error", fnd) != 0)
 			return -1;
-	}
 	return 0;
 }
 

@@ -93,8 +93,14 @@ const char	*hy_report_verdict(const char *section, const char *key,
 const char	*hy_report_dom_status(const json_t *obj, const char *section);
 /* The measurement state of a result, recomputed from its verdicts. */
 const char	*hy_report_dom_state(const json_t *obj);
-/* "code: message; ..." of a result's errors (malloc'd, NULL on OOM);
- * with ja, the catalogue's Japanese text where it has one. */
+/* What a finding or error ({code, message}) of section says: the probe's
+ * own message (English, with the specifics), or in Japanese what the
+ * findings catalogue says the code means (the message when the
+ * catalogue has no row for it). */
+const char	*hy_report_finding_text(const char *section, const json_t *f,
+		    enum hy_report_lang);
+/* "code: message; ..." of a result's errors (malloc'd, NULL on OOM),
+ * each text as hy_report_finding_text() gives it. */
 char		*hy_report_dom_errors(const json_t *obj, enum hy_report_lang);
 
 /* "2026年12月" or "2026-12" (buf at least 32 bytes). */

@@ -21,6 +21,7 @@
 
 #include <jansson.h>
 
+#include "hygiene/catalog.h"
 #include "report_int.h"
 #include "report_sheet.h"
 
@@ -440,8 +441,25 @@ takes_mail(const json_t *d)
 
 static const char *const dom_secs[] = { "dnssec", "spf", "dmarc",
     "mta_sts", "tls_rpt", "mail" };
-static const char *const dom_names[] = { "DNSSEC", "SPF", "DMARC",
-    "MTA-STS", "TLS-RPT", "Mail" };
+
+/* The name people read for a section: the technology's own for the
+ * five of them, the catalogue's title for the others ("mail"). */
+static const char *
+section_title(const char *key, enum hy_report_lang lang)
+{
+	static const char *const names[] = { "DNSSEC", "SPF", "DMARC",
+	    "MTA-STS", "TLS-RPT" };
+	size_t i;
+
+	for (i = 0; i < 5; i++)
+		if (strcmp(dom_secs[i], key) == 0)
+			return names[i];
+	for (i = 0; i < hy_catalog_nsections; i++)
+		if (strcmp(hy_catalog_sections[i].key, key) == 0)
+			return tr(lang, hy_catalog_sections[i].title_en,
+			    hy_catalog_sections[i].title_ja);
+	return key;
+}
 
 /* The verdict row of one section, when it needs action. */
 static int
@@ -459,7 +477,7 @@ dom_verdict_row(json_t *rows, const json_t *d, size_t s,
 	    0 || strcmp(key, "not_measured") == 0) {
 		if (strcmp(dom_secs[s], "mail") == 0)
 			return 0;
-		return add(rows, row("ssssss", dom, dom_names[s],
+		return add(rows, row("ssssss", dom, section_title(dom_secs[s], lang),
 		    hy_report_verdict(dom_secs[s], key, lang), tr(lang,
 		    "Could not be measured (not a finding): check that the "
 		    "domain's authoritative DNS servers answer.",
@@ -494,15 +512,40 @@ dom_verdict_row(json_t *rows, const json_t *d, size_t s,
 		    "加してください。%s"), state ? state : "");
 		free(state);
 	}
-	/* the probe's reason (English) beside the verdict */
-	reason = json_string_value(json_object_get(sec, "reason"));
+	/* the probe's reason beside the verdict (it is English: the
+	 * Japanese sheet keeps to the verdict, its findings follow) */
+	reason = lang == HY_LANG_EN ? json_string_value(json_object_get(sec,
+	    "reason")) : NULL;
 	state = reason != NULL ? fmt("%s: %s", hy_report_verdict(dom_secs[s],
 	    key, lang), reason) : strdup(hy_report_verdict(dom_secs[s], key,
 	    lang));
 	rc = todo == NULL || state == NULL ? -1 : add(rows, row("ssssss", dom,
-	    dom_names[s], state, todo, key, fx->rfc));
+	    section_title(dom_secs[s], lang), state, todo, key, fx->rfc));
 	free(todo);
 	free(state);
+	return rc;
+}
+
+/* One finding or error as a row: what it says, and the catalogue's
+ * remediation and RFC (the message itself when the catalogue has no
+ * row for the code). */
+static int
+finding_row(json_t *rows, const json_t *d, const char *section,
+    const char *tech, const char *sev, const json_t *fnd,
+    enum hy_report_lang lang)
+{
+	const struct hy_catalog_entry *c = hy_catalog_find(section,
+	    hy_jstr(fnd, "code"));
+	char *now;
+	int rc;
+
+	if ((now = fmt("%s: %s", sev, hy_report_finding_text(section, fnd,
+	    lang))) == NULL)
+		return -1;
+	rc = add(rows, row("ssssss", hy_jstr(d, "domain"), tech, now,
+	    c != NULL ? tr(lang, c->fix_en, c->fix_ja) : hy_jstr(fnd,
+	    "message"), hy_jstr(fnd, "code"), c != NULL ? c->rfc : ""));
+	free(now);
 	return rc;
 }
 
@@ -520,12 +563,27 @@ dom_finding_rows(json_t *rows, const json_t *d, size_t s,
 		sev = hy_jstr(fnd, "severity");
 		if (strcmp(sev, "info") == 0)
 			continue;
-		if (add(rows, row("ssssss", hy_jstr(d, "domain"),
-		    dom_names[s], strcmp(sev, "error") == 0 ? tr(lang, "error",
-		    "エラー") : tr(lang, "warning", "警告"),
-		    hy_jstr(fnd, "message"), hy_jstr(fnd, "code"), "")) != 0)
+		if (finding_row(rows, d, dom_secs[s], section_title(
+		    dom_secs[s], lang), strcmp(sev, "error") == 0 ?
+		    tr(lang, "error", "エラー") : tr(lang, "warning", "警告"),
+		    fnd, lang) != 0)
 			return -1;
 	}
+	return 0;
+}
+
+/* The domain's errors: what could not be measured, and why. */
+static int
+dom_error_rows(json_t *rows, const json_t *d, enum hy_report_lang lang)
+{
+	const json_t *e;
+	size_t i;
+
+	json_array_foreach(json_object_get(d, "errors"), i, e)
+		if (finding_row(rows, d, "errors", tr(lang, "Measurement",
+		    "測定"), tr(lang, "could not be measured", "測定できず"), e,
+		    lang) != 0)
+			return -1;
 	return 0;
 }
 
@@ -567,6 +625,8 @@ sheet_domains(json_t *m, const struct hy_report_in *in, const char *id,
 				return -1;
 			continue;
 		}
+		if (dom_error_rows(rows, d, lang) != 0)
+			return -1;
 		for (s = 0; s < sizeof(dom_secs) / sizeof(dom_secs[0]); s++)
 			if (dom_verdict_row(rows, d, s, lang) != 0 ||
 			    dom_finding_rows(rows, d, s, lang) != 0)

@@ -16,6 +16,7 @@
 
 #include <jansson.h>
 
+#include "hygiene/catalog.h"
 #include "hygiene/stats.h"
 #include "report_int.h"
 
@@ -402,17 +403,28 @@ hy_report_dom_errors(const json_t *obj, enum hy_report_lang lang)
 	size_t len = 0, i;
 	FILE *f;
 
-	(void)lang;
 	if ((f = open_memstream(&buf, &len)) == NULL)
 		return NULL;
 	json_array_foreach(json_object_get(obj, "errors"), i, e)
 		fprintf(f, "%s%s: %s", i ? "; " : "", hy_jstr(e, "code"),
-		    hy_jstr(e, "message"));
+		    hy_report_finding_text("errors", e, lang));
 	if (fclose(f) != 0) {
 		free(buf);
 		return NULL;
 	}
 	return buf;
+}
+
+const char *
+hy_report_finding_text(const char *section, const json_t *f,
+    enum hy_report_lang lang)
+{
+	const struct hy_catalog_entry *c;
+
+	if (lang == HY_LANG_JA &&
+	    (c = hy_catalog_find(section, hy_jstr(f, "code"))) != NULL)
+		return c->ja;
+	return hy_jstr(f, "message");
 }
 
 /* ---- formatting ---- */

@@ -25,6 +25,7 @@
 #include <jansson.h>
 #include <xlsxwriter.h>
 
+#include "hygiene/catalog.h"
 #include "report_int.h"
 #include "report_sheet.h"
 
@@ -513,6 +514,8 @@ static void
 finding_row(struct dom_sheet *ds, const char *name, const char *own,
     const char *section, const char *sev, const json_t *fnd)
 {
+	const struct hy_catalog_entry *cat = hy_catalog_find(section,
+	    hy_jstr(fnd, "code"));
 	lxw_col_t c = 0;
 
 	if (ds->r >= LXW_ROW_MAX) {
@@ -524,6 +527,11 @@ finding_row(struct dom_sheet *ds, const char *name, const char *own,
 	put_s(ds->x, ds->ws, ds->r, c++, section, NULL);
 	put_s(ds->x, ds->ws, ds->r, c++, severity_word(sev, ds->x->lang), NULL);
 	put_s(ds->x, ds->ws, ds->r, c++, hy_jstr(fnd, "code"), NULL);
+	put_s(ds->x, ds->ws, ds->r, c++, cat != NULL ? tr(ds->x->lang,
+	    cat->en, cat->ja) : "", NULL);
+	put_s(ds->x, ds->ws, ds->r, c++, cat != NULL ? tr(ds->x->lang,
+	    cat->fix_en, cat->fix_ja) : "", NULL);
+	put_s(ds->x, ds->ws, ds->r, c++, cat != NULL ? cat->rfc : "", NULL);
 	put_s(ds->x, ds->ws, ds->r, c++, hy_jstr(fnd, "message"), NULL);
 	ds->r++;
 }
@@ -554,8 +562,9 @@ sheet_findings(struct xw *x, const struct hy_report_in *in)
 	const char *names[] = { tr(l, "Domain", "ドメイン"),
 	    tr(l, "ISP ID (own)", "事業者ID（自社）"), tr(l, "Part", "項目"),
 	    tr(l, "Severity", "重要度"), tr(l, "Code", "コード"),
-	    tr(l, "Message (English)", "内容（英語）") };
-	static const double widths[] = { 28, 12, 10, 9, 26, 90 };
+	    tr(l, "Meaning", "内容"), tr(l, "Remediation", "対策"), "RFC",
+	    tr(l, "Message", "メッセージ（英語）") };
+	static const double widths[] = { 28, 12, 10, 9, 26, 50, 50, 18, 60 };
 	struct dom_sheet ds = { x, NULL, 1 };
 
 	ds.ws = workbook_add_worksheet(x->wb, tr(l, "Findings", "検出事項"));
@@ -567,7 +576,8 @@ sheet_findings(struct xw *x, const struct hy_report_in *in)
 	if (hy_report_domains_foreach(in, finding_rows, &ds) != 0 &&
 	    x->err == LXW_NO_ERROR)
 		x->err = LXW_ERROR_MEMORY_MALLOC_FAILED;
-	worksheet_autofilter(ds.ws, 0, 0, ds.r - 1, 5);
+	worksheet_autofilter(ds.ws, 0, 0, ds.r - 1, (lxw_col_t)(sizeof(widths) /
+	    sizeof(widths[0]) - 1));
 }
 
 /* ---- provenance ---- */

@@ -20,7 +20,7 @@ TABLES = {
     "stats.csv": ("isps", ["month", "compare_month", "isp_id"], 7),
     "domains.csv": ("domains", ["domain", "domain_unicode", "input"], 7),
     "rpki.csv": ("rpki", ["isp_id", "name", "name_ja"], 3),
-    "findings.csv": ("findings", ["domain", "isp_id", "section"], None),
+    "findings.csv": ("findings", ["domain", "isp_id", "section"], 5),
 }
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -105,7 +105,15 @@ def main():
     check(beta[col["rov_status"]] == "filtering", "beta's ROV status")
     check(beta[col["routes_to_fix"]] == "1", "beta's routes to fix")
     header, rows = tables["findings.csv"]
-    check(any(r[4] == "nxdomain" for r in rows), "the nxdomain error row")
+    col = {h: i for i, h in enumerate(header)}
+    nx = [r for r in rows if r[col["code"]] == "nxdomain"]
+    check(len(nx) == 1 and nx[0][col["rfc"]] == "RFC 1035 §4.1.1",
+          "the nxdomain error row with its RFC from the catalogue")
+    check(all(r[col["remediation"]] for r in rows),
+          "a finding without the catalogue's remediation")
+    check(any(r[col["code"]] == "signature-expired" and
+              r[col["section"]] == "dnssec" for r in rows),
+          "b1's expired signature")
 
     print(f"{len(failures)} failure(s)")
     return 1 if failures else 0

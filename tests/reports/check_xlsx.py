@@ -107,8 +107,10 @@ def check_stats(wb, label):
     beta = row_of(ws, 0, "beta")
     check(beta[14].value == "破棄している", f"{label}: beta's ROV status")
     ws = wb["検出事項"]
-    check(any(r[4].value == "nxdomain" for r in ws.iter_rows(min_row=2)),
-          f"{label}: nxdomain finding")
+    nx = row_of(ws, 4, "nxdomain")
+    check(nx is not None and nx[5].value.startswith("ドメインが存在しない") and
+          nx[6].value.startswith("綴りを確認") and nx[7].value ==
+          "RFC 1035 §4.1.1", f"{label}: the catalogue's words for nxdomain")
 
 
 def check_sheet(wb, label):

@@ -961,6 +961,8 @@ test_compare_and_lang(void **state)
 	assert_non_null(strstr(out, "\"Noto Sans CJK JP\""));
 	assert_null(strstr(out, "break-all"));
 	assert_null(strstr(out, "SPF 有効"));
+	/* errors in the catalogue's Japanese */
+	assert_non_null(strstr(out, "nxdomain: ドメインが存在しない（NXDOMAIN）"));
 	assert_null(strstr(out, "<script"));
 	free(out);
 
@@ -1325,6 +1327,9 @@ test_report_sample(void **state)
 	out = render_sheet(&in, "alpha", HY_LANG_JA);
 	assert_non_null(strstr(out, "作成すべきROA"));
 	assert_non_null(strstr(out, "ROAが別の起源AS（AS64501）を指定"));
+	/* a2's SPF syntax error in the catalogue's Japanese */
+	assert_non_null(strstr(out, "SPFレコードに構文誤りがあり"));
+	assert_non_null(strstr(out, "RFC 7208の構文に従ってSPFレコードを修正"));
 	assert_non_null(strstr(out, "<span class=\"nw\">MTA-STS</span>を導入して"
 	    "ください"));
 	assert_null(strstr(out, "<script"));
@@ -1337,6 +1342,12 @@ test_report_sample(void **state)
 	    "198.51.100.128/25 (maxLength 25) with AS64501"));
 	assert_non_null(strstr(out, "Nothing: keep it up."));
 	assert_non_null(strstr(out, "Repair the chain of trust"));
+	/* b1's expired signature: the catalogue's remediation and RFC */
+	assert_non_null(strstr(out, "<td class=\"t\"><span class=\"nw\">"
+	    "signature-expired</span></td><td class=\"t\">RFC 4035 §5.3.1"
+	    "</td>"));
+	assert_non_null(strstr(out, "</span> the zone and make sure "
+	    "<span class=\"nw\">re-signing</span> runs automatically"));
 	/* b1's SPF could not be measured: said so, not as a fault */
 	assert_non_null(strstr(out, "Could not be measured (not a finding)"));
 	/* DMARC p=none without rua: ask for the reports first */
