@@ -79,6 +79,13 @@ def main():
             capture_output=True, check=True).stdout
         check(out == raw, f"report --table {table} differs from {name}")
 
+    bad = subprocess.run(
+        [args.hygiene, "report", "--db", f"{args.dir}/history.sqlite",
+         "--month", "2026-12", "--format", "html", "--table", "domains"],
+        capture_output=True)
+    check(bad.returncode == 2 and b"--table goes with --format csv" in
+          bad.stderr, "--table without --format csv is a usage error")
+
     # What the tables say about the fixture.
     header, rows = tables["stats.csv"]
     col = {h: i for i, h in enumerate(header)}
