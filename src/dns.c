@@ -25,6 +25,7 @@
 #include <ares.h>
 
 #include "hygiene/dns.h"
+#include "hygiene/dnswire.h"
 
 enum entry_state {
 	ENTRY_QUEUED,		/* waiting for a slot on the wire */
@@ -375,7 +376,8 @@ dns_ares_cb(void *arg, int status, int timeouts, unsigned char *abuf,
 	}
 	d->in_flight--;
 	if (status == ARES_SUCCESS && abuf != NULL && alen > 0) {
-		if (ldns_wire2pkt(&pkt, abuf, (size_t)alen) != LDNS_STATUS_OK) {
+		if (hy_dnswire_parse(abuf, (size_t)alen, &pkt) !=
+		    LDNS_STATUS_OK) {
 			pkt = NULL;
 			st = HY_DNS_MALFORMED;
 		} else {

@@ -1,0 +1,42 @@
+/*
+ * DNS messages from the wire into ldns packets, in memory proportional to
+ * the message.
+ *
+ * ldns_wire2pkt() (ldns 1.8.3, wire2host.c: ldns_wire2rdf) allocates the
+ * RR's whole rdata length for every field it splits off the rdata. A TXT
+ * RR is one field per <character-string>, so a TXT RR of n strings costs
+ * n x rdlength bytes: 60,000 empty strings (60 KB over TCP) ask for 3.6 GB.
+ * hy_dnswire_parse() scans the message first, through the bounds-checked
+ * cursor, and hands ldns a copy in which every RR made only of
+ * <character-string>s (TXT, SPF, ...) that holds more than one string is
+ * relabelled with a private-use type, so ldns keeps its rdata as one
+ * field. It then gives those RRs back their type and their strings, each
+ * allocated at its own size. Every string and every byte is kept, so the
+ * result is the packet ldns_wire2pkt() would build (DNSSEC signatures
+ * over it still verify).
+ */
+#ifndef HYGIENE_DNSWIRE_H
+#define HYGIENE_DNSWIRE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <ldns/ldns.h>
+
+/* The largest DNS message: TCP carries its length in 16 bits (RFC 1035
+ * §4.2.2), so no answer hygiene reads is longer. */
+#define HY_DNSWIRE_MSG_MAX	65535
+
+/* The type an RR of <character-string>s carries while ldns parses it
+ * (RFC 6895 §3.1: 65280-65534 are for private use). */
+#define HY_DNSWIRE_PARK_TYPE	65534
+
+/*
+ * Parse len bytes of wire format into *out (the caller frees it with
+ * ldns_pkt_free()). Returns what ldns_wire2pkt() returns for the same
+ * bytes: LDNS_STATUS_OK, a wire error, or LDNS_STATUS_MEM_ERR.
+ */
+ldns_status	 hy_dnswire_parse(const uint8_t *wire, size_t len,
+		    ldns_pkt **out);
+
+#endif
