@@ -45,6 +45,11 @@ http {
 		location = /redirect { return 301 https://mta-sts.example.jp/.well-known/mta-sts.txt; }
 		location = /html { default_type text/html; return 200 "<html></html>"; }
 	}
+	server {
+		listen 127.0.0.1:$port ssl;
+		server_name reject.example.jp;
+		ssl_reject_handshake on;
+	}
 }
 CONF
 nginx -c "$dir/nginx.conf" -p "$dir" &
