@@ -985,6 +985,29 @@ hy_dns_status_measured(enum hy_dns_status s)
 	return s == HY_DNS_ANSWER || s == HY_DNS_NODATA || s == HY_DNS_NXDOMAIN;
 }
 
+ldns_rr *
+hy_dns_rr_clone(const ldns_rr *rr)
+{
+	ldns_rr *c = ldns_rr_clone(rr);
+	size_t i;
+
+	/* ldns_rr_clone() (ldns 1.8.3) does not check its copies of the
+	 * owner and the rdata fields: one that fails leaves a NULL field,
+	 * or the field is silently dropped. */
+	if (c == NULL)
+		return NULL;
+	if ((ldns_rr_owner(rr) != NULL && ldns_rr_owner(c) == NULL) ||
+	    ldns_rr_rd_count(c) != ldns_rr_rd_count(rr))
+		goto fail;
+	for (i = 0; i < ldns_rr_rd_count(c); i++)
+		if (ldns_rr_rdf(c, i) == NULL)
+			goto fail;
+	return c;
+fail:
+	ldns_rr_free(c);
+	return NULL;
+}
+
 int
 hy_dns_answer_rrs(const struct hy_dns_result *res, ldns_rr_type type,
     ldns_rr_list **out)
@@ -1001,7 +1024,7 @@ hy_dns_answer_rrs(const struct hy_dns_result *res, ldns_rr_type type,
 	for (size_t i = 0; i < ldns_rr_list_rr_count(an); i++) {
 		if (ldns_rr_get_type(ldns_rr_list_rr(an, i)) != type)
 			continue;
-		if ((c = ldns_rr_clone(ldns_rr_list_rr(an, i))) == NULL ||
+		if ((c = hy_dns_rr_clone(ldns_rr_list_rr(an, i))) == NULL ||
 		    !ldns_rr_list_push_rr(l, c)) {
 			ldns_rr_free(c);
 			ldns_rr_list_deep_free(l);

@@ -119,5 +119,8 @@ enum hy_dns_status hy_dns_classify(const ldns_pkt *, ldns_rr_type t);
  * ran out: the caller reports that as not measured, never as absent. */
 int		 hy_dns_answer_rrs(const struct hy_dns_result *, ldns_rr_type,
 		    ldns_rr_list **out);
+/* A deep copy of rr, or NULL when memory ran out: unlike ldns_rr_clone(),
+ * never a copy with a missing or NULL field. Free with ldns_rr_free(). */
+ldns_rr		*hy_dns_rr_clone(const ldns_rr *rr);
 
 #endif
