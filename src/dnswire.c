@@ -23,6 +23,7 @@ struct park {
 struct scan {
 	struct park	*parks;
 	size_t		 nparks, cap;
+	uint64_t	 ldns_cost;	/* what ldns alone would allocate */
 };
 
 static bool
@@ -58,6 +59,7 @@ strings_only(uint16_t t)
 	const ldns_rr_descriptor *d = ldns_rr_descript(t);
 
 	if (d == NULL || t == HY_DNSWIRE_PARK_TYPE ||
+	    t == HY_DNSWIRE_PARK_TYPE2 ||
 	    ldns_rr_descriptor_field_type(d, 0) != LDNS_RDF_TYPE_STR)
 		return false;
 	for (size_t i = 0; i < ldns_rr_descriptor_minimum(d); i++)
@@ -109,6 +111,7 @@ scan_msg(const uint8_t *wire, size_t len, struct scan *s)
 	struct hy_cursor c;
 	uint16_t count[4], type, rdlen;
 	struct park p;
+	size_t n;
 
 	hy_cursor_init(&c, (const char *)wire, len);
 	if (!hy_cursor_skip(&c, 4))
@@ -143,10 +146,12 @@ scan_msg(const uint8_t *wire, size_t len, struct scan *s)
 			p.index = index++;
 			p.rdlen = rdlen;
 			p.type = type;
-			if (strings_only(type) &&
-			    count_strings(wire + p.rdata_off, rdlen) > 1 &&
-			    !park_add(s, &p))
+			if (!strings_only(type) || (n = count_strings(wire +
+			    p.rdata_off, rdlen)) < 2)
+				continue;
+			if (!park_add(s, &p))
 				return false;
+			s->ldns_cost += (uint64_t)n * rdlen;
 		}
 	}
 	return true;
@@ -167,7 +172,8 @@ section_list(ldns_pkt *pkt, ldns_pkt_section s)
 
 /* Give a parked RR its type and its strings back. */
 static ldns_status
-unpark(ldns_pkt *pkt, const uint8_t *wire, const struct park *p)
+unpark(ldns_pkt *pkt, const uint8_t *wire, const struct park *p,
+    uint16_t park)
 {
 	ldns_rr *rr = ldns_rr_list_rr(section_list(pkt, p->section),
 	    p->index);
@@ -175,7 +181,7 @@ unpark(ldns_pkt *pkt, const uint8_t *wire, const struct park *p)
 	ldns_rdf *f;
 
 	/* ldns parsed the parked rdata as one opaque field. */
-	if (rr == NULL || ldns_rr_get_type(rr) != HY_DNSWIRE_PARK_TYPE ||
+	if (rr == NULL || ldns_rr_get_type(rr) != park ||
 	    ldns_rr_rd_count(rr) != 1 ||
 	    ldns_rdf_size(ldns_rr_rdf(rr, 0)) != p->rdlen ||
 	    memcmp(ldns_rdf_data(ldns_rr_rdf(rr, 0)), d, p->rdlen) != 0)
@@ -194,11 +200,60 @@ unpark(ldns_pkt *pkt, const uint8_t *wire, const struct park *p)
 	return LDNS_STATUS_OK;
 }
 
+/*
+ * ldns's parse of the message with the parked RRs under type park, their
+ * strings given back. copy is a scratch buffer of len bytes.
+ */
+static ldns_status
+parse_parked(const uint8_t *wire, size_t len, const struct scan *s,
+    uint16_t park, uint8_t *copy, ldns_pkt **out)
+{
+	ldns_status st;
+
+	memcpy(copy, wire, len);
+	for (size_t i = 0; i < s->nparks; i++)
+		ldns_write_uint16(copy + s->parks[i].type_off, park);
+	if ((st = ldns_wire2pkt(out, copy, len)) != LDNS_STATUS_OK)
+		return st;
+	for (size_t i = 0; st == LDNS_STATUS_OK && i < s->nparks; i++)
+		st = unpark(*out, wire, &s->parks[i], park);
+	if (st != LDNS_STATUS_OK) {
+		ldns_pkt_free(*out);
+		*out = NULL;
+	}
+	return st;
+}
+
+/* Do two packets have the same wire form? */
+static bool
+same_pkt(const ldns_pkt *a, const ldns_pkt *b)
+{
+	uint8_t *wa = NULL, *wb = NULL;
+	size_t la = 0, lb = 0;
+	bool same;
+
+	same = ldns_pkt2wire(&wa, a, &la) == LDNS_STATUS_OK &&
+	    ldns_pkt2wire(&wb, b, &lb) == LDNS_STATUS_OK && la == lb &&
+	    memcmp(wa, wb, la) == 0;
+	free(wa);
+	free(wb);
+	return same;
+}
+
+/*
+ * A compression pointer may make ldns read a name across the TYPE field
+ * of a parked RR (no honest message does that). So the message is parsed
+ * twice, parked under two types that differ in both octets: a name that
+ * read them would come out different. If the parses disagree or fail,
+ * only ldns's own parse of the message is exact; it is made when its
+ * cost stays within HY_DNSWIRE_LDNS_BUDGET, else the message is refused.
+ */
 ldns_status
 hy_dnswire_parse(const uint8_t *wire, size_t len, ldns_pkt **out)
 {
 	struct scan s = { 0 };
 	uint8_t *copy = NULL;
+	ldns_pkt *other = NULL;
 	ldns_status st;
 
 	*out = NULL;
@@ -214,19 +269,24 @@ hy_dnswire_parse(const uint8_t *wire, size_t len, ldns_pkt **out)
 		st = LDNS_STATUS_MEM_ERR;
 		goto done;
 	}
-	memcpy(copy, wire, len);
-	for (size_t i = 0; i < s.nparks; i++)
-		ldns_write_uint16(copy + s.parks[i].type_off,
-		    HY_DNSWIRE_PARK_TYPE);
-	if ((st = ldns_wire2pkt(out, copy, len)) != LDNS_STATUS_OK)
+	st = parse_parked(wire, len, &s, HY_DNSWIRE_PARK_TYPE, copy, out);
+	if (st == LDNS_STATUS_OK)
+		st = parse_parked(wire, len, &s, HY_DNSWIRE_PARK_TYPE2, copy,
+		    &other);
+	if (st == LDNS_STATUS_MEM_ERR)
 		goto done;
-	for (size_t i = 0; st == LDNS_STATUS_OK && i < s.nparks; i++)
-		st = unpark(*out, wire, &s.parks[i]);
+	if (st == LDNS_STATUS_OK && same_pkt(*out, other))
+		goto done;
+	ldns_pkt_free(*out);
+	*out = NULL;
+	st = s.ldns_cost <= HY_DNSWIRE_LDNS_BUDGET ?
+	    ldns_wire2pkt(out, wire, len) : LDNS_STATUS_WIRE_RDATA_ERR;
+done:
 	if (st != LDNS_STATUS_OK) {
 		ldns_pkt_free(*out);
 		*out = NULL;
 	}
-done:
+	ldns_pkt_free(other);
 	free(copy);
 	free(s.parks);
 	return st;

@@ -9,10 +9,10 @@
  * hy_dnswire_parse() scans the message first, through the bounds-checked
  * cursor, and hands ldns a copy in which every RR made only of
  * <character-string>s (TXT, SPF, ...) that holds more than one string is
- * relabelled with a private-use type, so ldns keeps its rdata as one
- * field. It then gives those RRs back their type and their strings, each
- * allocated at its own size. Every string and every byte is kept, so the
- * result is the packet ldns_wire2pkt() would build (DNSSEC signatures
+ * "parked" under a type ldns does not know, so ldns keeps its rdata as
+ * one field. It then gives those RRs back their type and their strings,
+ * each allocated at its own size. Every string and every byte is kept, so
+ * the result is the packet ldns_wire2pkt() would build (DNSSEC signatures
  * over it still verify).
  */
 #ifndef HYGIENE_DNSWIRE_H
@@ -27,9 +27,18 @@
  * §4.2.2), so no answer hygiene reads is longer. */
 #define HY_DNSWIRE_MSG_MAX	65535
 
-/* The type an RR of <character-string>s carries while ldns parses it
- * (RFC 6895 §3.1: 65280-65534 are for private use). */
+/* The types an RR of <character-string>s carries while ldns parses it:
+ * one for private use (RFC 6895 §3.1), one unassigned; they differ in
+ * both octets (see hy_dnswire_parse() in src/dnswire.c). */
 #define HY_DNSWIRE_PARK_TYPE	65534
+#define HY_DNSWIRE_PARK_TYPE2	33153
+
+/* The most a message may make ldns_wire2pkt() allocate for its strings
+ * (strings x rdata length, summed over RRs) when the parked parse cannot
+ * be used: only a message whose compression pointers read across an RR's
+ * header, never an honest one. Over it the message is refused as
+ * malformed (not measured). */
+#define HY_DNSWIRE_LDNS_BUDGET	(64u * 1024 * 1024)
 
 /*
  * Parse len bytes of wire format into *out (the caller frees it with

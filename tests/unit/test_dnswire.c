@@ -262,6 +262,43 @@ test_park_type_in_message(void **state)
 	assert_same_as_ldns(&m);
 }
 
+/* A second RR whose owner is a compression pointer to the first RR's
+ * TYPE field (offset 29): ldns reads the name "." there. */
+static void
+pointer_rr(struct msg *m)
+{
+	put16(m, 0xc000 | 29);
+	put16(m, LDNS_RR_TYPE_A);
+	put16(m, LDNS_RR_CLASS_IN);
+	put32(m, 300);
+	put16(m, 4);
+	put(m, "\xc0\x00\x02\x01", 4);
+}
+
+/* Names that read across a parked RR's header: a small message is still
+ * exactly what ldns makes of it; a bomb is refused, not parsed at a cost
+ * of gigabytes. */
+static void
+test_pointer_across_header(void **state)
+{
+	static struct msg m;
+	static uint8_t bomb[60000];
+	ldns_pkt *p = NULL;
+
+	(void)state;
+	head(&m, 2, 0, 0);
+	rr(&m, LDNS_RR_TYPE_TXT, "\x01" "a" "\x02" "bc", 5);
+	pointer_rr(&m);
+	assert_same_as_ldns(&m);
+
+	head(&m, 2, 0, 0);
+	rr(&m, LDNS_RR_TYPE_TXT, bomb, sizeof(bomb));
+	pointer_rr(&m);
+	assert_int_equal(hy_dnswire_parse(m.b, m.len, &p),
+	    LDNS_STATUS_WIRE_RDATA_ERR);
+	assert_null(p);
+}
+
 int
 main(void)
 {
@@ -271,6 +308,7 @@ main(void)
 		cmocka_unit_test(test_same_as_ldns),
 		cmocka_unit_test(test_broken),
 		cmocka_unit_test(test_park_type_in_message),
+		cmocka_unit_test(test_pointer_across_header),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
