@@ -265,14 +265,54 @@ pkt_has_type(const ldns_pkt *p, ldns_rr_type t)
 	return 0;
 }
 
+/* The CNAME RR of the answer owned by name, or NULL. */
+static const ldns_rr *
+answer_cname(const ldns_pkt *p, const ldns_rdf *name)
+{
+	const ldns_rr_list *an = ldns_pkt_answer(p);
+
+	for (size_t i = 0; i < ldns_rr_list_rr_count(an); i++) {
+		const ldns_rr *rr = ldns_rr_list_rr(an, i);
+
+		if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_CNAME &&
+		    ldns_rr_rd_count(rr) == 1 &&
+		    ldns_dname_compare(ldns_rr_owner(rr), name) == 0)
+			return rr;
+	}
+	return NULL;
+}
+
+/* Does the CNAME chain from the question name stay within
+ * HY_DNS_CNAME_MAX links? A loop never ends, so it does not. */
+static int
+cname_chain_ok(const ldns_pkt *p)
+{
+	const ldns_rr_list *q = ldns_pkt_question(p);
+	const ldns_rdf *name;
+	const ldns_rr *rr;
+	unsigned links = 0;
+
+	if (ldns_rr_list_rr_count(q) == 0)
+		return 1;
+	name = ldns_rr_owner(ldns_rr_list_rr(q, 0));
+	while ((rr = answer_cname(p, name)) != NULL) {
+		if (++links > HY_DNS_CNAME_MAX)
+			return 0;
+		name = ldns_rr_rdf(rr, 0);
+	}
+	return 1;
+}
+
 enum hy_dns_status
 hy_dns_classify(const ldns_pkt *p, ldns_rr_type t)
 {
 	switch (ldns_pkt_get_rcode(p)) {
 	case LDNS_RCODE_NOERROR:
+		if (!cname_chain_ok(p))
+			return HY_DNS_MALFORMED;
 		return pkt_has_type(p, t) ? HY_DNS_ANSWER : HY_DNS_NODATA;
 	case LDNS_RCODE_NXDOMAIN:
-		return HY_DNS_NXDOMAIN;
+		return cname_chain_ok(p) ? HY_DNS_NXDOMAIN : HY_DNS_MALFORMED;
 	case LDNS_RCODE_SERVFAIL:
 		return HY_DNS_SERVFAIL;
 	case LDNS_RCODE_REFUSED:

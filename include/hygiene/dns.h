@@ -38,11 +38,19 @@ enum hy_dns_status {
 	HY_DNS_SERVFAIL,
 	HY_DNS_REFUSED,
 	HY_DNS_TIMEOUT,		/* no answer within the deadline / retries */
-	HY_DNS_MALFORMED,	/* unparsable or mismatched answer */
+	HY_DNS_MALFORMED,	/* unparsable or mismatched answer, or a
+				 * CNAME chain over HY_DNS_CNAME_MAX */
 	HY_DNS_ERROR,		/* other rcode, or a local failure */
 };
 
 #define HY_DNS_CD	0x1u	/* set Checking Disabled */
+
+/* The longest CNAME chain an answer may hold, counted in CNAME RRs from
+ * the question name. The resolver follows chains; an answer with a
+ * longer one (or a loop, which never ends) is HY_DNS_MALFORMED: not
+ * measured. unbound stops at 11 restarts when it must ask again, but
+ * passes longer chains that one answer holds. */
+#define HY_DNS_CNAME_MAX	16
 
 struct hy_dns_result {
 	enum hy_dns_status	 status;

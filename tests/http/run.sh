@@ -21,6 +21,9 @@ openssl x509 -req -in srv.csr -CA ca.pem -CAkey ca.key -CAcreateserial \
 printf 'version: STSv1\nmode: enforce\nmx: mx.example.jp\nmax_age: 86400\n' \
     > www/.well-known/mta-sts.txt
 head -c 70000 /dev/zero | tr '\0' 'a' > www/big/file.txt
+# The MTA-STS policy limit (HY_STS_POLICY_MAX, 64 KiB) and one byte more.
+head -c 65536 /dev/zero | tr '\0' 'a' > www/big/limit.txt
+head -c 65537 /dev/zero | tr '\0' 'a' > www/big/over.txt
 
 cat > nginx.conf <<CONF
 daemon off;

@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "hygiene/http.h"
+#include "sts.h"
 
 struct got {
 	int			 n;
@@ -112,6 +113,8 @@ test_404_and_redirect(void **st)
 	assert_int_equal(g.code, 404);
 	fetch("https://mta-sts.example.jp/redirect", "127.0.0.1", port(), ca,
 	    0, 5000, &g);
+	/* HY_HTTP_MAX_REDIRECTS is 0: the 301 itself is the answer. */
+	assert_int_equal(HY_HTTP_MAX_REDIRECTS, 0);
 	assert_int_equal(g.status, HY_HTTP_STATUS);
 	assert_int_equal(g.code, 301);
 	fetch("https://mta-sts.example.jp/html", "127.0.0.1", port(), ca, 0,
@@ -133,6 +136,14 @@ test_too_large(void **st)
 	    getenv("HY_HTTP_TEST_CA"), 0, 5000, &g);
 	assert_int_equal(g.status, HY_HTTP_OK);
 	assert_int_equal(g.len, 70000);
+	/* The policy limit of RFC 8461 §3.3 at its edge. */
+	fetch("https://mta-sts.example.jp/big/limit.txt", "127.0.0.1", port(),
+	    getenv("HY_HTTP_TEST_CA"), HY_STS_POLICY_MAX, 5000, &g);
+	assert_int_equal(g.status, HY_HTTP_OK);
+	assert_int_equal(g.len, HY_STS_POLICY_MAX);
+	fetch("https://mta-sts.example.jp/big/over.txt", "127.0.0.1", port(),
+	    getenv("HY_HTTP_TEST_CA"), HY_STS_POLICY_MAX, 5000, &g);
+	assert_int_equal(g.status, HY_HTTP_TOO_LARGE);
 }
 
 static void
