@@ -186,10 +186,34 @@ def origin_from_filename(fname):
     return fqdn(base)
 
 
-def parse_options(line, opts, tampers, origin, source):
+def bomb_lines(kind, tail, origin, source):
+    """Zone-file lines for `bomb=OWNER STRINGS LENGTH [FIRST]` (one TXT RR
+    of STRINGS character-strings: FIRST, then LENGTH bytes of "a" each) or
+    `bombrrs=OWNER COUNT PREFIX` (COUNT TXT RRs "PREFIX0", "PREFIX1", ...):
+    records too big to write by hand."""
+    parts = tail.split(None, 3 if kind == "bomb" else 2)
+    try:
+        owner, count = absolute(parts[0], origin), int(parts[1])
+        if kind == "bomb":
+            length = int(parts[2])
+            first = parts[3] if len(parts) > 3 else None
+        else:
+            prefix = parts[2]
+    except (IndexError, ValueError):
+        raise WorldError("%s: want bomb=OWNER STRINGS LENGTH [FIRST] or "
+                         "bombrrs=OWNER COUNT PREFIX" % source)
+    if kind == "bombrrs":
+        return ['%s TXT "%s%d"' % (owner, prefix, i) for i in range(count)]
+    strings = ['"%s"' % ("a" * length)] * count
+    if first is not None and count:
+        strings[0] = '"%s"' % first
+    return ["%s TXT %s" % (owner, " ".join(strings))]
+
+
+def parse_options(line, opts, tampers, origin, source, extra):
     rest = line.split("@world", 1)[1]
-    # tamper= and strip= take the rest of the line.
-    m = re.search(r"(?:^|\s)(tamper|strip)=", rest)
+    # tamper=, strip=, bomb= and bombrrs= take the rest of the line.
+    m = re.search(r"(?:^|\s)(tamper|strip|bomb|bombrrs)=", rest)
     tail = None
     if m:
         rest, tail = rest[:m.start()], rest[m.end():].strip().strip("'\"")
@@ -200,7 +224,9 @@ def parse_options(line, opts, tampers, origin, source):
         if key not in OPTION_DEFAULTS:
             raise WorldError("%s: unknown option %r" % (source, key))
         opts[key] = val
-    if m and m.group(1) == "tamper":
+    if m and m.group(1) in ("bomb", "bombrrs"):
+        extra.extend(bomb_lines(m.group(1), tail, origin, source))
+    elif m and m.group(1) == "tamper":
         parts = tail.split(None, 2)
         if len(parts) != 3:
             raise WorldError("%s: tamper wants OWNER TYPE RDATA" % source)
@@ -264,12 +290,14 @@ def load_zone(path):
     fname = os.path.basename(path)
     origin = origin_from_filename(fname)
     opts = dict(OPTION_DEFAULTS)
-    tampers = []
+    tampers, extra = [], []
     with open(path, encoding="utf-8") as f:
         text = f.read()
     for line in text.splitlines():
         if line.lstrip().startswith(";") and "@world" in line:
-            parse_options(line, opts, tampers, origin, path)
+            parse_options(line, opts, tampers, origin, path, extra)
+    if extra:
+        text += "\n; ---- bomb= and bombrrs= ----\n" + "\n".join(extra) + "\n"
     check_options(opts, path)
     records = parse_records(text, origin, path)
     for o, t, _ in tampers:
