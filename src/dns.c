@@ -53,6 +53,7 @@ struct dns_entry {
 	enum hy_dns_status	 status;
 	ldns_pkt		*pkt;
 	uint64_t		 expires;	/* monotonic ms; 0 = not cached */
+	size_t			 cost;		/* pkt_cost() while cached */
 };
 TAILQ_HEAD(entry_list, dns_entry);
 
@@ -86,6 +87,7 @@ struct hy_dns {
 	struct entry_list	 sendq;
 	struct entry_list	 lru;		/* cached DONE entries */
 	size_t			 ncached;
+	size_t			 cached_bytes;	/* their pkt_cost() */
 	unsigned		 in_flight;
 	struct waiter_list	 ready;
 	struct hy_timer		 ready_timer;
@@ -194,6 +196,7 @@ table_remove(struct hy_dns *d, struct dns_entry *e)
 	if (e->state == ENTRY_DONE && e->expires != 0) {
 		TAILQ_REMOVE(&d->lru, e, qlink);
 		d->ncached--;
+		d->cached_bytes -= e->cost;
 	} else if (e->state == ENTRY_QUEUED) {
 		TAILQ_REMOVE(&d->sendq, e, qlink);
 	}
@@ -376,6 +379,29 @@ ares_status_map(int status)
 	}
 }
 
+/* About what a parsed packet holds in memory: each RR and each field
+ * with its allocator overhead. Counted for the cache's byte budget. */
+static size_t
+pkt_cost(const ldns_pkt *p)
+{
+	size_t cost = 512;	/* the packet and its lists */
+
+	for (size_t k = 0; k < 4; k++) {
+		const ldns_rr_list *l = k == 0 ? ldns_pkt_question(p) :
+		    k == 1 ? ldns_pkt_answer(p) : k == 2 ?
+		    ldns_pkt_authority(p) : ldns_pkt_additional(p);
+
+		for (size_t i = 0; i < ldns_rr_list_rr_count(l); i++) {
+			const ldns_rr *rr = ldns_rr_list_rr(l, i);
+
+			cost += 96 + ldns_rdf_size(ldns_rr_owner(rr));
+			for (size_t j = 0; j < ldns_rr_rd_count(rr); j++)
+				cost += 64 + ldns_rdf_size(ldns_rr_rdf(rr, j));
+		}
+	}
+	return cost;
+}
+
 static void
 entry_finish(struct hy_dns *d, struct dns_entry *e, enum hy_dns_status st,
     ldns_pkt *pkt)
@@ -389,11 +415,18 @@ entry_finish(struct hy_dns *d, struct dns_entry *e, enum hy_dns_status st,
 	TAILQ_FOREACH(w, &e->waiters, elink)
 		dns_make_ready(d, w);
 	ttl = pkt != NULL ? dns_cache_ttl(d, pkt, st) : 0;
+	e->cost = pkt != NULL ? pkt_cost(pkt) : 0;
+	/* A hostile answer (a TXT bomb) is delivered, not kept. */
+	if (e->cost > HY_DNS_CACHE_ENTRY_BYTES_MAX ||
+	    e->cost > d->opts.cache_bytes)
+		ttl = 0;
 	if (ttl > 0 && d->opts.cache_entries > 0 && e->in_table) {
 		e->expires = hy_loop_now(d->loop) + (uint64_t)ttl * 1000u;
 		TAILQ_INSERT_TAIL(&d->lru, e, qlink);
 		d->ncached++;
-		while (d->ncached > d->opts.cache_entries)
+		d->cached_bytes += e->cost;
+		while (d->ncached > d->opts.cache_entries ||
+		    d->cached_bytes > d->opts.cache_bytes)
 			table_remove(d, TAILQ_FIRST(&d->lru));
 	} else {
 		table_remove(d, e);
@@ -671,6 +704,8 @@ dns_opts_defaults(struct hy_dns_opts *o)
 		o->cache_max_ttl = 300;
 	if (o->cache_entries == 0)
 		o->cache_entries = 20000;
+	if (o->cache_bytes == 0)
+		o->cache_bytes = HY_DNS_CACHE_BYTES_MAX;
 }
 
 struct hy_dns *

@@ -52,6 +52,15 @@ enum hy_dns_status {
  * passes longer chains that one answer holds. */
 #define HY_DNS_CNAME_MAX	16
 
+/* What the answer cache keeps, estimated from the parsed packets (each RR
+ * and field with its allocator overhead): at most HY_DNS_CACHE_BYTES_MAX
+ * in all (the oldest answers go first), and no answer over
+ * HY_DNS_CACHE_ENTRY_BYTES_MAX (a TXT bomb of 60,000 strings costs about
+ * 4 MB): such an answer reaches its waiters and is not kept. Typical
+ * answers cost 1-3 KB, so the entry count binds first. */
+#define HY_DNS_CACHE_BYTES_MAX		(128u * 1024 * 1024)
+#define HY_DNS_CACHE_ENTRY_BYTES_MAX	(1024u * 1024)
+
 struct hy_dns_result {
 	enum hy_dns_status	 status;
 	const ldns_pkt		*pkt;	/* NULL unless a packet was parsed */
@@ -73,6 +82,7 @@ struct hy_dns_opts {
 	double		   qps;			/* 0 = unlimited */
 	unsigned	   cache_entries;	/* answer cache; default 20000 */
 	unsigned	   cache_max_ttl;	/* seconds; default 300 */
+	size_t		   cache_bytes;		/* default HY_DNS_CACHE_BYTES_MAX */
 };
 
 struct hy_dns_stats {

@@ -17,6 +17,7 @@
 #include "hygiene/dns.h"
 #include "hygiene/findings.h"
 #include "hygiene/txt.h"
+#include "dns_server.h"
 
 static ldns_rr *
 rr(const char *text)
@@ -143,6 +144,78 @@ test_finding_msg_max(void **state)
 	free(big);
 }
 
+struct cache_run {
+	struct hy_loop		*loop;
+	struct test_dns_server	 srv;
+	struct hy_dns		*dns;
+	struct hy_dns_group	*grp;
+	unsigned		 pending, hits;
+};
+
+static void
+cache_cb(void *arg, const struct hy_dns_result *res)
+{
+	struct cache_run *r = arg;
+
+	assert_int_equal(res->status, HY_DNS_ANSWER);
+	r->hits += res->from_cache;
+	if (--r->pending == 0)
+		hy_loop_stop(r->loop);
+}
+
+static void
+cache_ask(struct cache_run *r, const char *name)
+{
+	r->pending++;
+	assert_int_equal(hy_dns_query(r->grp, name, LDNS_RR_TYPE_A, 0,
+	    cache_cb, r), 0);
+	assert_int_equal(hy_loop_run(r->loop), 0);
+}
+
+/* The answer cache keeps at most cache_bytes (HY_DNS_CACHE_BYTES_MAX by
+ * default) of parsed answers, the oldest going first, and no answer
+ * bigger than that on its own. An A answer costs under 1,000 bytes. */
+static void
+test_cache_bytes(void **state)
+{
+	static const size_t budgets[] = { 0, 2000, 1 };
+	const char *servers[1], *err = NULL;
+	struct hy_dns_opts o;
+	struct cache_run r;
+	char name[32];
+
+	(void)state;
+	for (size_t b = 0; b < 3; b++) {
+		memset(&r, 0, sizeof(r));
+		assert_non_null(r.loop = hy_loop_new());
+		assert_int_equal(test_dns_server_start(&r.srv, r.loop), 0);
+		servers[0] = r.srv.addr;
+		memset(&o, 0, sizeof(o));
+		o.servers = servers;
+		o.nservers = 1;
+		o.cache_bytes = budgets[b];
+		assert_non_null(r.dns = hy_dns_new(r.loop, &o, &err));
+		assert_non_null(r.grp = hy_dns_group_new(r.dns, 0));
+		for (int i = 0; i < 5; i++) {
+			snprintf(name, sizeof(name), "a%d.test", i);
+			cache_ask(&r, name);
+		}
+		cache_ask(&r, "a4.test");	/* the newest */
+		cache_ask(&r, "a0.test");	/* the oldest */
+		if (b == 0)		/* the default keeps both */
+			assert_int_equal(r.hits, 2);
+		else if (b == 1)	/* 2,000 bytes: the newest only */
+			assert_int_equal(r.hits, 1);
+		else			/* no answer fits: nothing kept */
+			assert_int_equal(r.hits, 0);
+		assert_int_equal(r.srv.udp_queries, 7 - r.hits);
+		hy_dns_group_free(r.grp);
+		hy_dns_free(r.dns);
+		test_dns_server_stop(&r.srv);
+		hy_loop_free(r.loop);
+	}
+}
+
 int
 main(void)
 {
@@ -150,6 +223,7 @@ main(void)
 		cmocka_unit_test(test_cname_chain),
 		cmocka_unit_test(test_txt_show_max),
 		cmocka_unit_test(test_finding_msg_max),
+		cmocka_unit_test(test_cache_bytes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
