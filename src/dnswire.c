@@ -23,7 +23,7 @@ struct park {
 struct scan {
 	struct park	*parks;
 	size_t		 nparks, cap;
-	uint64_t	 ldns_cost;	/* what ldns alone would allocate */
+	bool		 too_many;	/* an RR over HY_DNSWIRE_RR_STRINGS_MAX */
 };
 
 static bool
@@ -149,9 +149,12 @@ scan_msg(const uint8_t *wire, size_t len, struct scan *s)
 			if (!strings_only(type) || (n = count_strings(wire +
 			    p.rdata_off, rdlen)) < 2)
 				continue;
+			if (n > HY_DNSWIRE_RR_STRINGS_MAX) {
+				s->too_many = true;
+				return true;
+			}
 			if (!park_add(s, &p))
 				return false;
-			s->ldns_cost += (uint64_t)n * rdlen;
 		}
 	}
 	return true;
@@ -245,8 +248,9 @@ same_pkt(const ldns_pkt *a, const ldns_pkt *b)
  * of a parked RR (no honest message does that). So the message is parsed
  * twice, parked under two types that differ in both octets: a name that
  * read them would come out different. If the parses disagree or fail,
- * only ldns's own parse of the message is exact; it is made when its
- * cost stays within HY_DNSWIRE_LDNS_BUDGET, else the message is refused.
+ * only ldns's own parse of the message is exact, and it is made: with at
+ * most HY_DNSWIRE_RR_STRINGS_MAX strings an RR, it allocates at most
+ * 1,024 x 65,535 bytes.
  */
 ldns_status
 hy_dnswire_parse(const uint8_t *wire, size_t len, ldns_pkt **out)
@@ -259,6 +263,10 @@ hy_dnswire_parse(const uint8_t *wire, size_t len, ldns_pkt **out)
 	*out = NULL;
 	if (!scan_msg(wire, len, &s)) {
 		st = LDNS_STATUS_MEM_ERR;
+		goto done;
+	}
+	if (s.too_many) {
+		st = LDNS_STATUS_WIRE_RDATA_ERR;
 		goto done;
 	}
 	if (s.nparks == 0) {
@@ -279,8 +287,7 @@ hy_dnswire_parse(const uint8_t *wire, size_t len, ldns_pkt **out)
 		goto done;
 	ldns_pkt_free(*out);
 	*out = NULL;
-	st = s.ldns_cost <= HY_DNSWIRE_LDNS_BUDGET ?
-	    ldns_wire2pkt(out, wire, len) : LDNS_STATUS_WIRE_RDATA_ERR;
+	st = ldns_wire2pkt(out, wire, len);
 done:
 	if (st != LDNS_STATUS_OK) {
 		ldns_pkt_free(*out);

@@ -1,6 +1,6 @@
 /*
  * The named limits on hostile data (README "Limits"): each at its edge.
- * HY_DNSWIRE_MSG_MAX and HY_DNSWIRE_LDNS_BUDGET are tested in
+ * HY_DNSWIRE_MSG_MAX and HY_DNSWIRE_RR_STRINGS_MAX are tested in
  * test_dnswire.c, HY_STS_POLICY_MAX and HY_HTTP_MAX_REDIRECTS in
  * tests/http/test_http.c.
  */
