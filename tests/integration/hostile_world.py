@@ -10,8 +10,7 @@ a `survey` and every `report` format in both languages.
 1. `check --json` of every hostile name (expect.d/hostile.json) and of
    input names that are themselves markup or formulas: exit status 3,
    every output line strict UTF-8 JSON valid against the schema, one per
-   input, and peak RSS of the process under --rss-limit-mb (200; 0 skips
-   the figure, for sanitizer builds whose shadow memory counts in RSS).
+   input, and peak RSS of the process under --rss-limit-mb (200).
 2. MTA-STS policy fetch faults give exit status 3, evidence exit 0
    (zones/mail/sts-faults.jp.zone).
 3. A survey whose ISPs own the hostile names, with an ISP list that
