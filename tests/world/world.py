@@ -187,7 +187,7 @@ def origin_from_filename(fname):
 
 
 def bomb_lines(kind, tail, origin, source):
-    """Zone-file lines for `bomb=OWNER STRINGS LENGTH [FIRST]` (one TXT RR
+    """(owner, TXT rdata) for `bomb=OWNER STRINGS LENGTH [FIRST]` (one TXT RR
     of STRINGS character-strings: FIRST, then LENGTH bytes of "a" each) or
     `bombrrs=OWNER COUNT PREFIX` (COUNT TXT RRs "PREFIX0", "PREFIX1", ...):
     records too big to write by hand."""
@@ -203,11 +203,11 @@ def bomb_lines(kind, tail, origin, source):
         raise WorldError("%s: want bomb=OWNER STRINGS LENGTH [FIRST] or "
                          "bombrrs=OWNER COUNT PREFIX" % source)
     if kind == "bombrrs":
-        return ['%s TXT "%s%d"' % (owner, prefix, i) for i in range(count)]
+        return [(owner, '"%s%d"' % (prefix, i)) for i in range(count)]
     strings = ['"%s"' % ("a" * length)] * count
     if first is not None and count:
         strings[0] = '"%s"' % first
-    return ["%s TXT %s" % (owner, " ".join(strings))]
+    return [(owner, " ".join(strings))]
 
 
 def parse_options(line, opts, tampers, origin, source, extra):
@@ -296,10 +296,13 @@ def load_zone(path):
     for line in text.splitlines():
         if line.lstrip().startswith(";") and "@world" in line:
             parse_options(line, opts, tampers, origin, path, extra)
-    if extra:
-        text += "\n; ---- bomb= and bombrrs= ----\n" + "\n".join(extra) + "\n"
     check_options(opts, path)
     records = parse_records(text, origin, path)
+    if extra:
+        # Appended after parsing: strip_comment() over a 180 KB line is slow.
+        text += "\n; ---- bomb= and bombrrs= ----\n" + "".join(
+            "%s TXT %s\n" % r for r in extra)
+        records += [(o, "TXT", r) for o, r in extra]
     for o, t, _ in tampers:
         if not any(ro == o and rt == t for ro, rt, _ in records):
             raise WorldError("%s: tamper/strip target %s %s is not in the zone"
