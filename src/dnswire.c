@@ -1,7 +1,8 @@
 /*
- * See include/hygiene/dnswire.h. The scan only finds the RRs to park; it
- * never decides whether a message is valid: ldns still parses every
- * byte, so a broken message fails exactly as it did.
+ * See include/hygiene/dnswire.h. The scan finds the RRs to park and an RR
+ * over the strings cap; it never decides whether a message is otherwise
+ * valid: ldns still parses every byte, so a broken message fails exactly
+ * as it did.
  */
 #include <stdbool.h>
 #include <stdlib.h>
@@ -100,8 +101,9 @@ park_add(struct scan *s, const struct park *p)
 }
 
 /*
- * Find the RRs to park. Returns false only on OOM; a message that does
- * not scan simply ends the scan (ldns will say what is wrong with it).
+ * Find the RRs to park, or one over HY_DNSWIRE_RR_STRINGS_MAX. Returns
+ * false only on OOM; a message that does not scan simply ends the scan
+ * (ldns will say what is wrong with it).
  */
 static bool
 scan_msg(const uint8_t *wire, size_t len, struct scan *s)
