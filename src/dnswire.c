@@ -1,6 +1,6 @@
 /*
- * See include/hygiene/dnswire.h. The scan finds the RRs to park and an RR
- * over the strings cap; it never decides whether a message is otherwise
+ * See include/hygiene/dnswire.h. The scan finds the RRs to park and the
+ * RRs that refuse a message; it never decides whether a message is otherwise
  * valid: ldns still parses every byte, so a broken message fails exactly
  * as it did.
  */
@@ -24,7 +24,8 @@ struct park {
 struct scan {
 	struct park	*parks;
 	size_t		 nparks, cap;
-	bool		 too_many;	/* an RR over HY_DNSWIRE_RR_STRINGS_MAX */
+	bool		 refuse;	/* an RR over HY_DNSWIRE_RR_STRINGS_MAX,
+					 * or a TSIG */
 };
 
 static bool
@@ -101,7 +102,8 @@ park_add(struct scan *s, const struct park *p)
 }
 
 /*
- * Find the RRs to park, or one over HY_DNSWIRE_RR_STRINGS_MAX. Returns
+ * Find the RRs to park, or one that refuses the message: over
+ * HY_DNSWIRE_RR_STRINGS_MAX, or a TSIG (see dnswire.h). Returns
  * false only on OOM; a message that does not scan simply ends the scan
  * (ldns will say what is wrong with it).
  */
@@ -127,8 +129,6 @@ scan_msg(const uint8_t *wire, size_t len, struct scan *s)
 	for (int k = 0; k < 3; k++) {
 		size_t index = 0;
 
-		/* ldns counts a TSIG off ARCOUNT while it reads the section,
-		 * so it never reads as many RRs after one. */
 		for (uint16_t i = 0; i < count[k + 1]; i++) {
 			if (!skip_name(&c))
 				return true;
@@ -138,11 +138,12 @@ scan_msg(const uint8_t *wire, size_t len, struct scan *s)
 				return true;
 			p.rdata_off = c.pos;
 			(void)hy_cursor_skip(&c, rdlen);
-			/* ldns keeps OPT and TSIG out of its additional list. */
-			if (k == 2 && type == LDNS_RR_TYPE_TSIG)
-				count[3]--;
-			if (k == 2 && (type == LDNS_RR_TYPE_OPT ||
-			    type == LDNS_RR_TYPE_TSIG))
+			if (k == 2 && type == LDNS_RR_TYPE_TSIG) {
+				s->refuse = true;
+				return true;
+			}
+			/* ldns keeps OPT out of its additional list. */
+			if (k == 2 && type == LDNS_RR_TYPE_OPT)
 				continue;
 			p.section = sec[k];
 			p.index = index++;
@@ -152,7 +153,7 @@ scan_msg(const uint8_t *wire, size_t len, struct scan *s)
 			    p.rdata_off, rdlen)) < 2)
 				continue;
 			if (n > HY_DNSWIRE_RR_STRINGS_MAX) {
-				s->too_many = true;
+				s->refuse = true;
 				return true;
 			}
 			if (!park_add(s, &p))
@@ -267,7 +268,7 @@ hy_dnswire_parse(const uint8_t *wire, size_t len, ldns_pkt **out)
 		st = LDNS_STATUS_MEM_ERR;
 		goto done;
 	}
-	if (s.too_many) {
+	if (s.refuse) {
 		st = LDNS_STATUS_WIRE_RDATA_ERR;
 		goto done;
 	}

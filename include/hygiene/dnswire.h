@@ -8,7 +8,10 @@
  * n x rdlength bytes: 60,000 empty strings (60 KB over TCP) ask for 3.6 GB.
  * hy_dnswire_parse() scans the message first, through the bounds-checked
  * cursor. A message with an RR of more than HY_DNSWIRE_RR_STRINGS_MAX
- * strings is refused. Otherwise it hands ldns a copy in which every RR
+ * strings is refused, and so is one with a TSIG RR: hygiene signs no
+ * query, and a response carries a TSIG only when its request did (RFC
+ * 8945), while ldns_wire2pkt() leaks every TSIG RR of a message but the
+ * last. Otherwise it hands ldns a copy in which every RR
  * made only of <character-string>s (TXT, SPF, ...) that holds more than
  * one string is "parked" under a type ldns does not know, so ldns keeps
  * its rdata as one field, and then gives those RRs back their type and
@@ -49,8 +52,8 @@
  * Parse len bytes of wire format into *out (the caller frees it with
  * ldns_pkt_free()). Returns what ldns_wire2pkt() returns for the same
  * bytes (LDNS_STATUS_OK, a wire error, or LDNS_STATUS_MEM_ERR), except
- * LDNS_STATUS_WIRE_RDATA_ERR for a message refused under
- * HY_DNSWIRE_RR_STRINGS_MAX.
+ * LDNS_STATUS_WIRE_RDATA_ERR for a message refused (an RR over
+ * HY_DNSWIRE_RR_STRINGS_MAX, a TSIG RR).
  */
 ldns_status	 hy_dnswire_parse(const uint8_t *wire, size_t len,
 		    ldns_pkt **out);
