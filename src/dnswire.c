@@ -102,8 +102,31 @@ park_add(struct scan *s, const struct park *p)
 }
 
 /*
+ * Does ldns read the RR at [start, end) exactly to its end, as RDLENGTH
+ * frames it? ldns_wire2rdf() stops after the fields of the type, so an RR
+ * whose rdata is longer (or holds a name that runs past it) makes
+ * ldns_wire2pkt() read the rest as further RRs: a view of the message
+ * that is not the message, and one where a TXT bomb hides from the scan.
+ * An RR ldns fails on fails its whole parse anyway.
+ */
+static bool
+ldns_frames(const uint8_t *wire, size_t len, size_t start, size_t end,
+    ldns_pkt_section sec)
+{
+	ldns_rr *rr = NULL;
+	size_t pos = start;
+	ldns_status st = ldns_wire2rr(&rr, wire, len, &pos, sec);
+
+	ldns_rr_free(rr);
+	return st != LDNS_STATUS_OK || pos == end;
+}
+
+/*
  * Find the RRs to park, or one that refuses the message: over
- * HY_DNSWIRE_RR_STRINGS_MAX, or a TSIG (see dnswire.h). Returns
+ * HY_DNSWIRE_RR_STRINGS_MAX, a TSIG (see dnswire.h), or one ldns would
+ * read past or short of its RDLENGTH. RRs of strings need no such check:
+ * ldns reads strings to the end or fails (and asking it would cost
+ * strings x rdlength). Returns
  * false only on OOM; a message that does not scan simply ends the scan
  * (ldns will say what is wrong with it).
  */
@@ -130,6 +153,8 @@ scan_msg(const uint8_t *wire, size_t len, struct scan *s)
 		size_t index = 0;
 
 		for (uint16_t i = 0; i < count[k + 1]; i++) {
+			size_t start = c.pos;
+
 			if (!skip_name(&c))
 				return true;
 			p.type_off = c.pos;
@@ -145,6 +170,11 @@ scan_msg(const uint8_t *wire, size_t len, struct scan *s)
 			/* ldns keeps OPT out of its additional list. */
 			if (k == 2 && type == LDNS_RR_TYPE_OPT)
 				continue;
+			if (!strings_only(type) && !ldns_frames(wire, len, start,
+			    c.pos, sec[k])) {
+				s->refuse = true;
+				return true;
+			}
 			p.section = sec[k];
 			p.index = index++;
 			p.rdlen = rdlen;

@@ -8,10 +8,12 @@
  * n x rdlength bytes: 60,000 empty strings (60 KB over TCP) ask for 3.6 GB.
  * hy_dnswire_parse() scans the message first, through the bounds-checked
  * cursor. A message with an RR of more than HY_DNSWIRE_RR_STRINGS_MAX
- * strings is refused, and so is one with a TSIG RR: hygiene signs no
- * query, and a response carries a TSIG only when its request did (RFC
- * 8945), while ldns_wire2pkt() leaks every TSIG RR of a message but the
- * last. Otherwise it hands ldns a copy in which every RR
+ * strings is refused; so is one with a TSIG RR (hygiene signs no query,
+ * and a response carries a TSIG only when its request did, RFC 8945;
+ * ldns_wire2pkt() leaks every TSIG RR of a message but the last), and one
+ * with an RR whose rdata is longer than its type's fields (ldns would
+ * read the rest as more RRs). Otherwise it hands ldns a copy in which
+ * every RR
  * made only of <character-string>s (TXT, SPF, ...) that holds more than
  * one string is "parked" under a type ldns does not know, so ldns keeps
  * its rdata as one field, and then gives those RRs back their type and
@@ -53,7 +55,8 @@
  * ldns_pkt_free()). Returns what ldns_wire2pkt() returns for the same
  * bytes (LDNS_STATUS_OK, a wire error, or LDNS_STATUS_MEM_ERR), except
  * LDNS_STATUS_WIRE_RDATA_ERR for a message refused (an RR over
- * HY_DNSWIRE_RR_STRINGS_MAX, a TSIG RR).
+ * HY_DNSWIRE_RR_STRINGS_MAX, a TSIG RR, rdata ldns does not read to its
+ * end).
  */
 ldns_status	 hy_dnswire_parse(const uint8_t *wire, size_t len,
 		    ldns_pkt **out);

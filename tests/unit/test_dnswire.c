@@ -347,6 +347,34 @@ test_pointer_across_header(void **state)
 	assert_same_as_ldns(&m);
 }
 
+/* An RR whose rdata is longer than its type's fields: ldns would read the
+ * rest as more RRs, here a TXT bomb hidden in an A record's rdata. The
+ * message is refused, without parsing the bomb. */
+static void
+test_rdata_past_fields(void **state)
+{
+	static struct msg m;
+	static uint8_t rdata[4 + 12 + 2000];
+	ldns_pkt *p = NULL;
+	size_t before;
+
+	(void)state;
+	head(&m, 1, 0, 0);
+	rr(&m, LDNS_RR_TYPE_A, "\xc0\x00\x02\x01\xc0\x00\x02\x02", 8);
+	assert_int_equal(hy_dnswire_parse(m.b, m.len, &p),
+	    LDNS_STATUS_WIRE_RDATA_ERR);
+	memcpy(rdata, "\xc0\x00\x02\x01" "\xc0\x0c" "\x00\x10" "\x00\x01"
+	    "\x00\x00\x01\x2c" "\x07\xd0", 16);	/* then 2,000 empty strings */
+	head(&m, 1, 0, 0);
+	rr(&m, LDNS_RR_TYPE_A, rdata, sizeof(rdata));
+	m.b[7] = 2;		/* ldns would read the hidden RR as the 2nd */
+	before = heap_in_use();
+	assert_int_equal(hy_dnswire_parse(m.b, m.len, &p),
+	    LDNS_STATUS_WIRE_RDATA_ERR);
+	assert_null(p);
+	assert_true(heap_in_use() - before < 64u * 1024);
+}
+
 int
 main(void)
 {
@@ -358,6 +386,7 @@ main(void)
 		cmocka_unit_test(test_broken),
 		cmocka_unit_test(test_park_type_in_message),
 		cmocka_unit_test(test_pointer_across_header),
+		cmocka_unit_test(test_rdata_past_fields),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
