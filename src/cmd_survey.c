@@ -17,6 +17,7 @@
 #include "hygiene/check.h"
 #include "hygiene/isps.h"
 #include "hygiene/ripestat.h"
+#include "hygiene/rov.h"
 #include "hygiene/rpki.h"
 #include "hygiene/store.h"
 #include "hygiene/survey.h"
@@ -27,6 +28,8 @@
 
 enum {
 	OPT_ISPS = 1000, OPT_DOMAINS, OPT_OUT, OPT_MONTH, OPT_DB, OPT_RESUME,
+	OPT_PATHS,
+	OPT_EXCLUDE,
 };
 
 static const struct hy_cli_opt survey_opts[] = {
@@ -42,13 +45,21 @@ static const struct hy_cli_opt survey_opts[] = {
 	    "SQLite history (default: hygiene-history.sqlite beside DIR)" },
 	{ "resume", no_argument, OPT_RESUME, NULL,
 	    "continue an interrupted survey of the month" },
+	{ "paths", required_argument, OPT_PATHS, "DUMP...",
+	    "collector RIB dumps (MRT or bgpdump -m; gzip, bzip2): ROV "
+	    "enforcement per ISP (more DUMPs may follow)" },
+	{ "exclude", required_argument, OPT_EXCLUDE, "FILE",
+	    "never measure the names FILE lists, nor names below them "
+	    "(\"*.NAME\": only below); names already in the month leave it" },
 	{ NULL, 0, 0, NULL, NULL },
 };
 
 struct survey_cmd {
 	struct hy_config	 cfg;
-	const char		*isps, *domains, *out, *month, *db;
+	const char		*isps, *domains, *out, *month, *db, *exclude;
 	int			 resume;
+	const char		**paths;	/* into argv */
+	size_t			 npaths;
 	char			 month_buf[8];
 	char			*db_buf;
 	/* checker */
@@ -73,6 +84,8 @@ survey_opt(void *ctx, int id, const char *arg)
 	case OPT_MONTH: sc->month = arg; break;
 	case OPT_DB: sc->db = arg; break;
 	case OPT_RESUME: sc->resume = 1; break;
+	case OPT_PATHS: sc->paths[sc->npaths++] = arg; break;
+	case OPT_EXCLUDE: sc->exclude = arg; break;
 	}
 	return 0;
 }
@@ -157,6 +170,42 @@ survey_routes(const struct survey_cmd *sc, const uint32_t *asns, size_t n,
 }
 
 /*
+ * ROV enforcement per ISP from the collector dumps (--paths), against the
+ * survey's VRPs: of now for an RTR cache, of --at for a file. Malformed
+ * records are skipped and listed on stderr; an unreadable or truncated
+ * dump stops the survey before anything is measured.
+ */
+static int
+survey_rov(const struct survey_cmd *sc, const struct hy_isp_list *isps,
+    const struct hy_vrps *vrps, struct hy_rov **out, char *err,
+    size_t errlen)
+{
+	json_t *src, *f, *e;
+	size_t i, j;
+	int rc;
+
+	rc = hy_rov_analyse(isps, vrps, sc->paths, sc->npaths,
+	    sc->cfg.vrps != NULL ? sc->cfg.now : time(NULL), out, err, errlen);
+	if (rc != 0 && strncmp(err, "paths: ", 7) != 0) {
+		/* say which input failed; no routes-source hint applies */
+		memmove(err + 7, err, strnlen(err, errlen - 8) + 1);
+		memcpy(err, "paths: ", 7);
+	}
+	if (*out == NULL || (src = hy_rov_source_json(*out)) == NULL)
+		return rc;
+	json_array_foreach(json_object_get(src, "files"), i, f)
+		json_array_foreach(json_object_get(f, "malformed_records"), j,
+		    e)
+			hy_cli_error("survey", "%s: record %lld skipped: %s",
+			    json_string_value(json_object_get(f, "name")),
+			    (long long)json_integer_value(json_object_get(e,
+			    "record")), json_string_value(json_object_get(e,
+			    "reason")));
+	json_decref(src);
+	return rc;
+}
+
+/*
  * Validate every route of every ISP's ASNs (--routes FILE|ripestat) once
  * against the VRPs (--vrps, or the --rtr cache, by default a public one)
  * and keep each ISP's figures, keyed by ISP id, for stats.json. -1 with
@@ -169,6 +218,7 @@ survey_rpki(const struct survey_cmd *sc, const struct hy_isp_list *isps,
 	struct hy_routes *routes = NULL;
 	struct hy_vrps *vrps = NULL;
 	struct hy_rpki_stats *st = NULL;
+	struct hy_rov *rov = NULL;
 	uint32_t *asns = NULL;
 	uint8_t *states = NULL;
 	json_t *map = NULL, *one;
@@ -188,6 +238,9 @@ survey_rpki(const struct survey_cmd *sc, const struct hy_isp_list *isps,
 	    err, errlen) : hy_vrps_sync_rtr(sc->cfg.rtr, sc->cfg.timeout_ms,
 	    &vrps, err, errlen)) != 0)
 		goto out;
+	if (sc->npaths > 0 && survey_rov(sc, isps, vrps, &rov, err,
+	    errlen) != 0)
+		goto out;
 	if ((states = hy_rpki_states(vrps, routes, asns, n)) == NULL ||
 	    (map = json_object()) == NULL)
 		goto oom;
@@ -195,7 +248,9 @@ survey_rpki(const struct survey_cmd *sc, const struct hy_isp_list *isps,
 		if (hy_rpki_isp_stats(vrps, routes, states, isps->v[i].asns,
 		    isps->v[i].nasns, false, &st) != 0 ||
 		    (one = hy_rpki_stats_json(st, routes)) == NULL ||
-		    json_object_set_new(map, isps->v[i].id, one) != 0)
+		    json_object_set_new(map, isps->v[i].id, one) != 0 ||
+		    (rov != NULL && json_object_set_new(one, "rov",
+		    hy_rov_isp_json(rov, i)) != 0))
 			goto oom;
 		hy_rpki_stats_free(st);
 		st = NULL;
@@ -208,6 +263,7 @@ oom:
 	snprintf(err, errlen, "out of memory");
 out:
 	hy_rpki_stats_free(st);
+	hy_rov_free(rov);
 	json_decref(map);
 	free(states);
 	free(asns);
@@ -333,6 +389,7 @@ static int
 survey_exec(struct survey_cmd *sc)
 {
 	struct hy_isp_list *isps = NULL;
+	struct hy_exclude *ex = NULL;
 	struct hy_store *st = NULL;
 	struct hy_survey_opts o = { 0 };
 	struct hy_survey_checker ck = { sc, real_start, real_run };
@@ -347,6 +404,12 @@ survey_exec(struct survey_cmd *sc)
 
 	if (hy_isps_load(sc->isps, &isps, err, sizeof(err)) != 0) {
 		hy_cli_error("survey", "%s", err);
+		goto out;
+	}
+	/* Read whole before anything is measured, or not at all. */
+	if (sc->exclude != NULL && hy_exclude_load(sc->exclude, &ex, err,
+	    sizeof(err)) != 0) {
+		hy_cli_error("survey", "--exclude: %s", err);
 		goto out;
 	}
 	if (survey_mkdirs(sc->out) != 0) {
@@ -370,7 +433,8 @@ survey_exec(struct survey_cmd *sc)
 		sc->cfg.routes = "ripestat";
 	if (survey_rpki(sc, isps, &rpki, err, sizeof(err)) != 0) {
 		hy_cli_error("survey", "RPKI: %s%s", err,
-		    strcmp(sc->cfg.routes, "ripestat") == 0 ? " (--routes "
+		    strcmp(sc->cfg.routes, "ripestat") == 0 &&
+		    strncmp(err, "paths: ", 7) != 0 ? " (--routes "
 		    "FILE reads the ISPs' routes from a file instead)" : "");
 		goto out;
 	}
@@ -396,6 +460,7 @@ survey_exec(struct survey_cmd *sc)
 	o.out_dir = sc->out;
 	o.isps = isps;
 	o.domains_path = sc->domains;
+	o.exclude = ex;
 	o.rpki = rpki;
 	o.resume = sc->resume;
 	o.window = sc->cfg.concurrency;
@@ -417,6 +482,10 @@ survey_exec(struct survey_cmd *sc)
 		hy_cli_error("survey", "%s", err);
 		goto out;
 	}
+	if (sum.excluded > 0)
+		hy_cli_error("survey", "left out %zu name%s listed in %s (their "
+		    "owners opted out)", sum.excluded, sum.excluded == 1 ? "" :
+		    "s", sc->exclude);
 	hy_dns_get_stats(hy_run_dns(sc->run), &ds);
 	printf("survey %s: %zu domains, %zu measured completely, %zu could "
 	    "not be measured%s; %zu measured in this run, %llu DNS queries "
@@ -432,6 +501,7 @@ out:
 	hy_loop_free(sc->loop);
 	hy_store_close(st);
 	hy_isps_free(isps);
+	hy_exclude_free(ex);
 	json_decref(rpki);
 	return rc;
 }
@@ -444,12 +514,19 @@ cmd_survey(int argc, char **argv)
 
 	memset(&sc, 0, sizeof(sc));
 	hy_config_init(&sc.cfg);
+	if ((sc.paths = calloc((size_t)argc + 1, sizeof(*sc.paths))) == NULL) {
+		rc = HY_EXIT_FAIL;
+		goto out;
+	}
 	first = hy_cli_parse(argc, argv, "survey", &sc.cfg, survey_opts,
 	    survey_opt, &sc);
 	if (first < 0) {
 		rc = first == -2 ? HY_EXIT_OK : HY_EXIT_USAGE;
 		goto out;
 	}
+	/* "--paths A B C": the files after the first are arguments. */
+	while (sc.npaths > 0 && first < argc)
+		sc.paths[sc.npaths++] = argv[first++];
 	if (first < argc) {
 		hy_cli_usage_error("survey", "unexpected argument '%s'",
 		    argv[first]);
@@ -461,10 +538,11 @@ cmd_survey(int argc, char **argv)
 		rc = HY_EXIT_USAGE;
 		goto out;
 	}
-	if (strcmp(sc.isps, "-") == 0 && sc.domains != NULL &&
-	    strcmp(sc.domains, "-") == 0) {
-		hy_cli_usage_error("survey", "--isps and --domains cannot both "
-		    "read standard input ('-')");
+	if ((strcmp(sc.isps, "-") == 0) + (sc.domains != NULL &&
+	    strcmp(sc.domains, "-") == 0) + (sc.exclude != NULL &&
+	    strcmp(sc.exclude, "-") == 0) > 1) {
+		hy_cli_usage_error("survey", "only one of --isps, --domains "
+		    "and --exclude can read standard input ('-')");
 		rc = HY_EXIT_USAGE;
 		goto out;
 	}
@@ -474,6 +552,7 @@ cmd_survey(int argc, char **argv)
 	}
 	rc = survey_exec(&sc);
 out:
+	free(sc.paths);
 	free(sc.db_buf);
 	hy_config_free(&sc.cfg);
 	return rc;

@@ -14,6 +14,7 @@
 #include "hygiene/report.h"
 #include "hygiene/stats.h"
 #include "hygiene/survey.h"
+#include "report_int.h"
 
 /* ---- labels ---- */
 
@@ -237,6 +238,12 @@ md_escape(FILE *f, const char *s)
 			rc = fputc(*p, f) == EOF ? -1 : 0;
 	}
 	return rc < 0 ? -1 : 0;
+}
+
+int
+hy_report_md_escape(FILE *f, const char *s)
+{
+	return md_escape(f, s);
 }
 
 char *
@@ -560,6 +567,8 @@ report_html(FILE *f, const struct hy_report_in *in, enum hy_report_lang lang)
 	html_chart(f, in, lang);
 	html_rates_table(f, in, NULL, labels[lang][L_OWN], lang);
 	html_rates_table(f, in, "hosted", labels[lang][L_HOSTED], lang);
+	if (hy_report_rov_html(f, in->stats, lang) != 0)
+		return -1;
 	if (in->domains != NULL)
 		html_domains(f, in->domains, lang);
 	html_notes(f, in, lang);
@@ -621,6 +630,8 @@ report_md(FILE *f, const struct hy_report_in *in, enum hy_report_lang lang)
 		    jstr(in->prev, "month"));
 	md_rates_table(f, in, NULL, labels[lang][L_OWN], lang);
 	md_rates_table(f, in, "hosted", labels[lang][L_HOSTED], lang);
+	if (hy_report_rov_md(f, in->stats, lang) != 0)
+		return -1;
 	if (in->domains != NULL) {
 		fprintf(f, "\n### %s\n\n| %s | %s | DNSSEC | SPF | DMARC | "
 		    "MTA-STS | DMARC %s |\n|---|---|---|---|---|---|---|\n",
@@ -721,7 +732,7 @@ report_csv(FILE *f, const struct hy_report_in *in)
 	}
 	if (csv_tally(f, NULL, json_object_get(in->stats, "totals"),
 	    in->prev ? json_object_get(in->prev, "totals") : NULL, "all",
-	    in) != 0)
+	    in) != 0 || hy_report_rov_csv(f, in->stats) != 0)
 		return -1;
 	if (in->domains != NULL) {
 		fputs("\ndomain,domain_unicode,isp_id,dnssec,spf,dmarc,mta_sts,"

@@ -377,3 +377,80 @@ hy_store_previous_month(struct hy_store *st, const char *month, char **out)
 {
 	return store_text(st, Q_PREV, month, out);
 }
+
+/* Delete one target and its result, if any. */
+static int
+store_target_drop(struct hy_store *st, sqlite3_stmt *del_res,
+    sqlite3_stmt *del_tgt, const char *month, const char *domain)
+{
+	sqlite3_stmt *s[2] = { del_res, del_tgt };
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		sqlite3_bind_text(s[i], 1, month, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s[i], 2, domain, -1, SQLITE_STATIC);
+		if (store_step_done(st, s[i], "remove target") != 0)
+			return -1;
+	}
+	return 0;
+}
+
+int
+hy_store_targets_remove_if(struct hy_store *st, const char *month,
+    hy_store_drop_fn drop, void *arg, size_t *removed)
+{
+	sqlite3_stmt *sel = NULL, *del_res = NULL, *del_tgt = NULL;
+	char **v = NULL, **nv;
+	size_t n = 0, cap = 0, i;
+	const char *d;
+	int rc, ret = -1;
+
+	*removed = 0;
+	/* Rare (an opt-out list): prepared here, not kept. */
+	if (sqlite3_prepare_v2(st->db, "SELECT domain FROM targets WHERE "
+	    "month = ?1 ORDER BY seq", -1, &sel, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(st->db, "DELETE FROM results WHERE month = ?1 "
+	    "AND domain = ?2", -1, &del_res, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(st->db, "DELETE FROM targets WHERE month = ?1 "
+	    "AND domain = ?2", -1, &del_tgt, NULL) != SQLITE_OK) {
+		store_fail(st, "remove targets");
+		goto out;
+	}
+	sqlite3_bind_text(sel, 1, month, -1, SQLITE_STATIC);
+	/* Collect first: rows are not deleted under a running SELECT. */
+	while ((rc = sqlite3_step(sel)) == SQLITE_ROW) {
+		d = (const char *)sqlite3_column_text(sel, 0);
+		if (d == NULL || !drop(arg, d))
+			continue;
+		if (n == cap) {
+			if ((nv = reallocarray(v, cap ? cap * 2 : 16,
+			    sizeof(*v))) == NULL)
+				goto oom;
+			v = nv;
+			cap = cap ? cap * 2 : 16;
+		}
+		if ((v[n] = strdup(d)) == NULL)
+			goto oom;
+		n++;
+	}
+	if (rc != SQLITE_DONE) {
+		store_fail(st, "read targets");
+		goto out;
+	}
+	for (i = 0; i < n; i++)
+		if (store_target_drop(st, del_res, del_tgt, month, v[i]) != 0)
+			goto out;
+	*removed = n;
+	ret = 0;
+	goto out;
+oom:
+	snprintf(st->err, sizeof(st->err), "out of memory");
+out:
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+	sqlite3_finalize(sel);
+	sqlite3_finalize(del_res);
+	sqlite3_finalize(del_tgt);
+	return ret;
+}

@@ -146,6 +146,12 @@ survey_plan_inputs(struct survey *sv)
 	return sv->fatal ? -1 : 0;
 }
 
+static bool
+survey_drop(void *arg, const char *domain)
+{
+	return hy_exclude_match(arg, domain, NULL) != NULL;
+}
+
 /* Create or reopen the month's survey and load its targets. */
 static int
 survey_plan(struct survey *sv)
@@ -179,6 +185,13 @@ survey_plan(struct survey *sv)
 		hy_store_rollback(sv->st);
 		return -1;
 	}
+	/* Opt-outs leave the month whenever they arrive: the inputs are
+	 * planned whole, then every target the list covers is removed, with
+	 * any result it already has (so --resume rewrites a finished
+	 * month's files without it). */
+	if (sv->o->exclude != NULL && hy_store_targets_remove_if(sv->st, m,
+	    survey_drop, (void *)sv->o->exclude, &sv->sum->excluded) != 0)
+		goto dberr_rb;
 	if (hy_store_commit(sv->st) != 0)
 		goto dberr_rb;
 	return 0;

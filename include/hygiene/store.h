@@ -56,6 +56,13 @@ int	hy_store_survey_delete(struct hy_store *, const char *month);
 int	hy_store_target_add(struct hy_store *, const char *month,
 	    const char *domain, bool *added);
 
+/* Remove the month's targets for which drop(arg, domain) is true, and
+ * their results: a name whose owner opted out after it was planned or
+ * measured. *removed counts them. Runs in the caller's transaction. */
+typedef bool (*hy_store_drop_fn)(void *arg, const char *domain);
+int	hy_store_targets_remove_if(struct hy_store *, const char *month,
+	    hy_store_drop_fn drop, void *arg, size_t *removed);
+
 /* Up to limit targets with seq > after and no result yet, in seq order. */
 typedef int (*hy_store_target_fn)(void *arg, int64_t seq,
 	    const char *domain);

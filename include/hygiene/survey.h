@@ -24,6 +24,7 @@
 
 #include <jansson.h>
 
+#include "hygiene/exclude.h"
 #include "hygiene/isps.h"
 #include "hygiene/store.h"
 
@@ -44,6 +45,9 @@ struct hy_survey_opts {
 	const char		*out_dir;
 	const struct hy_isp_list *isps;
 	const char		*domains_path;	/* NULL: ISP domains only */
+	/* Optional opt-out list: its names are never measured, and a name
+	 * planned or measured before it opted out leaves the month. */
+	const struct hy_exclude	*exclude;
 	bool			 resume;
 	size_t			 window;	/* domains in flight */
 	size_t			 commit_every;	/* results per transaction */
@@ -72,6 +76,7 @@ struct hy_survey_summary {
 	size_t	incomplete;	/* results with something not measured */
 	size_t	resumed;	/* results already stored before this run */
 	size_t	duplicates;	/* input lines skipped as duplicates */
+	size_t	excluded;	/* names left out: their owners opted out */
 };
 
 /* 0, or -1 with a message in err. */
