@@ -41,10 +41,31 @@ walk_name(const uint8_t *d, size_t n, size_t *pos)
 	return 0;
 }
 
+/* Does ldns, reading the RR at start on its own, stop short of or past
+ * end? (An RR of strings it reads to the end or not at all.) */
+static int
+reads_off(const uint8_t *d, size_t n, size_t start, size_t end, unsigned t,
+    ldns_pkt_section sec)
+{
+	const ldns_rr_descriptor *desc = ldns_rr_descript((uint16_t)t);
+	ldns_rr *rr = NULL;
+	size_t pos = start;
+	int off;
+
+	if (desc != NULL && desc->_variable == LDNS_RDF_TYPE_STR &&
+	    ldns_rr_descriptor_field_type(desc, 0) == LDNS_RDF_TYPE_STR)
+		return 0;
+	off = ldns_wire2rr(&rr, d, n, &pos, sec) == LDNS_STATUS_OK &&
+	    pos != end;
+	ldns_rr_free(rr);
+	return off;
+}
+
 /*
  * Does ldns's view of the message differ from the message as RDLENGTH
- * frames it (RFC 1035 §4.1.3)? Walks the RRs by their lengths and
- * compares each section's types with ldns's lists (which hold no OPT).
+ * frames it (RFC 1035 §4.1.3)? Walks the RRs by their lengths, asks
+ * whether ldns reads each to its end, and compares each section's types
+ * with ldns's lists (which hold no OPT).
  */
 static int
 diverges(const uint8_t *d, size_t n, const ldns_pkt *p)
@@ -66,6 +87,7 @@ diverges(const uint8_t *d, size_t n, const ldns_pkt *p)
 	for (int k = 0; k < 3; k++) {
 		idx = 0;
 		for (unsigned i = 0; i < cnt[k + 1]; i++) {
+			size_t start = pos;
 			unsigned t, rdlen;
 
 			if (!walk_name(d, n, &pos) || pos + 10 > n)
@@ -77,6 +99,10 @@ diverges(const uint8_t *d, size_t n, const ldns_pkt *p)
 				return 1;
 			if (k == 2 && t == LDNS_RR_TYPE_OPT)
 				continue;
+			if (reads_off(d, n, start, pos, t, k == 0 ?
+			    LDNS_SECTION_ANSWER : k == 1 ?
+			    LDNS_SECTION_AUTHORITY : LDNS_SECTION_ADDITIONAL))
+				return 1;
 			if (idx >= ldns_rr_list_rr_count(l[k]) ||
 			    ldns_rr_get_type(ldns_rr_list_rr(l[k], idx++)) != t)
 				return 1;
