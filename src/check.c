@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hygiene/catalog.h"
 #include "hygiene/check.h"
 #include "hygiene/name.h"
 #include "hygiene/txt.h"
@@ -265,6 +266,7 @@ hy_check_error(struct hy_check *c, const char *code, const char *fmt, ...)
 	json_t *o;
 	int rc;
 
+	hy_catalog_assert(code, HY_SEV_ERROR);
 	va_start(ap, fmt);
 	rc = vasprintf(&msg, fmt, ap);
 	va_end(ap);
@@ -450,7 +452,10 @@ check_hosts_answer(struct hy_check *c, const struct hy_dns_result *res,
 		ldns_rr_list_deep_free(rrs);
 		if (mx)
 			c->base.null_mx = mx_is_null(&c->base);
-		for (size_t i = 0; !c->base.null_mx && i < *nhosts; i++)
+		/* A null MX has no host to look up; the NS hosts still do,
+		 * whichever answer came first. */
+		for (size_t i = 0; !(mx && c->base.null_mx) && i < *nhosts;
+		    i++)
 			if (strcmp((*hosts)[i].name, ".") != 0)
 				check_lookup_addrs(c, &(*hosts)[i]);
 	} else if (!hy_dns_status_measured(res->status)) {

@@ -25,11 +25,17 @@
 /* Without --resolver the system resolver is usually a public or ISP
  * service: ask it politely unless --qps says otherwise. */
 #define SURVEY_PUBLIC_QPS	50.0
+/* Resolver health: after this many queries in a row without a usable
+ * answer (REFUSED, no answer, garbage; SERVFAIL does not count), check
+ * queries ask the resolver directly. So many check queries all have to
+ * fail to stop the survey that random faults, even one query in two,
+ * practically never do. */
+#define SURVEY_SUSPECT_STREAK	24
+#define SURVEY_CHECKS		8
 
 enum {
 	OPT_ISPS = 1000, OPT_DOMAINS, OPT_OUT, OPT_MONTH, OPT_DB, OPT_RESUME,
-	OPT_PATHS,
-	OPT_EXCLUDE,
+	OPT_PATHS, OPT_EXCLUDE, OPT_REMEASURE,
 };
 
 static const struct hy_cli_opt survey_opts[] = {
@@ -45,6 +51,9 @@ static const struct hy_cli_opt survey_opts[] = {
 	    "SQLite history (default: hygiene-history.sqlite beside DIR)" },
 	{ "resume", no_argument, OPT_RESUME, NULL,
 	    "continue an interrupted survey of the month" },
+	{ "remeasure", no_argument, OPT_REMEASURE, NULL,
+	    "measure the month's incomplete domains again (and continue it "
+	    "if it was interrupted)" },
 	{ "paths", required_argument, OPT_PATHS, "DUMP...",
 	    "collector RIB dumps (MRT or bgpdump -m; gzip, bzip2): ROV "
 	    "enforcement per ISP (more DUMPs may follow)" },
@@ -57,7 +66,7 @@ static const struct hy_cli_opt survey_opts[] = {
 struct survey_cmd {
 	struct hy_config	 cfg;
 	const char		*isps, *domains, *out, *month, *db, *exclude;
-	int			 resume;
+	int			 resume, remeasure;
 	const char		**paths;	/* into argv */
 	size_t			 npaths;
 	char			 month_buf[8];
@@ -69,7 +78,13 @@ struct survey_cmd {
 	int			 tty;
 	uint64_t		 t0_ms, last_ms;
 	size_t			 first_done;
-	char			 abort_why[256];
+	/* resolver health */
+	struct hy_dns_group	*checks;	/* the last round's queries */
+	unsigned		 checks_pending, checks_usable;
+	enum hy_dns_status	 check_status;	/* of a failed one */
+	bool			 checks_final;	/* the loop runs for them */
+	bool			 dead;
+	char			 abort_why[512];
 };
 
 static int
@@ -84,6 +99,7 @@ survey_opt(void *ctx, int id, const char *arg)
 	case OPT_MONTH: sc->month = arg; break;
 	case OPT_DB: sc->db = arg; break;
 	case OPT_RESUME: sc->resume = 1; break;
+	case OPT_REMEASURE: sc->remeasure = 1; break;
 	case OPT_PATHS: sc->paths[sc->npaths++] = arg; break;
 	case OPT_EXCLUDE: sc->exclude = arg; break;
 	}
@@ -132,31 +148,141 @@ real_run(void *ctx)
 	return hy_loop_run(sc->loop);
 }
 
-/* A result has come back (its deadline passed or it finished) and the
- * resolver has not answered one query yet: with a working resolver
- * answers arrive within milliseconds, so it is unreachable or ignoring
- * us. Stop instead of recording every domain as "could not measure". */
+/* ---- resolver health ---- */
+
+static void
+survey_dead_why(struct survey_cmd *sc)
+{
+	struct hy_dns *dns = hy_run_dns(sc->run);
+	struct hy_dns_stats ds;
+
+	hy_dns_get_stats(dns, &ds);
+	if (ds.answers == 0)
+		snprintf(sc->abort_why, sizeof(sc->abort_why), "no answer from "
+		    "the resolver (%s) to %llu queries", hy_dns_servers(dns),
+		    (unsigned long long)ds.sent);
+	else
+		snprintf(sc->abort_why, sizeof(sc->abort_why), "the resolver "
+		    "(%s) gives no usable answer any more: the last %llu "
+		    "queries failed (so far %llu REFUSED, %llu unanswered, "
+		    "unreachable or garbled, of %llu sent), and %d check "
+		    "queries for "
+		    "names that cannot exist failed too (%s)",
+		    hy_dns_servers(dns),
+		    (unsigned long long)ds.fail_streak,
+		    (unsigned long long)ds.refused,
+		    (unsigned long long)ds.failed,
+		    (unsigned long long)ds.sent, SURVEY_CHECKS,
+		    hy_dns_status_str(sc->check_status));
+}
+
+static void
+survey_check_cb(void *arg, const struct hy_dns_result *res)
+{
+	struct survey_cmd *sc = arg;
+
+	if (hy_dns_status_measured(res->status))
+		sc->checks_usable++;
+	else
+		sc->check_status = res->status;
+	if (--sc->checks_pending > 0)
+		return;
+	if (sc->checks_usable == 0) {
+		sc->dead = true;
+		survey_dead_why(sc);
+	}
+	if (sc->checks_final)
+		hy_loop_stop(sc->loop);
+}
+
+/* A round of check queries straight to the resolver: names under
+ * .invalid (RFC 6761 §6.4), new each time so no cache answers them and
+ * any working resolver answers NXDOMAIN. No deadline: they end when the
+ * resolver answers or the engine gives up, never while queued. */
+static void
+survey_checks_start(struct survey_cmd *sc)
+{
+	char name[64];
+	int i;
+
+	hy_dns_group_free(sc->checks);
+	if ((sc->checks = hy_dns_group_new(hy_run_dns(sc->run), 0)) == NULL)
+		return;
+	sc->checks_usable = 0;
+	for (i = 0; i < SURVEY_CHECKS; i++) {
+		snprintf(name, sizeof(name), "hygiene-check-%08x.invalid",
+		    arc4random());
+		if (hy_dns_query(sc->checks, name, LDNS_RR_TYPE_SOA, 0,
+		    survey_check_cb, sc) == 0)
+			sc->checks_pending++;
+	}
+}
+
+/*
+ * Before a result is stored: has the resolver stopped answering? The
+ * engine counts the queries in a row that got no usable answer; a run
+ * of them starts check queries, and only when every check fails too is
+ * the resolver dead. Finished domains prove nothing: an invalid name
+ * finishes before any query is answered. At the end of the run (final)
+ * the last results wait for this decision, so it runs the loop for it.
+ */
 static const char *
-survey_abort_check(void *arg)
+survey_abort_check(void *arg, bool final)
 {
 	struct survey_cmd *sc = arg;
 	struct hy_dns_stats ds;
 
 	hy_dns_get_stats(hy_run_dns(sc->run), &ds);
-	if (ds.sent > 0 && ds.answers == 0) {
-		snprintf(sc->abort_why, sizeof(sc->abort_why), "no answer from "
-		    "the resolver (%s) to %llu queries",
-		    hy_dns_servers(hy_run_dns(sc->run)),
-		    (unsigned long long)ds.sent);
-		return sc->abort_why;
+	if (!sc->dead && sc->checks_pending == 0 && (final ?
+	    ds.fail_streak > 0 : ds.fail_streak >= SURVEY_SUSPECT_STREAK))
+		survey_checks_start(sc);
+	if (final && sc->checks_pending > 0) {
+		sc->checks_final = true;
+		hy_loop_run(sc->loop);
 	}
-	return NULL;
+	return sc->dead ? sc->abort_why : NULL;
+}
+
+/* Results are committed only while the resolver's latest answer was
+ * usable: those finished after an outage began stay uncommitted, and are
+ * rolled back if the outage is confirmed. */
+static bool
+survey_may_commit(void *arg)
+{
+	struct survey_cmd *sc = arg;
+	struct hy_dns_stats ds;
+
+	hy_dns_get_stats(hy_run_dns(sc->run), &ds);
+	return !sc->dead && sc->checks_pending == 0 && ds.fail_streak == 0;
 }
 
 /* ---- per-ISP RPKI figures (the same as `hygiene rpki --json`) ---- */
 
+/* The time the month's routes describe: --at, else the month's last
+ * second, or now while the month runs; a resumed survey keeps the time
+ * of the answers it saved. */
+static time_t
+survey_routes_time(const struct survey_cmd *sc)
+{
+	struct tm tm;
+	time_t end, saved, now = time(NULL);
+
+	if (sc->cfg.at_set)
+		return sc->cfg.now;
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = atoi(sc->month) - 1900;
+	tm.tm_mon = atoi(sc->month + 5);	/* the next month, 0-based */
+	tm.tm_mday = 1;
+	end = timegm(&tm) - 1;
+	if (sc->resume && (saved = hy_ripestat_saved_window(sc->out)) != 0 &&
+	    saved <= end)
+		return saved;
+	return end < now ? end : now;
+}
+
 /* The ISPs' routes: from --routes FILE, or with --routes ripestat the
- * prefixes RIPEstat says each of the ISPs' ASNs announces. */
+ * prefixes RIPEstat says each of the ISPs' ASNs announced at the
+ * month's end (the raw answers are kept in the survey's directory). */
 static int
 survey_routes(const struct survey_cmd *sc, const uint32_t *asns, size_t n,
     struct hy_routes **out, char *err, size_t errlen)
@@ -166,7 +292,9 @@ survey_routes(const struct survey_cmd *sc, const uint32_t *asns, size_t n,
 	if (strcmp(sc->cfg.routes, "ripestat") != 0)
 		return hy_routes_load(sc->cfg.routes, out, err, errlen);
 	hy_ripestat_opts_init(&ro, &sc->cfg);
-	return hy_ripestat_routes(&ro, asns, n, out, err, errlen);
+	ro.at = survey_routes_time(sc);
+	ro.save_dir = sc->out;		/* for --resume and audits */
+	return hy_ripestat_routes(&ro, asns, n, out, NULL, err, errlen);
 }
 
 /*
@@ -213,10 +341,9 @@ survey_rov(const struct survey_cmd *sc, const struct hy_isp_list *isps,
  */
 static int
 survey_rpki(const struct survey_cmd *sc, const struct hy_isp_list *isps,
-    json_t **out, char *err, size_t errlen)
+    const struct hy_vrps *vrps, json_t **out, char *err, size_t errlen)
 {
 	struct hy_routes *routes = NULL;
-	struct hy_vrps *vrps = NULL;
 	struct hy_rpki_stats *st = NULL;
 	struct hy_rov *rov = NULL;
 	uint32_t *asns = NULL;
@@ -233,10 +360,7 @@ survey_rpki(const struct survey_cmd *sc, const struct hy_isp_list *isps,
 	for (i = 0, n = 0; i < isps->n; i++)
 		for (j = 0; j < isps->v[i].nasns; j++)
 			asns[n++] = isps->v[i].asns[j];
-	if (survey_routes(sc, asns, n, &routes, err, errlen) != 0 ||
-	    (sc->cfg.vrps != NULL ? hy_vrps_load_file(sc->cfg.vrps, &vrps,
-	    err, errlen) : hy_vrps_sync_rtr(sc->cfg.rtr, sc->cfg.timeout_ms,
-	    &vrps, err, errlen)) != 0)
+	if (survey_routes(sc, asns, n, &routes, err, errlen) != 0)
 		goto out;
 	if (sc->npaths > 0 && survey_rov(sc, isps, vrps, &rov, err,
 	    errlen) != 0)
@@ -267,7 +391,6 @@ out:
 	json_decref(map);
 	free(states);
 	free(asns);
-	hy_vrps_free(vrps);
 	hy_routes_free(routes);
 	return rc;
 }
@@ -385,6 +508,29 @@ survey_mkdirs(const char *path)
 	return 0;
 }
 
+static void
+survey_print_summary(const struct survey_cmd *sc,
+    const struct hy_survey_summary *sum, const struct hy_dns_stats *ds,
+    uint64_t ms)
+{
+	printf("survey %s: %zu domains: %zu measured, %zu incomplete, %zu do "
+	    "not exist, %zu invalid input%s", sc->month, sum->targets,
+	    sum->state[HY_MEAS_MEASURED], sum->state[HY_MEAS_INCOMPLETE],
+	    sum->state[HY_MEAS_NXDOMAIN], sum->state[HY_MEAS_INVALID_INPUT],
+	    sum->state[HY_MEAS_MEASURED] < sum->targets ? " (see `errors` in "
+	    "results.ndjson)" : "");
+	if (sc->remeasure)
+		printf("; %zu incomplete measured again", sum->marked);
+	if (sum->remeasured > 0)
+		printf("; %zu measured more than once this month",
+		    sum->remeasured);
+	printf("; %zu measured in this run, %llu DNS queries sent, %.1f s; "
+	    "wrote %s/{results.ndjson,stats.json,stats.csv,report.html}, "
+	    "history %s\n", sum->stored - sum->resumed,
+	    (unsigned long long)ds->sent, (double)ms / 1000.0, sc->out,
+	    sc->db);
+}
+
 static int
 survey_exec(struct survey_cmd *sc)
 {
@@ -395,6 +541,7 @@ survey_exec(struct survey_cmd *sc)
 	struct hy_survey_checker ck = { sc, real_start, real_run };
 	struct hy_survey_summary sum;
 	struct hy_dns_stats ds;
+	struct hy_vrps *vrps = NULL;
 	uint64_t t0;
 	const json_t *w;
 	json_t *rpki = NULL;
@@ -417,7 +564,8 @@ survey_exec(struct survey_cmd *sc)
 		    strerror(errno));
 		goto out;
 	}
-	if (hy_store_open(sc->db, &st, err, sizeof(err)) != 0) {
+	if (hy_store_open(sc->db, HY_STORE_WRITE, &st, err,
+	    sizeof(err)) != 0) {
 		hy_cli_error("survey", "%s", err);
 		goto out;
 	}
@@ -431,7 +579,11 @@ survey_exec(struct survey_cmd *sc)
 	 * ISPs' prefixes come from RIPEstat. */
 	if (sc->cfg.routes == NULL)
 		sc->cfg.routes = "ripestat";
-	if (survey_rpki(sc, isps, &rpki, err, sizeof(err)) != 0) {
+	/* One VRP set for the per-ISP figures and the domains' probe. */
+	if (hy_cli_vrps("survey", &sc->cfg, &vrps) != 0)
+		goto out;
+	sc->cfg.vrp_set = vrps;
+	if (survey_rpki(sc, isps, vrps, &rpki, err, sizeof(err)) != 0) {
 		hy_cli_error("survey", "RPKI: %s%s", err,
 		    strcmp(sc->cfg.routes, "ripestat") == 0 &&
 		    strncmp(err, "paths: ", 7) != 0 ? " (--routes "
@@ -441,8 +593,13 @@ survey_exec(struct survey_cmd *sc)
 	/* RIPEstat knows the ISPs' prefixes, not the origin of every mail
 	 * and name server address: the domains' rpki probe and attribution
 	 * ask the --asn-service instead. */
-	if (sc->cfg.routes != NULL && strcmp(sc->cfg.routes, "ripestat") == 0)
+	if (sc->cfg.routes != NULL && strcmp(sc->cfg.routes, "ripestat") == 0) {
 		sc->cfg.routes = NULL;
+		hy_cli_error("survey", "the origin AS of mail and name server "
+		    "addresses comes from %s, at most %g lookups/s "
+		    "(--asn-qps); --routes FILE (e.g. CAIDA pfx2as) avoids it",
+		    sc->cfg.asn_service, sc->cfg.asn_qps);
+	}
 	if (sc->cfg.nresolvers == 0 && sc->cfg.qps == 0)
 		sc->cfg.qps = SURVEY_PUBLIC_QPS;
 	if ((sc->loop = hy_loop_new()) == NULL) {
@@ -463,10 +620,12 @@ survey_exec(struct survey_cmd *sc)
 	o.exclude = ex;
 	o.rpki = rpki;
 	o.resume = sc->resume;
+	o.remeasure = sc->remeasure;
 	o.window = sc->cfg.concurrency;
 	o.commit_every = 256;
 	o.now = time(NULL);
 	o.abort_check = survey_abort_check;
+	o.may_commit = survey_may_commit;
 	o.abort_arg = sc;
 	o.warn = survey_warn;
 	sc->tty = isatty(STDERR_FILENO);
@@ -487,22 +646,18 @@ survey_exec(struct survey_cmd *sc)
 		    "owners opted out)", sum.excluded, sum.excluded == 1 ? "" :
 		    "s", sc->exclude);
 	hy_dns_get_stats(hy_run_dns(sc->run), &ds);
-	printf("survey %s: %zu domains, %zu measured completely, %zu could "
-	    "not be measured%s; %zu measured in this run, %llu DNS queries "
-	    "sent, %.1f s; wrote %s/{results.ndjson,stats.json,stats.csv,"
-	    "report.html}, history %s\n", sc->month, sum.targets,
-	    sum.measured - sum.incomplete, sum.incomplete,
-	    sum.incomplete ? " (see `errors` in results.ndjson)" : "",
-	    sum.measured - sum.resumed, (unsigned long long)ds.sent,
-	    (double)(now_ms() - t0) / 1000.0, sc->out, sc->db);
-	rc = sum.incomplete > 0 ? HY_EXIT_INCOMPLETE : HY_EXIT_OK;
+	survey_print_summary(sc, &sum, &ds, now_ms() - t0);
+	rc = sum.state[HY_MEAS_MEASURED] == sum.targets ? HY_EXIT_OK :
+	    HY_EXIT_INCOMPLETE;
 out:
+	hy_dns_group_free(sc->checks);
 	hy_run_free(sc->run);
 	hy_loop_free(sc->loop);
 	hy_store_close(st);
 	hy_isps_free(isps);
 	hy_exclude_free(ex);
 	json_decref(rpki);
+	hy_vrps_free(vrps);
 	return rc;
 }
 
