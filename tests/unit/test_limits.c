@@ -126,18 +126,18 @@ test_finding_msg_max(void **state)
 	memset(big, 'b', 4 * HY_FINDING_MSG_MAX - 1);
 	big[4 * HY_FINDING_MSG_MAX - 1] = '\0';
 	/* Exactly at the limit: kept whole. */
-	assert_int_equal(hy_findings_add(&f, "x", HY_SEV_INFO, "%.*s",
+	assert_int_equal(hy_findings_add(&f, "unknown-tag", HY_SEV_INFO, "%.*s",
 	    HY_FINDING_MSG_MAX, big), 0);
 	assert_int_equal(strlen(f.v[0].message), HY_FINDING_MSG_MAX);
 	/* Longer: cut, and says by how much. */
-	assert_int_equal(hy_findings_add(&f, "x", HY_SEV_INFO, "%s", big), 0);
+	assert_int_equal(hy_findings_add(&f, "unknown-tag", HY_SEV_INFO, "%s", big), 0);
 	assert_int_equal(strlen(f.v[1].message), HY_FINDING_MSG_MAX +
 	    strlen("...(+3071 bytes)"));
 	assert_non_null(strstr(f.v[1].message, "...(+3071 bytes)"));
 	/* Never inside a UTF-8 sequence: "日" is 3 bytes. */
 	memset(big, 'b', HY_FINDING_MSG_MAX - 1);
 	memcpy(big + HY_FINDING_MSG_MAX - 1, "\xe6\x97\xa5", 3);
-	assert_int_equal(hy_findings_add(&f, "x", HY_SEV_INFO, "%s", big), 0);
+	assert_int_equal(hy_findings_add(&f, "unknown-tag", HY_SEV_INFO, "%s", big), 0);
 	assert_null(strstr(f.v[2].message, "\\x"));
 	assert_int_equal(f.v[2].message[HY_FINDING_MSG_MAX - 1], '.');
 	hy_findings_clear(&f);
