@@ -662,7 +662,7 @@ check_step(struct hy_check *c)
 		check_start_probes(c, HY_PHASE_AFTER_BASE);
 	}
 	if (c->state == CHK_PROBES && c->probes_pending == 0 &&
-	    c->step_timer.slot == 0)
+	    !hy_timer_armed(&c->step_timer))
 		hy_timer_start(c->run->loop, &c->step_timer, 0, check_finish, c);
 }
 

@@ -244,7 +244,7 @@ dns_make_ready(struct hy_dns *d, struct dns_waiter *w)
 		return;
 	w->ready = 1;
 	TAILQ_INSERT_TAIL(&d->ready, w, rlink);
-	if (d->ready_timer.slot == 0)
+	if (!hy_timer_armed(&d->ready_timer))
 		hy_timer_start(d->loop, &d->ready_timer, 0, dns_ready_fire, d);
 }
 
@@ -387,7 +387,7 @@ dns_ares_cb(void *arg, int status, int timeouts, unsigned char *abuf,
 	}
 	entry_finish(d, e, st, pkt);
 	entry_unref(e);		/* the reference c-ares held */
-	if (d->send_timer.slot == 0)
+	if (!hy_timer_armed(&d->send_timer))
 		hy_timer_start(d->loop, &d->send_timer, 0, dns_dispatch_fire, d);
 }
 
@@ -496,7 +496,7 @@ dns_dispatch(struct hy_dns *d)
 		if (!dns_rate_ok(d)) {
 			uint64_t wait = (uint64_t)(1000.0 / d->opts.qps) + 1;
 
-			if (d->rate_timer.slot == 0)
+			if (!hy_timer_armed(&d->rate_timer))
 				hy_timer_start(d->loop, &d->rate_timer, wait,
 				    dns_dispatch_fire, d);
 			break;
@@ -542,7 +542,7 @@ dns_io(void *arg, int fd, unsigned events)
 	    (events & HY_IO_WRITE) ? fd : ARES_SOCKET_BAD);
 	/* ares_timeout() scans every query in flight: rearm once per loop
 	 * pass, after all I/O, rather than once per packet. */
-	if (d->send_timer.slot == 0)
+	if (!hy_timer_armed(&d->send_timer))
 		hy_timer_start(d->loop, &d->send_timer, 0, dns_dispatch_fire, d);
 }
 
@@ -786,12 +786,9 @@ hy_dns_group_new(struct hy_dns *d, uint64_t deadline_ms)
 		return NULL;
 	g->dns = d;
 	TAILQ_INIT(&g->pending);
-	if (deadline_ms > 0 &&
-	    hy_timer_start(d->loop, &g->deadline, deadline_ms,
-	    group_deadline_fire, g) != 0) {
-		free(g);
-		return NULL;
-	}
+	if (deadline_ms > 0)
+		hy_timer_start(d->loop, &g->deadline, deadline_ms,
+		    group_deadline_fire, g);
 	return g;
 }
 
@@ -940,7 +937,7 @@ hy_dns_query(struct hy_dns_group *g, const char *name, ldns_rr_type type,
 	TAILQ_INSERT_TAIL(&e->waiters, w, elink);
 	if (e->state == ENTRY_DONE)
 		dns_make_ready(d, w);
-	else if (e->state == ENTRY_QUEUED && d->send_timer.slot == 0)
+	else if (e->state == ENTRY_QUEUED && !hy_timer_armed(&d->send_timer))
 		/* Sent from the loop in one batch: one ares_timeout() scan for
 		 * the batch instead of one per query. */
 		hy_timer_start(d->loop, &d->send_timer, 0, dns_dispatch_fire, d);
