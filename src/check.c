@@ -446,7 +446,10 @@ check_hosts_answer(struct hy_check *c, const struct hy_dns_result *res,
 		ldns_rr_list_deep_free(rrs);
 		if (mx)
 			c->base.null_mx = mx_is_null(&c->base);
-		for (size_t i = 0; !c->base.null_mx && i < *nhosts; i++)
+		/* A null MX has no host to look up; the NS hosts still do,
+		 * whichever answer came first. */
+		for (size_t i = 0; !(mx && c->base.null_mx) && i < *nhosts;
+		    i++)
 			if (strcmp((*hosts)[i].name, ".") != 0)
 				check_lookup_addrs(c, &(*hosts)[i]);
 	} else if (!hy_dns_status_measured(res->status)) {
@@ -508,14 +511,21 @@ hy_check_probe_done(struct hy_check *c, const struct hy_probe *p)
 
 /* ---- JSON ---------------------------------------------------------------- */
 
+/* A host's addresses, or null when its A or AAAA lookup could not be
+ * measured: a shorter list would claim the host has no other address. */
 static json_t *
 host_json(const struct hy_host *h, int with_pref)
 {
-	json_t *o, *addrs = json_array();
+	json_t *o, *addrs;
 
+	if (!hy_dns_status_measured(h->a_status) ||
+	    !hy_dns_status_measured(h->aaaa_status))
+		addrs = json_null();
+	else
+		addrs = json_array();
 	if (addrs == NULL)
 		return NULL;
-	for (size_t i = 0; i < h->naddrs; i++)
+	for (size_t i = 0; json_is_array(addrs) && i < h->naddrs; i++)
 		if (json_array_append_new(addrs,
 		    json_pack("{s:s}", "ip", h->addrs[i].text)) != 0) {
 			json_decref(addrs);
