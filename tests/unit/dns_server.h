@@ -5,7 +5,7 @@
  *   nx-*    NXDOMAIN            sf-*    SERVFAIL       rf-*  REFUSED
  *   drop-*  never answers       tc-*    truncated over UDP, full over TCP
  *   slow-*  answers after 50 ms (counts concurrent pending queries)
- *   hold-*  answers after 1 s (the same)
+ *   hold-*  answers after 3 s (the same)
  *   fe-*    FORMERR without OPT to a query with EDNS0 (a server that does
  *           not know EDNS); the answer below, without OPT, to one without
  *   noopt-* the answer below without OPT

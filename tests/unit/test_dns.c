@@ -461,8 +461,8 @@ test_formerr_does_not_downgrade_later_queries(void **state)
 
 /* Query IDs are unique among the queries in flight: 3,000 held at once
  * would share about 68 IDs if each were drawn at random. They are asked
- * in waves of 100, 5 ms apart, so that the server's socket buffer never
- * holds more than a wave. */
+ * in waves of 100, 10 ms apart (the server holds each for 3 s), so that
+ * no socket buffer has to hold more than a wave. */
 struct waves {
 	struct fixture	*f;
 	struct hy_timer	 t;
@@ -480,7 +480,7 @@ wave_fire(void *arg)
 		ask(w->f, name, LDNS_RR_TYPE_A);
 	}
 	if (w->sent < 3000)
-		hy_timer_start(w->f->loop, &w->t, 5, wave_fire, w);
+		hy_timer_start(w->f->loop, &w->t, 10, wave_fire, w);
 	else
 		w->f->expected = 3000;	/* now count_cb may stop the loop */
 }
