@@ -336,12 +336,8 @@ hy_dns_classify(const ldns_pkt *p, ldns_rr_type t)
 {
 	switch (ldns_pkt_get_rcode(p)) {
 	case LDNS_RCODE_NOERROR:
-		if (!pkt_dnssec_ok(p))
-			return HY_DNS_BADEDNS;
 		return pkt_has_type(p, t) ? HY_DNS_ANSWER : HY_DNS_NODATA;
 	case LDNS_RCODE_NXDOMAIN:
-		if (!pkt_dnssec_ok(p))
-			return HY_DNS_BADEDNS;
 		return HY_DNS_NXDOMAIN;
 	case LDNS_RCODE_SERVFAIL:
 		return HY_DNS_SERVFAIL;
@@ -453,6 +449,8 @@ dns_ares_cb(void *arg, int status, int timeouts, unsigned char *abuf,
 			st = HY_DNS_MALFORMED;
 		} else {
 			st = hy_dns_classify(pkt, e->type);
+			if (hy_dns_status_measured(st) && !pkt_dnssec_ok(pkt))
+				st = HY_DNS_BADEDNS;
 		}
 		d->stats.answers++;
 	} else {

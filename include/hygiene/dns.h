@@ -118,9 +118,10 @@ int		 hy_dns_query(struct hy_dns_group *, const char *name,
 const char	*hy_dns_status_str(enum hy_dns_status);
 /* True for the statuses that are measurements (ANSWER/NODATA/NXDOMAIN). */
 bool		 hy_dns_status_measured(enum hy_dns_status);
-/* How the engine classifies a parsed answer to a question of type t
- * (asked with EDNS0 and DO, as the engine always asks); exported so tests
- * and fuzz targets exercise the same rule. */
+/* How the engine classifies a parsed answer to a question of type t by
+ * its rcode and records; exported so tests and fuzz targets exercise the
+ * same rule. The engine then turns a measurement whose packet does not
+ * echo EDNS0 and DO into HY_DNS_BADEDNS. */
 enum hy_dns_status hy_dns_classify(const ldns_pkt *, ldns_rr_type t);
 
 /* Copies of the RRs of the given type in the answer section (owner not
