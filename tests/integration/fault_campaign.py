@@ -219,14 +219,41 @@ class Proxy:
             return json.load(f)
 
 
+# No run may take this long: every domain has a 5 s deadline.
+RUN_LIMIT = 180
+
+
+class Hang(Exception):
+    pass
+
+
+def run_limited(cmd, stdout, cwd=None):
+    """Exit status of cmd; a run past RUN_LIMIT is a hang: its stacks
+    (gdb, when installed) go to stderr and Hang is raised."""
+    p = subprocess.Popen(cmd, stdout=stdout, stderr=subprocess.PIPE,
+                         cwd=cwd, text=True)
+    try:
+        _, err = p.communicate(timeout=RUN_LIMIT)
+    except subprocess.TimeoutExpired:
+        if shutil.which("gdb"):
+            subprocess.run(["gdb", "-p", str(p.pid), "-batch", "-ex",
+                            "thread apply all bt"], stdout=sys.stderr,
+                           stderr=subprocess.DEVNULL, timeout=60)
+        p.kill()
+        p.communicate()
+        raise Hang("%s did not finish within %d s" % (" ".join(cmd[:2]),
+                                                       RUN_LIMIT))
+    sys.stderr.write(err)
+    return p.returncode
+
+
 def run_check(args, env, resolver, domains, out):
     cmd = [args.hygiene, "check", "--json", "--timeout", "5",
            "--resolver", resolver, "--trust-anchor", env["HY_TRUST_ANCHOR"],
            "--ca-file", env["HY_CA_FILE"], "--https-port",
            env["HY_HTTPS_PORT"], "--rtr", env["HY_RTR"]] + domains
     with open(out, "w") as f:
-        rc = subprocess.run(cmd, stdout=f, timeout=600).returncode
-    return rc
+        return run_limited(cmd, f)
 
 
 def run_survey(args, env, resolver, domains, top):
@@ -243,13 +270,11 @@ def run_survey(args, env, resolver, domains, top):
            "--ca-file", env["HY_CA_FILE"],
            "--https-port", env["HY_HTTPS_PORT"], "--rtr", env["HY_RTR"],
            "--routes", DEMO_ROUTES, "--timeout", "5"]
-    p = subprocess.run(cmd, stdout=subprocess.DEVNULL, timeout=900,
-                       stderr=subprocess.PIPE, cwd=top, text=True)
+    rc = run_limited(cmd, subprocess.DEVNULL, cwd=top)
     results = os.path.join(out, "results.ndjson")
     if not os.path.exists(results):
-        raise SystemExit("survey wrote no results (exit %d): %s"
-                         % (p.returncode, p.stderr))
-    return p.returncode, results
+        raise SystemExit("survey wrote no results (exit %d)" % rc)
+    return rc, results
 
 
 def one_run(args, env, slot, cmd, fault, rate, domains, tmp):
@@ -369,6 +394,13 @@ def main():
     rows, failed = [], False
 
     def work(i, job):
+        try:
+            return work_one(i, job)
+        except Hang as e:
+            return dict(cmd=job[0], fault=job[1], rate=job[2], faults=-1,
+                        queries=0, same=0, degraded=0, wrong=0), [str(e)]
+
+    def work_one(i, job):
         cmd, k, r = job
         slot = i % max(1, args.jobs)
         out, rc, stats = one_run(args, env, slot, cmd, k, r, domains, tmp)
