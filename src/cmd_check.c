@@ -113,9 +113,13 @@ check_done(void *arg, struct hy_check *chk, json_t *obj)
 		if (cc->cfg.json) {
 			/* Flushed per line: a reader of the pipe sees each domain
 			 * as soon as it is done. */
-			if (json_dumpf(obj, stdout, JSON_COMPACT) != 0 ||
-			    fputc('\n', stdout) == EOF || fflush(stdout) == EOF)
+			if ((json_dumpf(obj, stdout, JSON_COMPACT) != 0 ||
+			    fputc('\n', stdout) == EOF ||
+			    fflush(stdout) == EOF) && !cc->fatal) {
+				hy_cli_error("check", "cannot write the results: "
+				    "%s", strerror(errno));
 				cc->fatal = 1;
+			}
 		} else {
 			hy_render_domain(stdout, obj, cc->cfg.color);
 			fputc('\n', stdout);
