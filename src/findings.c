@@ -3,8 +3,28 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hygiene/catalog.h"
 #include "hygiene/findings.h"
 #include "hygiene/txt.h"
+
+/* Cut msg to HY_FINDING_MSG_MAX bytes, at a character boundary, and say
+ * how much went. */
+static void
+msg_cut(char *msg)
+{
+	size_t len = strlen(msg), cut = HY_FINDING_MSG_MAX;
+	char more[40];
+	int n;
+
+	if (len <= HY_FINDING_MSG_MAX)
+		return;
+	while (cut > 0 && ((unsigned char)msg[cut] & 0xc0) == 0x80)
+		cut--;
+	n = snprintf(more, sizeof(more), "...(+%zu bytes)", len - cut);
+	/* The marker fits where the cut bytes were. */
+	if (n > 0 && (size_t)n < len - cut)
+		memcpy(msg + cut, more, (size_t)n + 1);
+}
 
 int
 hy_findings_add(struct hy_findings *f, const char *code, enum hy_severity sev,
@@ -14,6 +34,7 @@ hy_findings_add(struct hy_findings *f, const char *code, enum hy_severity sev,
 	char *msg = NULL, *c = NULL, *safe;
 	int rc = -1;
 
+	hy_catalog_assert(code, sev);
 	if (f->n == f->cap) {
 		size_t ncap = f->cap ? f->cap * 2 : 4;
 		struct hy_finding *nv = realloc(f->v, ncap * sizeof(*nv));
@@ -29,6 +50,7 @@ hy_findings_add(struct hy_findings *f, const char *code, enum hy_severity sev,
 	va_end(ap);
 	if (msg == NULL || (c = strdup(code)) == NULL)
 		goto out;
+	msg_cut(msg);
 	/* Messages quote DNS data, which need not be UTF-8. */
 	if ((safe = hy_txt_utf8(msg, strlen(msg))) == NULL)
 		goto out;
@@ -110,4 +132,19 @@ json_t *
 hy_findings_to_json(const struct hy_findings *f)
 {
 	return hy_findings_to_json_n(&f, 1);
+}
+
+const char *
+hy_findings_json_first(const json_t *issues, enum hy_severity sev)
+{
+	const char *s;
+	size_t i;
+	json_t *f;
+
+	json_array_foreach(issues, i, f) {
+		s = json_string_value(json_object_get(f, "severity"));
+		if (s != NULL && strcmp(s, hy_severity_str(sev)) == 0)
+			return json_string_value(json_object_get(f, "message"));
+	}
+	return NULL;
 }

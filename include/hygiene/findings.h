@@ -31,6 +31,11 @@ struct hy_findings {
 	size_t		   cap;
 };
 
+/* Bytes a message keeps: findings quote DNS data, and one that lists
+ * every record of a 64 KB answer says no more past this. A longer
+ * message ends with "...(+N bytes)". */
+#define HY_FINDING_MSG_MAX	1024
+
 /* Returns 0, or -1 when out of memory (the finding is then lost). */
 int		 hy_findings_add(struct hy_findings *, const char *code,
 		    enum hy_severity, const char *fmt, ...)
@@ -43,5 +48,9 @@ json_t		*hy_findings_to_json(const struct hy_findings *);
 /* The same for n lists in order, as one array (NULL lists are skipped). */
 json_t		*hy_findings_to_json_n(const struct hy_findings *const *fs,
 		    size_t n);
+/* The message of the first finding of such an array with severity sev,
+ * or NULL: a section's reason when its findings say why. */
+const char	*hy_findings_json_first(const json_t *issues,
+		    enum hy_severity sev);
 
 #endif

@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "hygiene/http.h"
+#include "sts.h"
 
 struct got {
 	int			 n;
@@ -71,7 +72,7 @@ fetch(const char *url, const char *ip, unsigned prt, const char *ca,
 {
 	struct hy_loop *l = hy_loop_new();
 	struct hy_http *h = hy_http_new(l);
-	struct hy_http_get_opts o = { url, ip, prt, ca, max, tmo };
+	struct hy_http_get_opts o = { url, ip, prt, ca, max, tmo, NULL };
 
 	assert_non_null(h);
 	memset(g, 0, sizeof(*g));
@@ -112,6 +113,8 @@ test_404_and_redirect(void **st)
 	assert_int_equal(g.code, 404);
 	fetch("https://mta-sts.example.jp/redirect", "127.0.0.1", port(), ca,
 	    0, 5000, &g);
+	/* HY_HTTP_MAX_REDIRECTS is 0: the 301 itself is the answer. */
+	assert_int_equal(HY_HTTP_MAX_REDIRECTS, 0);
 	assert_int_equal(g.status, HY_HTTP_STATUS);
 	assert_int_equal(g.code, 301);
 	fetch("https://mta-sts.example.jp/html", "127.0.0.1", port(), ca, 0,
@@ -133,6 +136,14 @@ test_too_large(void **st)
 	    getenv("HY_HTTP_TEST_CA"), 0, 5000, &g);
 	assert_int_equal(g.status, HY_HTTP_OK);
 	assert_int_equal(g.len, 70000);
+	/* The policy limit of RFC 8461 §3.3 at its edge. */
+	fetch("https://mta-sts.example.jp/big/limit.txt", "127.0.0.1", port(),
+	    getenv("HY_HTTP_TEST_CA"), HY_STS_POLICY_MAX, 5000, &g);
+	assert_int_equal(g.status, HY_HTTP_OK);
+	assert_int_equal(g.len, HY_STS_POLICY_MAX);
+	fetch("https://mta-sts.example.jp/big/over.txt", "127.0.0.1", port(),
+	    getenv("HY_HTTP_TEST_CA"), HY_STS_POLICY_MAX, 5000, &g);
+	assert_int_equal(g.status, HY_HTTP_TOO_LARGE);
 }
 
 static void
@@ -143,9 +154,14 @@ test_tls(void **st)
 	(void)st;
 	/* Unknown CA: the system store does not hold the test CA. */
 	fetch(URL, "127.0.0.1", port(), NULL, 0, 5000, &g);
-	assert_int_equal(g.status, HY_HTTP_TLS);
+	assert_int_equal(g.status, HY_HTTP_CERT);
 	/* Name not in the certificate. */
 	fetch("https://mta-sts.example.net/.well-known/mta-sts.txt",
+	    "127.0.0.1", port(), getenv("HY_HTTP_TEST_CA"), 0, 5000, &g);
+	assert_int_equal(g.status, HY_HTTP_CERT);
+	/* The server refuses the handshake: nothing is known about its
+	 * certificate, so this is not a certificate verdict. */
+	fetch("https://reject.example.jp/.well-known/mta-sts.txt",
 	    "127.0.0.1", port(), getenv("HY_HTTP_TEST_CA"), 0, 5000, &g);
 	assert_int_equal(g.status, HY_HTTP_TLS);
 }
@@ -183,7 +199,7 @@ test_many_and_cancel(void **st)
 	struct hy_loop *l = hy_loop_new();
 	struct hy_http *h = hy_http_new(l);
 	struct hy_http_get_opts o = { URL, "127.0.0.1", port(),
-	    getenv("HY_HTTP_TEST_CA"), 65536, 5000 };
+	    getenv("HY_HTTP_TEST_CA"), 65536, 5000, NULL };
 	struct got g[20], gc;
 	struct hy_http_req *c;
 
@@ -217,6 +233,71 @@ test_many_and_cancel(void **st)
 	hy_loop_free(l);
 }
 
+/* MTA-STS fetches connect to our resolver's address even when the
+ * environment names a proxy (here one that does not exist). */
+static void
+test_env_proxy_ignored(void **st)
+{
+	struct got g;
+
+	(void)st;
+	setenv("https_proxy", "http://127.0.0.1:1", 1);
+	setenv("all_proxy", "http://127.0.0.1:1", 1);
+	fetch(URL, "127.0.0.1", port(), getenv("HY_HTTP_TEST_CA"), 65536,
+	    5000, &g);
+	unsetenv("https_proxy");
+	unsetenv("all_proxy");
+	assert_int_equal(g.status, HY_HTTP_OK);
+}
+
+/* Data sources read the standard proxy variables as curl does. */
+static void
+test_proxy_for(void **st)
+{
+	(void)st;
+	unsetenv("https_proxy");
+	unsetenv("HTTPS_PROXY");
+	unsetenv("all_proxy");
+	unsetenv("ALL_PROXY");
+	unsetenv("no_proxy");
+	unsetenv("NO_PROXY");
+	assert_null(hy_http_proxy_for("stat.ripe.net"));
+	setenv("ALL_PROXY", "http://all:1", 1);
+	assert_string_equal(hy_http_proxy_for("stat.ripe.net"), "http://all:1");
+	setenv("HTTPS_PROXY", "http://upper:3128", 1);
+	assert_string_equal(hy_http_proxy_for("stat.ripe.net"),
+	    "http://upper:3128");
+	setenv("https_proxy", "proxy.example.jp:8080", 1);
+	assert_string_equal(hy_http_proxy_for("stat.ripe.net"),
+	    "proxy.example.jp:8080");
+	setenv("no_proxy", "localhost, .ripe.net", 1);
+	assert_null(hy_http_proxy_for("stat.ripe.net"));
+	assert_null(hy_http_proxy_for("ripe.net"));
+	assert_non_null(hy_http_proxy_for("notripe.net"));
+	setenv("no_proxy", "stat.ripe.net", 1);
+	assert_null(hy_http_proxy_for("STAT.ripe.net"));
+	assert_non_null(hy_http_proxy_for("other.ripe.net"));
+	setenv("no_proxy", "*", 1);
+	assert_null(hy_http_proxy_for("anything.example"));
+	unsetenv("https_proxy");
+	unsetenv("HTTPS_PROXY");
+	unsetenv("ALL_PROXY");
+	unsetenv("no_proxy");
+}
+
+/* --contact goes into the User-Agent. */
+static void
+test_user_agent(void **st)
+{
+	char ua[256];
+
+	(void)st;
+	hy_http_user_agent(NULL, ua, sizeof(ua));
+	assert_string_equal(ua, "hygiene/" HYGIENE_VERSION);
+	hy_http_user_agent("ops@example.jp", ua, sizeof(ua));
+	assert_string_equal(ua, "hygiene/" HYGIENE_VERSION " (+ops@example.jp)");
+}
+
 int
 main(void)
 {
@@ -227,6 +308,9 @@ main(void)
 		cmocka_unit_test(test_tls),
 		cmocka_unit_test(test_timeout_and_connect),
 		cmocka_unit_test(test_many_and_cancel),
+		cmocka_unit_test(test_env_proxy_ignored),
+		cmocka_unit_test(test_proxy_for),
+		cmocka_unit_test(test_user_agent),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

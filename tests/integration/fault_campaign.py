@@ -20,7 +20,7 @@ exit 3 exactly when some verdict degraded.
 --table FILE replaces the table between the markers
 `<!-- fault-table:begin -->` and `<!-- fault-table:end -->` in FILE.
 The proxies listen on the world's port base + --port-offset (default
-50), + 1, ... one per job.
+20), + 1, ... one per job.
 """
 
 import argparse
@@ -414,7 +414,7 @@ def main():
     ap.add_argument("--commands", default="check",
                     help="check, survey or check,survey")
     ap.add_argument("--jobs", type=int, default=1)
-    ap.add_argument("--port-offset", type=int, default=50)
+    ap.add_argument("--port-offset", type=int, default=20)
     ap.add_argument("--table", default=None)
     ap.add_argument("--keep", action="store_true",
                     help="keep the outputs (their directory is printed)")

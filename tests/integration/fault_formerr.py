@@ -5,7 +5,7 @@ item 3), and a verdict a fault degraded makes `check` exit 3 (item 4).
     fault_formerr.py --hygiene PATH --world DIR [--port-offset N]
 
 Through tests/world/faultproxy.py (port base + --port-offset, default
-58), `hygiene check secure13.jp` (a zone signed with ECDSA P-256 and a
+24), `hygiene check secure13.jp` (a zone signed with ECDSA P-256 and a
 DS in jp) with
 
 1. no fault: dnssec "secure", exit 0;
@@ -46,7 +46,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--hygiene", required=True)
     ap.add_argument("--world", required=True)
-    ap.add_argument("--port-offset", type=int, default=58)
+    ap.add_argument("--port-offset", type=int, default=24)
     args = ap.parse_args()
     env = world(args.world)
     port = env["port_base"] + args.port_offset

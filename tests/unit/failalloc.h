@@ -4,6 +4,9 @@
  * (ld --wrap) in hygiene's own objects, not in the libraries it uses
  * (c-ares, ldns, libc): after failalloc_after(n), the first n of hygiene's
  * allocations succeed and every later one fails, until failalloc_off().
+ * Unlike tests/faultalloc (an LD_PRELOAD library that fails one chosen
+ * allocation of the whole program, in the normal build), this works in
+ * the sanitizer build too.
  */
 #ifndef TEST_FAILALLOC_H
 #define TEST_FAILALLOC_H
