@@ -239,11 +239,10 @@ def part_survey(args, env, names, tmp):
              "asns": [64501], "domains": names[len(names) // 2:]}]}, f,
             ensure_ascii=False)
     domains = os.path.join(tmp, "domains.txt")
-    # BAD_INPUTS stay out of the survey's list for now: one invalid name
-    # still stops a survey (issue 10 item 1, fixed on another branch);
-    # `check` above reads them from its list.
+    # The invalid names go in too: they are reported as invalid input and
+    # must not stop the survey (issue 10 item 1).
     with open(domains, "w", encoding="utf-8") as f:
-        f.write("\n".join(names) + "\n")
+        f.write("\n".join(names + BAD_INPUTS) + "\n")
     out = os.path.join(tmp, "out", "2026-11")
     db = os.path.join(tmp, "history.sqlite")
     cmd = [args.hygiene, "survey", "--isps", isps, "--domains", domains,
