@@ -4,13 +4,17 @@
 # (or through sudo) on Debian 12 or later.
 set -eu
 
+# The last line is for the reports: stats.xlsx (libxlsxwriter), read back
+# by the tests with openpyxl; the HTML rendered and printed to PDF in
+# headless Chromium with Japanese fonts, the PDF's text read by poppler.
 PKGS="build-essential pkg-config cmake git
 librtr-dev libldns-dev ldnsutils libc-ares-dev libcurl4-openssl-dev
 libcmocka-dev libpsl-dev libidn2-dev libjansson-dev libsqlite3-dev zlib1g-dev
 libbz2-dev bgpdump
 libssl-dev nsd unbound stayrtr nginx-light openssl python3 python3-yaml
 python3-jsonschema python3-cryptography dnsperf clang libclang-rt-14-dev spfquery dnsviz
-python3-pygraphviz"
+python3-pygraphviz
+libxlsxwriter-dev python3-openpyxl chromium poppler-utils fonts-noto-cjk"
 
 missing=""
 for p in $PKGS; do

@@ -4,8 +4,9 @@
 # an RTR cache and HTTPS on loopback; no Internet needed) and run the main
 # job there: the monthly survey of a demonstration ISP list
 # (tests/world/demo-isps.json) plus every world domain. Results land in
-# ./out/MONTH/ (results.ndjson, stats.json, stats.csv, report.html) with
-# the history in ./out/history.sqlite; a Japanese report is written too.
+# ./out/MONTH/ (results.ndjson, stats.json, report.html, report-ja.html,
+# the CSV tables, stats.xlsx, sheets/) with the history in
+# ./out/history.sqlite.
 # The world is torn down afterwards.
 #
 # On the real Internet the same command line without the world options
@@ -37,7 +38,5 @@ rc=0
 	--resolver "$HY_RESOLVER" --trust-anchor "$HY_TRUST_ANCHOR" \
 	--ca-file "$HY_CA_FILE" --https-port "$HY_HTTPS_PORT" \
 	--rtr "$HY_RTR" --routes tests/world/demo-routes.txt || rc=$?
-./build/hygiene report --db out/history.sqlite --month "$month" \
-	--format html --lang ja > "out/$month/report-ja.html"
 echo "survey results: $top/out/$month/ (exit status $rc; 3 means some" \
 	"world domains are deliberately unmeasurable)"

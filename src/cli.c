@@ -46,8 +46,10 @@ static const struct cli_cmd cli_cmds[] = {
 	    "defaults to 50.\nThe ISPs' routes come from RIPEstat unless "
 	    "--routes FILE is given; VRPs from --vrps or the RTR cache" },
 	{ "report", cmd_report, "report --db FILE --month YYYY-MM "
-	    "[--compare YYYY-MM] [--format html|md|csv|json] [--lang ja|en]",
-	    "report a surveyed month from the history" },
+	    "[--compare YYYY-MM] [--format html|md|csv|json|xlsx] "
+	    "[--table NAME] [--sheet ISP_ID] [--lang ja|en] [--output FILE]",
+	    "report a surveyed month from the history, or one ISP's "
+	    "remediation sheet (--sheet)" },
 	{ "datasets", cmd_datasets, "datasets check [--strict] FILE...",
 	    "validate an ISP list" },
 	{ "explain", cmd_explain, "explain [--lang en|ja] CODE... | --list | "

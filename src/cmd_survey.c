@@ -369,10 +369,15 @@ survey_rpki(const struct survey_cmd *sc, const struct hy_isp_list *isps,
 	    (map = json_object()) == NULL)
 		goto oom;
 	for (i = 0; i < isps->n; i++) {
+		/* With the routes that are not valid: each ISP's
+		 * remediation sheet lists them (report --sheet). */
 		if (hy_rpki_isp_stats(vrps, routes, states, isps->v[i].asns,
-		    isps->v[i].nasns, false, &st) != 0 ||
+		    isps->v[i].nasns, true, &st) != 0 ||
 		    (one = hy_rpki_stats_json(st, routes)) == NULL ||
 		    json_object_set_new(map, isps->v[i].id, one) != 0 ||
+		    json_object_del(one, "routes_detail") != 0 ||
+		    json_object_set_new(one, "routes_to_fix",
+		    hy_rpki_stats_fix_json(st, routes)) != 0 ||
 		    (rov != NULL && json_object_set_new(one, "rov",
 		    hy_rov_isp_json(rov, i)) != 0))
 			goto oom;
@@ -525,7 +530,9 @@ survey_print_summary(const struct survey_cmd *sc,
 		printf("; %zu measured more than once this month",
 		    sum->remeasured);
 	printf("; %zu measured in this run, %llu DNS queries sent, %.1f s; "
-	    "wrote %s/{results.ndjson,stats.json,stats.csv,report.html}, "
+	    "wrote %s/{results.ndjson,stats.json,stats.csv,domains.csv,"
+	    "rpki.csv,findings.csv,stats.xlsx,report.html,report-ja.html,"
+	    "sheets/}, "
 	    "history %s\n", sum->stored - sum->resumed,
 	    (unsigned long long)ds->sent, (double)ms / 1000.0, sc->out,
 	    sc->db);

@@ -1,13 +1,16 @@
 /*
- * Reports over stats.json (see report.h). All figures are derived from
- * the stats objects, so a report can be rebuilt from the history at any
- * time; strings are escaped at the last moment, per output format.
+ * Reports over stats.json (see report.h): HTML, Markdown and JSON here;
+ * CSV in report_csv.c, Excel in report_xlsx.c, the per-ISP remediation
+ * sheets in report_sheet.c, charts in report_chart.c. All figures are
+ * derived from the stats objects, so a report can be rebuilt from the
+ * history at any time; strings are escaped at the last moment, per
+ * output format.
  */
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <jansson.h>
 
@@ -15,186 +18,6 @@
 #include "hygiene/stats.h"
 #include "hygiene/survey.h"
 #include "report_int.h"
-
-/* ---- labels ---- */
-
-enum lbl {
-	L_TITLE, L_MONTH, L_COMPARE, L_ISP, L_DOMAINS, L_MEASURED,
-	L_INCOMPLETE, L_NXDOMAIN, L_INVALID, L_OWN, L_HOSTED, L_TOTALS,
-	L_CHART, L_DOMAIN_TABLE, L_DOMAIN, L_STATE, L_NOTES, L_NOTE_RATES,
-	L_NOTE_HOSTED, L_NOTE_DELTA, L_NA, L_ERRORS, L_RECORD, L_NONE_YET,
-	L_REMEASURED, L_N
-};
-
-static const char *const labels[2][L_N] = {
-	[HY_LANG_EN] = {
-		"Network hygiene survey", "Month", "compared with", "ISP",
-		"Domains", "Measured", "Incomplete", "Do not exist",
-		"Invalid input", "Own domains",
-		"Hosted domains (mail or name servers in the ISP's network)",
-		"All surveyed domains", "Adoption by ISP (own domains)",
-		"Own domains in detail", "Domain", "Measurement", "Notes",
-		"Each rate is a share of the domains whose part in question "
-		"could be measured: what timed out or failed (indeterminate, "
-		"temperror, not measured) is never counted as absent. Domains "
-		"that could not be measured completely, that do not exist "
-		"(NXDOMAIN) or whose name is invalid are counted beside the "
-		"rates; the last two are in no rate at all.",
-		"A domain is hosted by an ISP when one of its MX or NS addresses "
-		"is originated by one of the ISP's ASNs; an ISP's own domains "
-		"are never counted as hosted by it. An incomplete domain also "
-		"counts, as incomplete, for the ISPs that hosted it in its "
-		"previous result.",
-		"Changes are in percentage points against the compared month.",
-		"n/a", "Errors", "record", "no data",
-		"Measured again after an incomplete result",
-	},
-	[HY_LANG_JA] = {
-		"ネットワーク衛生調査", "調査月", "比較対象月", "事業者",
-		"ドメイン数", "測定済み", "測定不完全", "存在しない",
-		"無効な入力", "自社ドメイン",
-		"ホスティング先ドメイン(MX または NS が当該事業者のネットワーク内)",
-		"全調査ドメイン", "事業者別の導入率(自社ドメイン)",
-		"自社ドメインの詳細", "ドメイン", "測定状態", "注記",
-		"導入率は当該項目を測定できたドメインに占める割合です。"
-		"タイムアウトや失敗(indeterminate、temperror、未測定)は"
-		"「なし」には数えません。完全には測定できなかったドメイン、"
-		"存在しないドメイン(NXDOMAIN)、名前が無効な入力は導入率の"
-		"横に別に数え、後の二つはどの導入率にも含めません。",
-		"MX または NS のアドレスが事業者の AS から広報されている場合、"
-		"そのドメインを当該事業者のホスティング先として数えます。"
-		"自社ドメインは自社のホスティング先には数えません。"
-		"測定不完全のドメインは、前回の結果でホスティングしていた"
-		"事業者にも測定不完全として数えます。",
-		"増減は比較対象月に対するポイント差です。",
-		"該当なし", "エラー", "レコード", "データなし",
-		"測定不完全のため再測定",
-	},
-};
-
-/* The measurement states as stats.json keys, in column order. */
-static const char *const state_keys[] = {
-	"measured", "incomplete", "nxdomain", "invalid_input",
-};
-static const enum lbl state_labels[] = {
-	L_MEASURED, L_INCOMPLETE, L_NXDOMAIN, L_INVALID,
-};
-#define NSTATES (sizeof(state_keys) / sizeof(state_keys[0]))
-
-/* ---- metrics ---- */
-
-struct metric {
-	const char		*id;
-	const char		*section;
-	const char *const	*good;		/* keys that count as adopted */
-	const char		*label[2];
-	const char		*color;
-};
-
-static const char *const good_secure[] = { "secure", NULL };
-static const char *const good_valid[] = { "valid", NULL };
-static const char *const good_enforced[] = { "reject", "quarantine", NULL };
-static const char *const good_enforce[] = { "enforce", NULL };
-
-#define NMETRICS 5
-static const struct metric metrics[NMETRICS] = {
-	{ "dnssec_secure", "dnssec", good_secure,
-	    { "DNSSEC secure", "DNSSEC 検証成功" }, "#1b6ca8" },
-	{ "spf_valid", "spf", good_valid,
-	    { "SPF valid", "SPF 有効" }, "#2e8b57" },
-	{ "dmarc_enforced", "dmarc", good_enforced,
-	    { "DMARC reject/quarantine", "DMARC reject/quarantine" },
-	    "#c77c02" },
-	{ "mta_sts_enforce", "mta_sts", good_enforce,
-	    { "MTA-STS enforce", "MTA-STS enforce" }, "#8e44ad" },
-	{ "rpki_valid", "rpki", NULL,
-	    { "RPKI-valid routes", "RPKI 検証済み経路" }, "#b03a2e" },
-};
-
-static bool
-key_in(const char *k, const char *const *set)
-{
-	for (; *set != NULL; set++)
-		if (strcmp(k, *set) == 0)
-			return true;
-	return false;
-}
-
-static bool
-key_unmeasured(const char *k)
-{
-	return strcmp(k, "indeterminate") == 0 ||
-	    strcmp(k, "temperror") == 0 || strcmp(k, "not_measured") == 0;
-}
-
-/* Adoption rate in percent, or NAN when nothing could be measured. */
-static double
-metric_rate(const struct metric *m, const json_t *tally)
-{
-	const json_t *sec, *v;
-	const char *k;
-	double good = 0, den = 0;
-
-	if (strcmp(m->section, "rpki") == 0) {
-		sec = json_object_get(json_object_get(tally, "rpki"), "routes");
-		if (!json_is_object(sec))
-			return NAN;
-		json_object_foreach((json_t *)sec, k, v) {
-			/* the invalid-* subcategories are inside "invalid" */
-			if (strncmp(k, "invalid-", 8) == 0 ||
-			    !json_is_integer(v))
-				continue;
-			den += (double)json_integer_value(v);
-			if (strcmp(k, "valid") == 0)
-				good += (double)json_integer_value(v);
-		}
-		return den > 0 ? 100.0 * good / den : NAN;
-	}
-	sec = json_object_get(tally, m->section);
-	json_object_foreach((json_t *)sec, k, v) {
-		if (!json_is_integer(v) || key_unmeasured(k))
-			continue;
-		den += (double)json_integer_value(v);
-		if (key_in(k, m->good))
-			good += (double)json_integer_value(v);
-	}
-	return den > 0 ? 100.0 * good / den : NAN;
-}
-
-static const json_t *
-prev_isp(const json_t *prev, const char *id)
-{
-	const json_t *isp;
-	size_t i;
-
-	json_array_foreach(json_object_get(prev, "isps"), i, isp)
-		if (json_is_string(json_object_get(isp, "id")) &&
-		    strcmp(json_string_value(json_object_get(isp, "id")),
-		    id) == 0)
-			return isp;
-	return NULL;
-}
-
-/* The tally to compare with: scope NULL = own (the ISP object itself). */
-static const json_t *
-scope_of(const json_t *isp, const char *scope)
-{
-	return scope ? json_object_get(isp, scope) : isp;
-}
-
-static const char *
-jstr(const json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-
-	return s ? s : "";
-}
-
-static long long
-jint(const json_t *o, const char *key)
-{
-	return json_integer_value(json_object_get(o, key));
-}
 
 /* ---- escaping ---- */
 
@@ -208,13 +31,62 @@ utf8_bidi(const unsigned char *p)
 	    (p[1] == 0x81 && p[2] >= 0xa6 && p[2] <= 0xa9));
 }
 
-int
-hy_html_escape(FILE *f, const char *s)
+/* A character of an ASCII word: letters, digits, - and _. */
+static bool
+word_char(unsigned char c)
 {
-	const unsigned char *p;
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || c == '-' || c == '_';
+}
+
+/* Where an SPF qualifier (~all, +all, ?all) may start: at the
+ * beginning, after a space or an opening bracket (ASCII or fullwidth). */
+static bool
+token_start(const unsigned char *s, const unsigned char *p)
+{
+	if (p == s || p[-1] == ' ' || p[-1] == '(')
+		return true;
+	/* U+FF08 （ = EF BC 88, U+FF0F ／ = EF BC 8F */
+	return p - s >= 3 && p[-3] == 0xef && p[-2] == 0xbc &&
+	    (p[-1] == 0x88 || p[-1] == 0x8f);
+}
+
+/* The end of the word at p that must not be broken (with a hyphen:
+ * "dmarc-invalid", "MTA-STS", "-all", "2026-12"; or an SPF qualifier
+ * "~all"), or NULL. */
+static const unsigned char *
+keep_whole(const unsigned char *s, const unsigned char *p)
+{
+	const unsigned char *q = p, *r;
+
+	if (p > s && word_char(p[-1]))
+		return NULL;		/* not a word's start */
+	if (strchr("~+?", *q) != NULL && token_start(s, q) &&
+	    word_char(q[1]))
+		q++;
+	for (r = q; word_char(*r); r++)
+		;
+	if (r - p > 1 && (q != p || memchr(p, '-', (size_t)(r - p)) != NULL))
+		return r;
+	return NULL;
+}
+
+/*
+ * wrap: text (never an attribute) that may carry markup. Browsers break
+ * lines after a hyphen and anywhere in a long run; here a word with a
+ * hyphen or an SPF qualifier is kept whole (a nowrap span), and a break
+ * opportunity (<wbr>) follows a separator (. ; , @) that has more of
+ * the same run after it, never inside an IP address.
+ */
+static int
+html_escape(FILE *f, const char *s, bool wrap)
+{
+	const unsigned char *p, *b = (const unsigned char *)s, *end = NULL;
 	int rc = 0;
 
-	for (p = (const unsigned char *)s; *p && rc >= 0; p++) {
+	for (p = b; *p && rc >= 0; p++) {
+		if (wrap && end == NULL && (end = keep_whole(b, p)) != NULL)
+			rc = fputs("<span class=\"nw\">", f);
 		switch (*p) {
 		case '&': rc = fputs("&amp;", f); break;
 		case '<': rc = fputs("&lt;", f); break;
@@ -230,14 +102,36 @@ hy_html_escape(FILE *f, const char *s)
 			} else
 				rc = fputc(*p, f) == EOF ? -1 : 0;
 		}
+		if (end != NULL && p + 1 >= end) {
+			if (rc >= 0)
+				rc = fputs("</span>", f);
+			end = NULL;
+		}
+		if (wrap && end == NULL && rc >= 0 && p[1] != '\0' &&
+		    p[1] != ' ' && strchr(".;,@", *p) != NULL &&
+		    strchr(".;,@", p[1]) == NULL &&
+		    !(*p == '.' && p[1] >= '0' && p[1] <= '9'))
+			rc = fputs("<wbr>", f);
 	}
 	return rc < 0 ? -1 : 0;
 }
 
+int
+hy_html_escape(FILE *f, const char *s)
+{
+	return html_escape(f, s, false);
+}
+
+int
+hy_html_escape_wrap(FILE *f, const char *s)
+{
+	return html_escape(f, s, true);
+}
+
 /* Markdown: HTML-escape, then backslash every punctuation character that
  * could start markup; line breaks become spaces so a table stays one row. */
-static int
-md_escape(FILE *f, const char *s)
+int
+hy_report_md_escape(FILE *f, const char *s)
 {
 	const unsigned char *p;
 	int rc = 0;
@@ -260,12 +154,6 @@ md_escape(FILE *f, const char *s)
 			rc = fputc(*p, f) == EOF ? -1 : 0;
 	}
 	return rc < 0 ? -1 : 0;
-}
-
-int
-hy_report_md_escape(FILE *f, const char *s)
-{
-	return md_escape(f, s);
 }
 
 char *
@@ -298,132 +186,145 @@ hy_csv_cell(const char *s)
 	return out;
 }
 
-static int
-csv_put(FILE *f, const char *s, bool last)
-{
-	char *c = hy_csv_cell(s ? s : "");
-	int rc;
+/* ---- the HTML document ---- */
 
-	if (c == NULL)
-		return -1;
-	rc = fputs(c, f);
-	free(c);
-	if (rc < 0 || fputc(last ? '\n' : ',', f) == EOF)
-		return -1;
-	return 0;
-}
+#define FONTS_JA "\"Yu Gothic Medium\",\"Yu Gothic\",YuGothic," \
+	"\"Hiragino Sans\",\"Hiragino Kaku Gothic ProN\",Meiryo," \
+	"\"Noto Sans CJK JP\",\"Noto Sans JP\",sans-serif"
+#define FONTS_EN "\"Segoe UI\",\"Helvetica Neue\",Arial,\"Noto Sans\"," \
+	"\"Yu Gothic Medium\",\"Yu Gothic\",\"Hiragino Sans\",Meiryo," \
+	"\"Noto Sans CJK JP\",sans-serif"
 
-/* ---- shared pieces ---- */
-
-static void
-fmt_rate(char *buf, size_t len, double r, enum hy_report_lang lang)
-{
-	if (isnan(r))
-		snprintf(buf, len, "%s", labels[lang][L_NA]);
-	else
-		snprintf(buf, len, "%.1f%%", r);
-}
-
-static void
-fmt_delta(char *buf, size_t len, double cur, double old)
-{
-	if (isnan(cur) || isnan(old))
-		snprintf(buf, len, "–");
-	else
-		snprintf(buf, len, "%+.1f", cur - old);
-}
-
-/* The verdict summary of one domain section for the detail table; a
- * name that does not exist has none (its "none" and "absent" only say
- * so again). */
-static const char *
-dom_status(const json_t *obj, const char *section)
-{
-	const json_t *s = json_object_get(obj, section);
-	const char *st;
-
-	if (hy_stats_measurement(obj) == HY_MEAS_NXDOMAIN)
-		return "n/a";
-	if (!json_is_object(s))
-		return "not measured";
-	st = json_string_value(json_object_get(s, "status"));
-	if (st == NULL)
-		return "not measured";
-	if (strcmp(section, "dmarc") == 0 && strcmp(st, "valid") == 0 &&
-	    json_is_string(json_object_get(s, "policy")))
-		return json_string_value(json_object_get(s, "policy"));
-	return st;
-}
-
-/* The domain's measurement state, recomputed: a stored line's own
- * "measurement" is not trusted over its verdicts. */
-static const char *
-dom_state(const json_t *obj)
-{
-	return hy_measurement_str(hy_stats_measurement(obj));
-}
-
-static const char *
-dom_record(const json_t *obj, const char *section)
-{
-	return json_string_value(json_object_get(json_object_get(obj, section),
-	    "record"));
-}
-
-/* The errors of a domain as "code: message; ..." (malloc'd). */
-static char *
-dom_errors(const json_t *obj)
-{
-	const json_t *e;
-	char *buf = NULL;
-	size_t len = 0, i;
-	FILE *f;
-
-	if ((f = open_memstream(&buf, &len)) == NULL)
-		return NULL;
-	json_array_foreach(json_object_get(obj, "errors"), i, e)
-		fprintf(f, "%s%s: %s", i ? "; " : "", jstr(e, "code"),
-		    jstr(e, "message"));
-	if (fclose(f) != 0) {
-		free(buf);
-		return NULL;
-	}
-	return buf;
-}
-
-/* ---- HTML ---- */
-
+/* Line breaks only where they belong: verdicts never break, names and
+ * records at their separators (<wbr>), a run without any only as the
+ * last resort (overflow-wrap), never mid-word elsewhere. */
 static const char html_style[] =
-	"body{font-family:sans-serif;margin:2em;color:#222}"
-	"table{border-collapse:collapse;margin:1em 0}"
-	"th,td{border:1px solid #999;padding:.25em .5em;text-align:right}"
-	"th{background:#eee}td.t{text-align:left;word-break:break-all}"
-	"caption{text-align:left;font-weight:bold;margin:.5em 0}"
-	"@media print{body{margin:0}svg{max-width:100%}}";
+	"body{margin:2em auto;max-width:62em;padding:0 1.5em;color:#1f1f1f;"
+	"line-height:1.55;font-size:10.5pt}"
+	"h1{font-size:1.55em;margin:.2em 0 .1em;line-height:1.35}"
+	"p.sub{margin:0 0 1.2em;color:#444}"
+	"h2{font-size:1.2em;border-bottom:2px solid #1f4e79;"
+	"padding-bottom:.15em;margin:1.8em 0 .6em}"
+	"h3{font-size:1.02em;margin:1.2em 0 .3em}"
+	"table{border-collapse:collapse;margin:.5em 0 1.2em;font-size:.88em}"
+	"th,td{border:1px solid #b5b5b5;padding:.18em .45em;"
+	"vertical-align:top}"
+	"th{background:#eef1f5;font-weight:600;text-align:center}"
+	"td{text-align:right;font-variant-numeric:tabular-nums;"
+	"white-space:nowrap}"
+	"td.t{text-align:left;white-space:normal;overflow-wrap:break-word}"
+	"td.v{text-align:left}"
+	"code{font-family:Consolas,\"BIZ UDGothic\",\"Noto Sans Mono CJK JP\","
+	"monospace;font-size:.92em}"
+	"caption{text-align:left;font-weight:600;padding:.3em 0}"
+	"figure{margin:.8em 0 1.4em}"
+	"figcaption{font-size:.85em;color:#444}"
+	"svg{max-width:100%;height:auto}"
+	".mark{color:#b2182b;font-weight:600}"
+	"ul.notes li{margin:.25em 0}.nw{white-space:nowrap}"
+	"table.rates{font-size:.8em}table.rates td,table.rates th{"
+	"padding:.15em .3em}"
+	"td.t{min-width:5em}tr.rec td{font-size:.92em;color:#333;"
+	"border-top:none}tr.rec td span.k{color:#666;margin-right:.3em}"
+	"dl.prov{display:grid;grid-template-columns:max-content 1fr;"
+	"gap:.15em 1.2em;font-size:.9em}"
+	"dl.prov dt{font-weight:600}dl.prov dd{margin:0;overflow-wrap:anywhere}"
+	"@page{size:A4;margin:14mm 12mm 16mm}"
+	"@media print{body{margin:0;max-width:none;padding:0;font-size:9pt}"
+	"h2,h3,caption{break-after:avoid}figure,table.kv{break-inside:avoid}"
+	"tr{break-inside:avoid}thead{display:table-header-group}"
+	"table{font-size:.85em}}";
 
-/*
- * One ISP row's rate cells (and month-over-month deltas when there is a
- * previous month), each printed through cellfmt: shared by the HTML and
- * Markdown tables. Hosted scopes have no RPKI column.
- */
-static void
-rate_cells(FILE *f, const char *cellfmt, const json_t *t, const json_t *pt,
-    int with_delta, const char *scope, enum hy_report_lang lang)
+void
+hy_report_html_head(FILE *f, const char *title, enum hy_report_lang lang)
 {
-	char rb[32], db[32];
-	size_t m;
+	fprintf(f, "<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n"
+	    "<meta charset=\"utf-8\">\n"
+	    "<meta name=\"viewport\" content=\"width=device-width, "
+	    "initial-scale=1\">\n"
+	    "<meta http-equiv=\"Content-Security-Policy\" "
+	    "content=\"default-src 'none'; style-src 'unsafe-inline'\">\n"
+	    "<title>", lang == HY_LANG_JA ? "ja" : "en");
+	hy_html_escape(f, title);
+	fprintf(f, "</title>\n<style>body{font-family:%s}%s</style>\n"
+	    "</head>\n<body>\n", lang == HY_LANG_JA ? FONTS_JA : FONTS_EN,
+	    html_style);
+}
 
-	for (m = 0; m < NMETRICS; m++) {
-		if (scope != NULL && strcmp(metrics[m].section, "rpki") == 0)
+static const char *
+title_of(enum hy_report_lang lang)
+{
+	return tr(lang, "DNSSEC, mail sender authentication and RPKI at "
+	    "Japanese ISPs", "国内ISPにおけるDNSSEC・送信ドメイン認証・RPKIの"
+	    "導入状況");
+}
+
+/* The compared month's tally of the same ISP and scope, or NULL. */
+static const json_t *
+prev_tally(const struct hy_report_in *in, const json_t *isp,
+    const char *scope)
+{
+	const json_t *p;
+
+	if (in->prev == NULL ||
+	    (p = hy_report_isp(in->prev, hy_jstr(isp, "id"))) == NULL)
+		return NULL;
+	return scope ? json_object_get(p, scope) : p;
+}
+
+/* The rate of t and its change against pt, with † when either rests
+ * on fewer than HY_REPORT_SMALL_N; rb/db get the texts. */
+static void
+rate_delta(const struct hy_tech *t, const json_t *tally, const json_t *pt,
+    char *rb, size_t rlen, char *db, size_t dlen, bool *small,
+    enum hy_report_lang lang)
+{
+	long long n, pn = 0;
+	double cur = hy_tech_rate(t, tally, &n), old = NAN;
+
+	if (pt != NULL)
+		old = hy_tech_rate(t, pt, &pn);
+	hy_report_fmt_rate(rb, rlen, cur, lang);
+	hy_report_fmt_delta(db, dlen, cur, old);
+	*small = !isnan(cur) && !isnan(old) &&
+	    (n < HY_REPORT_SMALL_N || pn < HY_REPORT_SMALL_N);
+}
+
+static bool
+tech_in_scope(const struct hy_tech *t, const char *scope)
+{
+	return !(scope != NULL && t->routes);
+}
+
+/* Two header rows: the groups (states, technologies), then their
+ * columns, so a table of 16 columns still fits A4. */
+static void
+html_rates_head(FILE *f, const struct hy_report_in *in, const char *scope,
+    enum hy_report_lang lang)
+{
+	size_t m;
+	int span = in->prev != NULL ? 2 : 1;
+
+	fprintf(f, "<thead><tr><th rowspan=\"2\">%s</th><th rowspan=\"2\">"
+	    "%s</th><th colspan=\"%d\">%s</th>", tr(lang, "ISP", "事業者"),
+	    tr(lang, "Domains", "ドメイン数"), HY_NSTATES, tr(lang,
+	    "Measurement", "測定状態"));
+	for (m = 0; m < HY_NTECHS; m++)
+		if (tech_in_scope(&hy_techs[m], scope))
+			fprintf(f, "<th colspan=\"%d\">%s</th>", span,
+			    hy_techs[m].name);
+	fputs("</tr>\n<tr>", f);
+	for (m = 0; m < HY_NSTATES; m++)
+		fprintf(f, "<th>%s</th>", hy_state_label(m, lang));
+	for (m = 0; m < HY_NTECHS; m++) {
+		if (!tech_in_scope(&hy_techs[m], scope))
 			continue;
-		fmt_rate(rb, sizeof(rb), metric_rate(&metrics[m], t), lang);
-		fprintf(f, cellfmt, rb);
-		if (!with_delta)
-			continue;
-		fmt_delta(db, sizeof(db), metric_rate(&metrics[m], t),
-		    pt ? metric_rate(&metrics[m], pt) : NAN);
-		fprintf(f, cellfmt, db);
+		fprintf(f, "<th>%s</th>", tr(lang, "Rate", "導入率"));
+		if (in->prev != NULL)
+			fprintf(f, "<th>%s</th>", tr(lang, "Change (pt)",
+			    "増減（pt）"));
 	}
+	fputs("</tr></thead>\n", f);
 }
 
 static void
@@ -431,190 +332,441 @@ html_rates_table(FILE *f, const struct hy_report_in *in, const char *scope,
     const char *caption, enum hy_report_lang lang)
 {
 	const json_t *isp, *t, *pt;
+	char rb[32], db[32];
 	size_t i, m;
+	bool small;
 
-	fputs("<table>\n<caption>", f);
+	fputs("<table class=\"rates\">\n<caption>", f);
 	hy_html_escape(f, caption);
-	fprintf(f, "</caption>\n<tr><th>%s</th><th>%s</th>",
-	    labels[lang][L_ISP], labels[lang][L_DOMAINS]);
-	for (m = 0; m < NSTATES; m++)
-		fprintf(f, "<th>%s</th>", labels[lang][state_labels[m]]);
-	for (m = 0; m < NMETRICS; m++) {
-		if (scope != NULL && strcmp(metrics[m].section, "rpki") == 0)
-			continue;
-		fprintf(f, "<th>%s</th>", metrics[m].label[lang]);
-		if (in->prev != NULL)
-			fprintf(f, "<th>±</th>");
-	}
-	fputs("</tr>\n", f);
+	fputs("</caption>\n", f);
+	html_rates_head(f, in, scope, lang);
+	fputs("<tbody>\n", f);
 	json_array_foreach(json_object_get(in->stats, "isps"), i, isp) {
-		t = scope_of(isp, scope);
-		pt = in->prev ? prev_isp(in->prev, jstr(isp, "id")) : NULL;
-		pt = pt ? scope_of(pt, scope) : NULL;
+		t = scope ? json_object_get(isp, scope) : isp;
+		pt = prev_tally(in, isp, scope);
 		fputs("<tr><td class=\"t\">", f);
-		hy_html_escape(f, jstr(isp, lang == HY_LANG_JA ? "name_ja" :
-		    "name"));
-		fprintf(f, "</td><td>%lld</td>", jint(t, "domains"));
-		for (m = 0; m < NSTATES; m++)
-			fprintf(f, "<td>%lld</td>", jint(t, state_keys[m]));
-		rate_cells(f, "<td>%s</td>", t, pt, in->prev != NULL, scope,
-		    lang);
+		hy_html_escape(f, hy_report_isp_name(isp, lang));
+		fprintf(f, "</td><td>%lld</td>", hy_jint(t, "domains"));
+		for (m = 0; m < HY_NSTATES; m++)
+			fprintf(f, "<td>%lld</td>", hy_jint(t,
+			    hy_state_keys[m]));
+		for (m = 0; m < HY_NTECHS; m++) {
+			if (!tech_in_scope(&hy_techs[m], scope))
+				continue;
+			rate_delta(&hy_techs[m], t, pt, rb, sizeof(rb), db,
+			    sizeof(db), &small, lang);
+			fprintf(f, "<td>%s</td>", rb);
+			if (in->prev != NULL)
+				fprintf(f, "<td>%s%s</td>", db, small ?
+				    "<span class=\"mark\">†</span>" : "");
+		}
 		fputs("</tr>\n", f);
 	}
-	fputs("</table>\n", f);
+	fputs("</tbody>\n</table>\n", f);
 }
 
-/* Grouped horizontal bars: one group per ISP, one bar per metric. */
+/* What each rate column measures. */
 static void
-html_chart(FILE *f, const struct hy_report_in *in, enum hy_report_lang lang)
+html_rate_legend(FILE *f, enum hy_report_lang lang)
 {
-	const json_t *isps = json_object_get(in->stats, "isps"), *isp;
-	const int label_w = 260, bar_w = 400, bar_h = 9, group_h =
-	    NMETRICS * bar_h + 12, top = 40;
-	size_t i, m, n = json_array_size(isps);
-	int h = top + (int)n * group_h + 10, y;
-	double r;
+	size_t m;
 
-	fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" "
-	    "height=\"%d\" role=\"img\" aria-label=\"%s\" "
-	    "font-family=\"sans-serif\" font-size=\"11\">\n",
-	    label_w + bar_w + 60, h, labels[lang][L_CHART]);
-	for (m = 0; m < NMETRICS; m++) {
-		fprintf(f, "<rect x=\"%zu\" y=\"8\" width=\"10\" height=\"10\" "
-		    "fill=\"%s\"/><text x=\"%zu\" y=\"17\">%s</text>\n",
-		    10 + m * 140, metrics[m].color, 24 + m * 140,
-		    metrics[m].label[lang]);
+	fprintf(f, "<p class=\"small\">%s", tr(lang, "Rates: ", "導入率の定義："));
+	for (m = 0; m < HY_NTECHS; m++) {
+		fprintf(f, "%s%s %s ", m ? tr(lang, "; ", "、") : "",
+		    hy_techs[m].name, tr(lang, "=", "＝"));
+		hy_html_escape(f, hy_techs[m].metric[lang]);
 	}
-	for (i = 0; i < 5; i++)
-		fprintf(f, "<line x1=\"%zu\" y1=\"%d\" x2=\"%zu\" y2=\"%d\" "
-		    "stroke=\"#ccc\"/><text x=\"%zu\" y=\"%d\">%zu%%</text>\n",
-		    label_w + i * bar_w / 4, top - 6, label_w + i * bar_w / 4,
-		    h - 10, label_w + i * bar_w / 4 + 2, top - 8, i * 25);
-	json_array_foreach(isps, i, isp) {
-		y = top + (int)i * group_h;
-		fprintf(f, "<text x=\"4\" y=\"%d\">", y + group_h / 2);
-		hy_html_escape(f, jstr(isp, lang == HY_LANG_JA ? "name_ja" :
-		    "name"));
-		fputs("</text>\n", f);
-		for (m = 0; m < NMETRICS; m++) {
-			r = metric_rate(&metrics[m], isp);
-			if (isnan(r))
-				continue;
-			fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"%.1f\" "
-			    "height=\"%d\" fill=\"%s\"><title>%s %.1f%%"
-			    "</title></rect>\n", label_w, y + (int)m * bar_h,
-			    r * bar_w / 100.0, bar_h - 1, metrics[m].color,
-			    metrics[m].label[lang], r);
+	fputs(tr(lang, ".</p>\n", "。</p>\n"), f);
+}
+
+/* The counts behind a distribution chart, so print keeps every number. */
+static void
+html_dist_table(FILE *f, const struct hy_report_in *in,
+    const struct hy_tech *t, const json_t *all, const char *all_name,
+    enum hy_report_lang lang)
+{
+	const json_t *isp, *tally;
+	long long n;
+	size_t i, c;
+
+	fprintf(f, "<table class=\"dist\">\n<thead><tr><th>%s</th><th>n</th>",
+	    tr(lang, "ISP", "事業者"));
+	for (c = 0; c < t->ncats; c++) {
+		fputs("<th>", f);
+		hy_html_escape(f, t->cats[c].label[lang]);
+		fputs("</th>", f);
+	}
+	fputs("</tr></thead>\n<tbody>\n", f);
+	for (i = 0; i <= json_array_size(json_object_get(in->stats, "isps"));
+	    i++) {
+		isp = i == 0 ? NULL : json_array_get(json_object_get(in->stats,
+		    "isps"), i - 1);
+		tally = isp == NULL ? all : (t->routes && !json_is_object(
+		    json_object_get(isp, "rpki"))) ? NULL : isp;
+		fputs("<tr><td class=\"t\">", f);
+		hy_html_escape(f, isp ? hy_report_isp_name(isp, lang) :
+		    all_name);
+		for (n = 0, c = 0; tally != NULL && c < t->ncats; c++)
+			n += hy_cat_count(t, &t->cats[c], tally);
+		fprintf(f, "</td><td>%lld</td>", n);
+		for (c = 0; c < t->ncats; c++) {
+			if (tally == NULL || n == 0)
+				fprintf(f, "<td>%s</td>", tr(lang, "n/a",
+				    "該当なし"));
+			else
+				fprintf(f, "<td>%lld</td>", hy_cat_count(t,
+				    &t->cats[c], tally));
 		}
+		fputs("</tr>\n", f);
 	}
-	fputs("</svg>\n", f);
+	fputs("</tbody>\n</table>\n", f);
+}
+
+static int
+html_charts(FILE *f, const struct hy_report_in *in, enum hy_report_lang lang)
+{
+	const struct hy_tech *t;
+	json_t *own, *all;
+	size_t m;
+	int rc = 0;
+
+	fprintf(f, "<h2 id=\"charts\">%s</h2>\n<p>%s</p>\n", tr(lang,
+	    "Deployment by technology", "技術別の導入状況"), tr(lang,
+	    "Each bar is one ISP's own domains (for RPKI, the routes it "
+	    "announces), split over every result, those that could not be "
+	    "measured included; the table under each chart gives the counts.",
+	    "各帯は事業者ごとの自社ドメイン（RPKIは広報経路）の内訳で、測定でき"
+	    "なかったものも含みます。各グラフの下の表に件数を示します。"));
+	if ((own = hy_report_own_total(in->stats)) == NULL ||
+	    (all = hy_report_all_total(in->stats)) == NULL) {
+		json_decref(own);
+		return -1;
+	}
+	for (m = 0; m < HY_NTECHS && rc == 0; m++) {
+		t = &hy_techs[m];
+		fprintf(f, "<figure id=\"chart-%s\">\n", t->id);
+		rc = hy_report_chart_dist(f, in, t, lang);
+		fputs("</figure>\n", f);
+		html_dist_table(f, in, t, t->routes ? all : own, t->routes ?
+		    tr(lang, "All ISPs' routes", "全事業者の経路") : tr(lang,
+		    "All ISPs' own domains", "全事業者の自社ドメイン"), lang);
+	}
+	json_decref(own);
+	json_decref(all);
+	return rc;
+}
+
+static int
+html_trends(FILE *f, const struct hy_report_in *in, enum hy_report_lang lang)
+{
+	size_t m, n = in->history ? json_array_size(in->history) :
+	    (in->prev ? 2 : 1);
+	int rc = 0;
+
+	fprintf(f, "<h2 id=\"trend\">%s</h2>\n<p>", tr(lang,
+	    "Trend over the months", "推移"));
+	if (n < 2)
+		fputs(tr(lang, "The history holds one survey so far: the "
+		    "charts show one point each.", "履歴にはまだ1回分の調査しか"
+		    "ないため、各グラフの点は一つです。"), f);
+	else
+		fputs(tr(lang, "Adoption rates of every survey in the history "
+		    "(up to 24 months). A month without a survey leaves a gap; "
+		    "a hollow point rests on fewer than 30 domains (routes).",
+		    "履歴にある各月の調査の導入率（最大24か月）。調査のない月は"
+		    "線を切っています。白抜きの点は分母が30未満の値です。"), f);
+	fputs("</p>\n", f);
+	for (m = 0; m < HY_NTECHS && rc == 0; m++) {
+		fprintf(f, "<figure id=\"trend-%s\">\n", hy_techs[m].id);
+		rc = hy_report_chart_trend(f, in, &hy_techs[m], lang);
+		fputs("</figure>\n", f);
+	}
+	return rc;
+}
+
+/* The headline rates of everything surveyed and of the ISPs' own
+ * domains, with their n and change. */
+static int
+html_summary(FILE *f, const struct hy_report_in *in, enum hy_report_lang lang)
+{
+	const json_t *tot = json_object_get(in->stats, "totals");
+	json_t *cur[2], *old[2] = { NULL, NULL };
+	char rb[32], db[32];
+	long long n;
+	size_t m, s;
+	bool small;
+
+	fprintf(f, "<h2 id=\"summary\">%s</h2>\n<table class=\"kv\">\n"
+	    "<tbody>\n<tr><th>%s</th><td>%lld</td></tr>\n", tr(lang, "Summary",
+	    "調査の概要"), tr(lang, "Domains surveyed", "調査ドメイン数"),
+	    hy_jint(tot, "domains"));
+	for (m = 0; m < HY_NSTATES; m++)
+		fprintf(f, "<tr><th>%s</th><td>%lld</td></tr>\n",
+		    hy_state_label(m, lang), hy_jint(tot, hy_state_keys[m]));
+	fprintf(f, "<tr><th>%s</th><td>%lld</td></tr>\n</tbody>\n</table>\n",
+	    tr(lang, "Measured again after an incomplete result",
+	    "測定できなかったため再測定"), hy_jint(json_object_get(in->stats,
+	    "remeasured"), "domains"));
+	cur[0] = hy_report_all_total(in->stats);
+	cur[1] = hy_report_own_total(in->stats);
+	if (in->prev != NULL) {
+		old[0] = hy_report_all_total(in->prev);
+		old[1] = hy_report_own_total(in->prev);
+	}
+	if (cur[0] == NULL || cur[1] == NULL || (in->prev != NULL &&
+	    (old[0] == NULL || old[1] == NULL)))
+		goto fail;
+	fprintf(f, "<table class=\"headline\">\n<thead><tr><th>%s</th>",
+	    tr(lang, "Technology", "技術"));
+	for (s = 0; s < 2; s++) {
+		fprintf(f, "<th>%s</th><th>n</th>", s == 0 ? tr(lang,
+		    "All surveyed domains", "全調査ドメイン") : tr(lang,
+		    "ISPs' own domains", "事業者の自社ドメイン"));
+		if (in->prev != NULL)
+			fprintf(f, "<th>%s</th>", tr(lang, "Change (pt)",
+			    "増減（pt）"));
+	}
+	fputs("</tr></thead>\n<tbody>\n", f);
+	for (m = 0; m < HY_NTECHS; m++) {
+		fputs("<tr><td class=\"t\">", f);
+		hy_html_escape(f, hy_techs[m].metric[lang]);
+		fputs("</td>", f);
+		for (s = 0; s < 2; s++) {
+			rate_delta(&hy_techs[m], cur[s], old[s], rb,
+			    sizeof(rb), db, sizeof(db), &small, lang);
+			hy_tech_rate(&hy_techs[m], cur[s], &n);
+			fprintf(f, "<td>%s</td><td>%lld</td>", rb, n);
+			if (in->prev != NULL)
+				fprintf(f, "<td>%s%s</td>", db, small ?
+				    "<span class=\"mark\">†</span>" : "");
+		}
+		fputs("</tr>\n", f);
+	}
+	fprintf(f, "</tbody>\n</table>\n<p>%s</p>\n", tr(lang, "For RPKI, "
+	    "both columns count the routes the listed ISPs announce.",
+	    "RPKIはどちらの列も、対象事業者が広報する経路を数えています。"));
+	json_decref(cur[0]);
+	json_decref(cur[1]);
+	json_decref(old[0]);
+	json_decref(old[1]);
+	return 0;
+fail:
+	json_decref(cur[0]);
+	json_decref(cur[1]);
+	json_decref(old[0]);
+	json_decref(old[1]);
+	return -1;
 }
 
 static void
-html_domains(FILE *f, const json_t *doms, enum hy_report_lang lang)
+html_verdict(FILE *f, const json_t *d, const char *section,
+    enum hy_report_lang lang)
+{
+	fputs("<td class=\"v\">", f);
+	hy_html_escape(f, hy_report_verdict(section,
+	    hy_report_dom_status(d, section), lang));
+	fputs("</td>", f);
+}
+
+/* One labelled part of a domain's details row. */
+static void
+html_detail(FILE *f, const char *label, const char *text, bool code)
+{
+	if (text == NULL || *text == '\0')
+		return;
+	fprintf(f, "<span class=\"k\">%s</span>%s", label, code ?
+	    "<code>" : "");
+	hy_html_escape_wrap(f, text);
+	fprintf(f, "%s ", code ? "</code>" : "");
+}
+
+static void
+html_domains(FILE *f, const struct hy_report_in *in, enum hy_report_lang lang)
 {
 	static const char *const secs[] = { "dnssec", "spf", "dmarc",
 	    "mta_sts", "tls_rpt" };
-	const json_t *d;
-	const char *rec;
+	static const char *const names[] = { "DNSSEC", "SPF", "DMARC",
+	    "MTA-STS", "TLS-RPT" };
+	const json_t *d, *isp;
+	const char *own, *spf, *dmarc;
 	char *errs;
 	size_t i, s;
 
-	fprintf(f, "<table>\n<caption>%s</caption>\n<tr><th>%s</th><th>%s"
-	    "</th><th>%s</th><th>DNSSEC</th><th>SPF</th><th>DMARC</th>"
-	    "<th>MTA-STS</th><th>TLS-RPT</th><th>SPF %s</th><th>DMARC %s</th>"
-	    "<th>%s</th></tr>\n", labels[lang][L_DOMAIN_TABLE],
-	    labels[lang][L_DOMAIN], labels[lang][L_ISP], labels[lang][L_STATE],
-	    labels[lang][L_RECORD], labels[lang][L_RECORD],
-	    labels[lang][L_ERRORS]);
-	json_array_foreach(doms, i, d) {
+	fprintf(f, "<h2 id=\"domains\">%s</h2>\n<table class=\"domains\">\n"
+	    "<thead><tr><th>%s</th><th>%s</th><th>%s</th>", tr(lang,
+	    "Own domains in detail", "自社ドメインの詳細"), tr(lang, "Domain",
+	    "ドメイン"), tr(lang, "ISP", "事業者"), tr(lang, "Measurement",
+	    "測定状態"));
+	for (s = 0; s < 5; s++)
+		fprintf(f, "<th>%s</th>", names[s]);
+	fputs("</tr></thead>\n<tbody>\n", f);
+	json_array_foreach(in->domains, i, d) {
 		fputs("<tr><td class=\"t\">", f);
-		hy_html_escape(f, jstr(d, "domain"));
+		hy_html_escape_wrap(f, hy_jstr(d, "domain"));
 		if (json_is_string(json_object_get(d, "domain_unicode"))) {
 			fputs(" (", f);
-			hy_html_escape(f, jstr(d, "domain_unicode"));
+			hy_html_escape(f, hy_jstr(d, "domain_unicode"));
 			fputs(")", f);
 		}
 		fputs("</td><td class=\"t\">", f);
-		hy_html_escape(f, jstr(json_object_get(d, "attribution"),
-		    "own"));
-		fputs("</td><td class=\"t\">", f);
-		hy_html_escape(f, dom_state(d));
+		own = hy_jstr(json_object_get(d, "attribution"), "own");
+		isp = hy_report_isp(in->stats, own);
+		hy_html_escape(f, isp ? hy_report_isp_name(isp, lang) : own);
+		fputs("</td><td class=\"v\">", f);
+		for (s = 0; s < HY_NSTATES; s++)
+			if (strcmp(hy_state_keys[s], hy_report_dom_state(d)) == 0)
+				hy_html_escape(f, hy_state_label(s, lang));
 		fputs("</td>", f);
-		for (s = 0; s < sizeof(secs) / sizeof(secs[0]); s++) {
-			fputs("<td class=\"t\">", f);
-			hy_html_escape(f, dom_status(d, secs[s]));
-			fputs("</td>", f);
+		for (s = 0; s < 5; s++)
+			html_verdict(f, d, secs[s], lang);
+		fputs("</tr>\n", f);
+		/* records and errors under the verdicts, full width */
+		spf = json_string_value(json_object_get(json_object_get(d,
+		    "spf"), "record"));
+		dmarc = json_string_value(json_object_get(json_object_get(d,
+		    "dmarc"), "record"));
+		errs = hy_report_dom_errors(d, lang);
+		if (spf != NULL || dmarc != NULL || (errs != NULL && *errs)) {
+			fputs("<tr class=\"rec\"><td></td><td class=\"t\" "
+			    "colspan=\"7\">", f);
+			html_detail(f, tr(lang, "SPF record", "SPFレコード"), spf,
+			    true);
+			html_detail(f, tr(lang, "DMARC record", "DMARCレコード"),
+			    dmarc, true);
+			html_detail(f, tr(lang, "Errors", "エラー"), errs, false);
+			fputs("</td></tr>\n", f);
 		}
-		fputs("<td class=\"t\"><code>", f);
-		if ((rec = dom_record(d, "spf")) != NULL)
-			hy_html_escape(f, rec);
-		fputs("</code></td><td class=\"t\"><code>", f);
-		if ((rec = dom_record(d, "dmarc")) != NULL)
-			hy_html_escape(f, rec);
-		fputs("</code></td><td class=\"t\">", f);
-		if ((errs = dom_errors(d)) != NULL)
-			hy_html_escape(f, errs);
 		free(errs);
-		fputs("</td></tr>\n", f);
 	}
-	fputs("</table>\n", f);
+	fputs("</tbody>\n</table>\n", f);
+}
+
+/* The notes, one string each; the change note names the month. */
+static size_t
+notes(const struct hy_report_in *in, enum hy_report_lang lang,
+    char **out)
+{
+	char m[32];
+	size_t n = 0;
+
+	out[n++] = strdup(tr(lang,
+	    "Each rate is a share of the domains whose part in question could "
+	    "be measured: what timed out or failed (indeterminate, temperror, "
+	    "not measured) is never counted as absent, and is left out of the "
+	    "denominator. Domains that could not be measured completely, that "
+	    "do not exist (NXDOMAIN) or whose name is invalid are counted "
+	    "beside the rates; the last two are in no rate at all.",
+	    "導入率は、当該項目を測定できたドメインに占める割合です。タイムアウ"
+	    "トや応答エラーで測定できなかったもの（indeterminate、temperror、"
+	    "未測定）は「なし」に数えず、分母からも除いています。一部を測定でき"
+	    "なかったドメイン、存在しないドメイン（NXDOMAIN）、ドメイン名が不正"
+	    "な入力は導入率の横に別に数え、後の二つはどの導入率にも含めません。"));
+	out[n++] = strdup(tr(lang,
+	    "A domain is hosted by an ISP when one of its MX or NS addresses "
+	    "is originated by one of the ISP's ASNs; an ISP's own domains are "
+	    "never counted as hosted by it. An incomplete domain also counts, "
+	    "as incomplete, for the ISPs that hosted it in its previous "
+	    "result.",
+	    "MXまたはNSのアドレスを事業者のASが広報している場合、そのドメインを"
+	    "当該事業者のホスティング先ドメインとして数えます。自社ドメインは自"
+	    "社のホスティング先には数えません。一部を測定できなかったドメイン"
+	    "は、前回の結果でホスティングしていた事業者にも「一部測定できず」と"
+	    "して数えます。"));
+	out[n++] = strdup(tr(lang,
+	    "The bars show every domain counted in the part, those that could "
+	    "not be measured (grey) included; the rates in the tables leave "
+	    "those out. A hatched bar marked n/a has nothing to count: it is "
+	    "not 0%.",
+	    "帯グラフは各項目で数えたすべてのドメイン（測定できなかったもの＝灰"
+	    "色を含む）の内訳です。表の導入率は測定できなかったものを除いて計算"
+	    "しています。斜線の帯（該当なし）は数える対象がないことを示し、0%"
+	    "とは異なります。"));
+	out[n++] = strdup(tr(lang,
+	    "RPKI shares count the routes (prefix and origin AS) the ISPs "
+	    "announce, not domains, and are charted on their own axis.",
+	    "RPKIの値は、事業者が広報する経路（プレフィックスと起源ASの組）の数"
+	    "に基づく割合で、ドメイン数に基づく他の割合とは別のグラフで示してい"
+	    "ます。"));
+	out[n++] = strdup(tr(lang,
+	    "“SPF valid record”: the domain publishes one SPF record that "
+	    "evaluates without error. It does not say how strict the record's "
+	    "final “all” is (-all or ~all): see the domain table.",
+	    "「SPF正しいレコードあり」は、SPFレコードが一つだけ公開され、エラー"
+	    "なく評価できることを表します。末尾の all の厳しさ（-all／~all）は"
+	    "問いません（ドメイン別の表を参照）。"));
+	if (in->prev != NULL) {
+		hy_report_month(m, sizeof(m), hy_jstr(in->prev, "month"), lang);
+		if (asprintf(&out[n], lang == HY_LANG_JA ?
+		    "増減は%sに対するポイント差（pt）です。†は、いずれかの月の"
+		    "分母が30未満の値です（1件の変化で3.3pt以上動きます）。" :
+		    "Changes are percentage points (pt) against %s. † marks a "
+		    "change where either rate rests on fewer than 30 domains "
+		    "(routes): one of them then moves the rate by more than "
+		    "3.3 pt.", m) < 0)
+			out[n] = NULL;
+		n++;
+	}
+	return n;
 }
 
 static void
 html_notes(FILE *f, const struct hy_report_in *in, enum hy_report_lang lang)
 {
-	fprintf(f, "<h2>%s</h2>\n<ul><li>%s</li><li>%s</li>",
-	    labels[lang][L_NOTES], labels[lang][L_NOTE_RATES],
-	    labels[lang][L_NOTE_HOSTED]);
-	if (in->prev != NULL)
-		fprintf(f, "<li>%s</li>", labels[lang][L_NOTE_DELTA]);
+	char *v[8];
+	size_t n = notes(in, lang, v), i;
+
+	fprintf(f, "<h2 id=\"notes\">%s</h2>\n<ul class=\"notes\">\n",
+	    tr(lang, "Notes", "注記"));
+	for (i = 0; i < n; i++) {
+		if (v[i] != NULL) {
+			fputs("<li>", f);
+			hy_html_escape_wrap(f, v[i]);
+			fputs("</li>\n", f);
+		}
+		free(v[i]);
+	}
 	fputs("</ul>\n", f);
 }
 
 static int
 report_html(FILE *f, const struct hy_report_in *in, enum hy_report_lang lang)
 {
-	const json_t *tot = json_object_get(in->stats, "totals");
-	char rb[32];
-	size_t m;
+	char title[512], m[32], pm[32];
 
-	fprintf(f, "<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n"
-	    "<meta charset=\"utf-8\">\n"
-	    "<meta http-equiv=\"Content-Security-Policy\" "
-	    "content=\"default-src 'none'; style-src 'unsafe-inline'\">\n"
-	    "<title>%s ", lang == HY_LANG_JA ? "ja" : "en",
-	    labels[lang][L_TITLE]);
-	hy_html_escape(f, jstr(in->stats, "month"));
-	fprintf(f, "</title>\n<style>%s</style>\n</head>\n<body>\n<h1>%s ",
-	    html_style, labels[lang][L_TITLE]);
-	hy_html_escape(f, jstr(in->stats, "month"));
-	fputs("</h1>\n", f);
+	hy_report_month(m, sizeof(m), hy_jstr(in->stats, "month"), lang);
+	snprintf(title, sizeof(title), "%s %s%s", title_of(lang), m,
+	    tr(lang, "", "調査"));
+	hy_report_html_head(f, title, lang);
+	fputs("<header>\n<h1>", f);
+	hy_html_escape(f, title_of(lang));
+	fputs("</h1>\n<p class=\"sub\">", f);
+	fprintf(f, "%s: %s", tr(lang, "Survey month", "調査月"), m);
 	if (in->prev != NULL) {
-		fprintf(f, "<p>%s: ", labels[lang][L_COMPARE]);
-		hy_html_escape(f, jstr(in->prev, "month"));
-		fputs("</p>\n", f);
+		hy_report_month(pm, sizeof(pm), hy_jstr(in->prev, "month"),
+		    lang);
+		fprintf(f, tr(lang, " (compared with %s)", "（比較対象月：%s）"),
+		    pm);
 	}
-	fprintf(f, "<p>%s: %lld", labels[lang][L_TOTALS],
-	    jint(tot, "domains"));
-	for (m = 0; m < NSTATES; m++)
-		fprintf(f, ", %s: %lld", labels[lang][state_labels[m]],
-		    jint(tot, state_keys[m]));
-	fprintf(f, ", %s: %lld", labels[lang][L_REMEASURED],
-	    jint(json_object_get(in->stats, "remeasured"), "domains"));
-	for (m = 0; m + 1 < NMETRICS; m++) {
-		fmt_rate(rb, sizeof(rb), metric_rate(&metrics[m], tot), lang);
-		fprintf(f, ", %s: %s", metrics[m].label[lang], rb);
-	}
-	fputs("</p>\n", f);
-	html_chart(f, in, lang);
-	html_rates_table(f, in, NULL, labels[lang][L_OWN], lang);
-	html_rates_table(f, in, "hosted", labels[lang][L_HOSTED], lang);
+	fputs("</p>\n</header>\n", f);
+	if (html_summary(f, in, lang) != 0 || html_charts(f, in, lang) != 0 ||
+	    html_trends(f, in, lang) != 0)
+		return -1;
+	fprintf(f, "<h2 id=\"rates\">%s</h2>\n", tr(lang, "Adoption by ISP",
+	    "事業者別の導入率"));
+	html_rate_legend(f, lang);
+	html_rates_table(f, in, NULL, tr(lang, "Own domains",
+	    "自社ドメイン"), lang);
+	html_rates_table(f, in, "hosted", tr(lang, "Hosted domains (mail or "
+	    "name servers in the ISP's network)", "ホスティング先ドメイン（MX"
+	    "またはNSが当該事業者のネットワーク内）"), lang);
 	if (hy_report_rov_html(f, in->stats, lang) != 0)
 		return -1;
 	if (in->domains != NULL)
-		html_domains(f, in->domains, lang);
+		html_domains(f, in, lang);
 	html_notes(f, in, lang);
+	if (hy_report_prov_html(f, in, lang) != 0)
+		return -1;
 	fputs("</body>\n</html>\n", f);
 	return ferror(f) ? -1 : 0;
 }
@@ -626,19 +778,22 @@ md_rates_table(FILE *f, const struct hy_report_in *in, const char *scope,
     const char *caption, enum hy_report_lang lang)
 {
 	const json_t *isp, *t, *pt;
+	char rb[32], db[32];
 	size_t i, m, ncols = 2;
+	bool small;
 
-	fprintf(f, "\n### %s\n\n| %s | %s |", caption, labels[lang][L_ISP],
-	    labels[lang][L_DOMAINS]);
-	for (m = 0; m < NSTATES; m++, ncols++)
-		fprintf(f, " %s |", labels[lang][state_labels[m]]);
-	for (m = 0; m < NMETRICS; m++) {
-		if (scope != NULL && strcmp(metrics[m].section, "rpki") == 0)
+	fprintf(f, "\n### %s\n\n| %s | %s |", caption, tr(lang, "ISP",
+	    "事業者"), tr(lang, "Domains", "ドメイン数"));
+	for (m = 0; m < HY_NSTATES; m++, ncols++)
+		fprintf(f, " %s |", hy_state_label(m, lang));
+	for (m = 0; m < HY_NTECHS; m++) {
+		if (!tech_in_scope(&hy_techs[m], scope))
 			continue;
-		fprintf(f, " %s |", metrics[m].label[lang]);
+		fprintf(f, " %s |", hy_techs[m].metric[lang]);
 		ncols++;
 		if (in->prev != NULL) {
-			fputs(" ± |", f);
+			fprintf(f, " %s |", tr(lang, "Change (pt)",
+			    "増減（pt）"));
 			ncols++;
 		}
 	}
@@ -647,173 +802,139 @@ md_rates_table(FILE *f, const struct hy_report_in *in, const char *scope,
 		fputs(i == 0 ? "---|" : "---:|", f);
 	fputc('\n', f);
 	json_array_foreach(json_object_get(in->stats, "isps"), i, isp) {
-		t = scope_of(isp, scope);
-		pt = in->prev ? prev_isp(in->prev, jstr(isp, "id")) : NULL;
-		pt = pt ? scope_of(pt, scope) : NULL;
+		t = scope ? json_object_get(isp, scope) : isp;
+		pt = prev_tally(in, isp, scope);
 		fputs("| ", f);
-		md_escape(f, jstr(isp, lang == HY_LANG_JA ? "name_ja" : "name"));
-		fprintf(f, " | %lld |", jint(t, "domains"));
-		for (m = 0; m < NSTATES; m++)
-			fprintf(f, " %lld |", jint(t, state_keys[m]));
-		rate_cells(f, " %s |", t, pt, in->prev != NULL, scope, lang);
+		hy_report_md_escape(f, hy_report_isp_name(isp, lang));
+		fprintf(f, " | %lld |", hy_jint(t, "domains"));
+		for (m = 0; m < HY_NSTATES; m++)
+			fprintf(f, " %lld |", hy_jint(t, hy_state_keys[m]));
+		for (m = 0; m < HY_NTECHS; m++) {
+			if (!tech_in_scope(&hy_techs[m], scope))
+				continue;
+			rate_delta(&hy_techs[m], t, pt, rb, sizeof(rb), db,
+			    sizeof(db), &small, lang);
+			fprintf(f, " %s |", rb);
+			if (in->prev != NULL)
+				fprintf(f, " %s%s |", db, small ? " †" : "");
+		}
 		fputc('\n', f);
+	}
+}
+
+/* The trend as a table: one row per surveyed month, the rates of every
+ * surveyed domain. */
+static int
+md_trend(FILE *f, const struct hy_report_in *in, enum hy_report_lang lang)
+{
+	const json_t *st;
+	json_t *all;
+	char rb[32];
+	size_t i, m, n = json_array_size(in->history);
+
+	if (n < 2)
+		return 0;
+	fprintf(f, "\n### %s\n\n| %s |", tr(lang, "Trend (all surveyed "
+	    "domains; RPKI: all ISPs' routes)", "推移（全調査ドメイン、RPKIは"
+	    "全事業者の経路）"), tr(lang, "Month", "調査月"));
+	for (m = 0; m < HY_NTECHS; m++)
+		fprintf(f, " %s |", hy_techs[m].metric[lang]);
+	fputs("\n|---|", f);
+	for (m = 0; m < HY_NTECHS; m++)
+		fputs("---:|", f);
+	fputc('\n', f);
+	for (i = n > HY_REPORT_TREND_MONTHS ? n - HY_REPORT_TREND_MONTHS : 0;
+	    i < n; i++) {
+		st = json_array_get(in->history, i);
+		if ((all = hy_report_all_total(st)) == NULL)
+			return -1;
+		fprintf(f, "| %s |", hy_jstr(st, "month"));
+		for (m = 0; m < HY_NTECHS; m++) {
+			hy_report_fmt_rate(rb, sizeof(rb), hy_tech_rate(
+			    &hy_techs[m], all, NULL), lang);
+			fprintf(f, " %s |", rb);
+		}
+		fputc('\n', f);
+		json_decref(all);
+	}
+	return 0;
+}
+
+static void
+md_domains(FILE *f, const struct hy_report_in *in, enum hy_report_lang lang)
+{
+	static const char *const secs[] = { "dnssec", "spf", "dmarc",
+	    "mta_sts" };
+	const json_t *d;
+	const char *rec;
+	size_t i, s;
+
+	fprintf(f, "\n### %s\n\n| %s | %s | %s | DNSSEC | SPF | DMARC | "
+	    "MTA-STS | %s |\n|---|---|---|---|---|---|---|---|\n",
+	    tr(lang, "Own domains in detail", "自社ドメインの詳細"),
+	    tr(lang, "Domain", "ドメイン"), tr(lang, "ISP", "事業者"),
+	    tr(lang, "Measurement", "測定状態"), tr(lang, "DMARC record",
+	    "DMARCレコード"));
+	json_array_foreach(in->domains, i, d) {
+		fputs("| ", f);
+		hy_report_md_escape(f, hy_jstr(d, "domain"));
+		fputs(" | ", f);
+		hy_report_md_escape(f, hy_jstr(json_object_get(d,
+		    "attribution"), "own"));
+		fputs(" | ", f);
+		for (s = 0; s < HY_NSTATES; s++)
+			if (strcmp(hy_state_keys[s], hy_report_dom_state(d)) == 0)
+				hy_report_md_escape(f, hy_state_label(s, lang));
+		for (s = 0; s < 4; s++) {
+			fputs(" | ", f);
+			hy_report_md_escape(f, hy_report_verdict(secs[s],
+			    hy_report_dom_status(d, secs[s]), lang));
+		}
+		fputs(" | ", f);
+		if ((rec = json_string_value(json_object_get(json_object_get(d,
+		    "dmarc"), "record"))) != NULL)
+			hy_report_md_escape(f, rec);
+		fputs(" |\n", f);
 	}
 }
 
 static int
 report_md(FILE *f, const struct hy_report_in *in, enum hy_report_lang lang)
 {
-	const json_t *d;
-	const char *rec;
-	size_t i;
+	char m[32], *v[8];
+	size_t n, i;
 
-	/* Months are YYYY-MM (checked when loaded): no escaping needed. */
-	fprintf(f, "# %s %s\n", labels[lang][L_TITLE],
-	    jstr(in->stats, "month"));
-	if (in->prev != NULL)
-		fprintf(f, "\n%s: %s\n", labels[lang][L_COMPARE],
-		    jstr(in->prev, "month"));
-	md_rates_table(f, in, NULL, labels[lang][L_OWN], lang);
-	md_rates_table(f, in, "hosted", labels[lang][L_HOSTED], lang);
-	if (hy_report_rov_md(f, in->stats, lang) != 0)
+	hy_report_month(m, sizeof(m), hy_jstr(in->stats, "month"), lang);
+	fputs("# ", f);
+	hy_report_md_escape(f, title_of(lang));
+	fprintf(f, "\n\n%s: %s\n", tr(lang, "Survey month", "調査月"), m);
+	if (in->prev != NULL) {
+		hy_report_month(m, sizeof(m), hy_jstr(in->prev, "month"), lang);
+		fprintf(f, "\n%s: %s\n", tr(lang, "Compared with",
+		    "比較対象月"), m);
+	}
+	md_rates_table(f, in, NULL, tr(lang, "Own domains", "自社ドメイン"),
+	    lang);
+	md_rates_table(f, in, "hosted", tr(lang, "Hosted domains (mail or "
+	    "name servers in the ISP's network)", "ホスティング先ドメイン（MX"
+	    "またはNSが当該事業者のネットワーク内）"), lang);
+	if (md_trend(f, in, lang) != 0 ||
+	    hy_report_rov_md(f, in->stats, lang) != 0)
 		return -1;
-	if (in->domains != NULL) {
-		fprintf(f, "\n### %s\n\n| %s | %s | %s | DNSSEC | SPF | "
-		    "DMARC | MTA-STS | DMARC %s |\n"
-		    "|---|---|---|---|---|---|---|---|\n",
-		    labels[lang][L_DOMAIN_TABLE], labels[lang][L_DOMAIN],
-		    labels[lang][L_ISP], labels[lang][L_STATE],
-		    labels[lang][L_RECORD]);
-		json_array_foreach(in->domains, i, d) {
-			fputs("| ", f);
-			md_escape(f, jstr(d, "domain"));
-			fputs(" | ", f);
-			md_escape(f, jstr(json_object_get(d, "attribution"),
-			    "own"));
-			fputs(" | ", f);
-			md_escape(f, dom_state(d));
-			fputs(" | ", f);
-			md_escape(f, dom_status(d, "dnssec"));
-			fputs(" | ", f);
-			md_escape(f, dom_status(d, "spf"));
-			fputs(" | ", f);
-			md_escape(f, dom_status(d, "dmarc"));
-			fputs(" | ", f);
-			md_escape(f, dom_status(d, "mta_sts"));
-			fputs(" | ", f);
-			if ((rec = dom_record(d, "dmarc")) != NULL)
-				md_escape(f, rec);
-			fputs(" |\n", f);
-		}
+	if (in->domains != NULL)
+		md_domains(f, in, lang);
+	fprintf(f, "\n%s: %lld\n", tr(lang, "Measured again after an "
+	    "incomplete result", "測定できなかったため再測定"),
+	    hy_jint(json_object_get(in->stats, "remeasured"), "domains"));
+	fprintf(f, "\n### %s\n\n", tr(lang, "Notes", "注記"));
+	n = notes(in, lang, v);
+	for (i = 0; i < n; i++) {
+		if (v[i] != NULL)
+			fprintf(f, "- %s\n", v[i]);
+		free(v[i]);
 	}
-	fprintf(f, "\n%s: %lld\n", labels[lang][L_REMEASURED],
-	    jint(json_object_get(in->stats, "remeasured"), "domains"));
-	fprintf(f, "\n### %s\n\n- %s\n- %s\n", labels[lang][L_NOTES],
-	    labels[lang][L_NOTE_RATES], labels[lang][L_NOTE_HOSTED]);
-	if (in->prev != NULL)
-		fprintf(f, "- %s\n", labels[lang][L_NOTE_DELTA]);
-	return ferror(f) ? -1 : 0;
-}
-
-/* ---- CSV ---- */
-
-static int
-csv_tally(FILE *f, const json_t *isp, const json_t *t, const json_t *pt,
-    const char *scope, const struct hy_report_in *in)
-{
-	static const char *const secs[] = { "dnssec", "spf", "dmarc",
-	    "mta_sts" };
-	const char *const *keys;
-	size_t s, k, m;
-	double r;
-
-	if (csv_put(f, jstr(in->stats, "month"), false) ||
-	    csv_put(f, in->prev ? jstr(in->prev, "month") : "", false) ||
-	    csv_put(f, isp ? jstr(isp, "id") : "", false) ||
-	    csv_put(f, isp ? jstr(isp, "name") : "", false) ||
-	    csv_put(f, isp ? jstr(isp, "name_ja") : "", false) ||
-	    csv_put(f, scope, false))
+	if (hy_report_prov_md(f, in, lang) != 0)
 		return -1;
-	fprintf(f, "%lld", jint(t, "domains"));
-	for (k = 0; k < NSTATES; k++)
-		fprintf(f, ",%lld", jint(t, state_keys[k]));
-	for (s = 0; s < 4; s++) {
-		keys = hy_stats_keys(secs[s]);
-		for (k = 0; keys[k] != NULL; k++)
-			fprintf(f, ",%lld", jint(json_object_get(t, secs[s]),
-			    keys[k]));
-	}
-	for (m = 0; m < NMETRICS; m++) {
-		r = metric_rate(&metrics[m], t);
-		isnan(r) ? fputs(",", f) : fprintf(f, ",%.2f", r);
-		r = pt ? metric_rate(&metrics[m], pt) : NAN;
-		r = metric_rate(&metrics[m], t) - r;
-		isnan(r) ? fputs(",", f) : fprintf(f, ",%.2f", r);
-	}
-	fputc('\n', f);
-	return 0;
-}
-
-static int
-report_csv(FILE *f, const struct hy_report_in *in)
-{
-	static const char *const secs[] = { "dnssec", "spf", "dmarc",
-	    "mta_sts" };
-	const char *const *keys;
-	const json_t *isp, *pt, *d;
-	const char *rec;
-	char *errs;
-	size_t i, s, k, m;
-
-	fputs("\xef\xbb\xbf", f);	/* BOM: Excel then reads UTF-8 */
-	fputs("month,compare_month,isp_id,name,name_ja,scope,domains", f);
-	for (k = 0; k < NSTATES; k++)
-		fprintf(f, ",%s", state_keys[k]);
-	for (s = 0; s < 4; s++) {
-		keys = hy_stats_keys(secs[s]);
-		for (k = 0; keys[k] != NULL; k++)
-			fprintf(f, ",%s_%s", secs[s], keys[k]);
-	}
-	for (m = 0; m < NMETRICS; m++)
-		fprintf(f, ",%s_pct,%s_delta_pts", metrics[m].id, metrics[m].id);
-	fputc('\n', f);
-	json_array_foreach(json_object_get(in->stats, "isps"), i, isp) {
-		pt = in->prev ? prev_isp(in->prev, jstr(isp, "id")) : NULL;
-		if (csv_tally(f, isp, isp, pt, "own", in) != 0 ||
-		    csv_tally(f, isp, json_object_get(isp, "hosted"),
-		    pt ? json_object_get(pt, "hosted") : NULL, "hosted", in))
-			return -1;
-	}
-	if (csv_tally(f, NULL, json_object_get(in->stats, "totals"),
-	    in->prev ? json_object_get(in->prev, "totals") : NULL, "all",
-	    in) != 0 || hy_report_rov_csv(f, in->stats) != 0)
-		return -1;
-	if (in->domains != NULL) {
-		fputs("\ndomain,domain_unicode,isp_id,measurement,dnssec,spf,"
-		    "dmarc,mta_sts,tls_rpt,spf_record,dmarc_record,errors\n", f);
-		json_array_foreach(in->domains, i, d) {
-			errs = dom_errors(d);
-			if (csv_put(f, jstr(d, "domain"), false) ||
-			    csv_put(f, jstr(d, "domain_unicode"), false) ||
-			    csv_put(f, jstr(json_object_get(d, "attribution"),
-			    "own"), false) ||
-			    csv_put(f, dom_state(d), false) ||
-			    csv_put(f, dom_status(d, "dnssec"), false) ||
-			    csv_put(f, dom_status(d, "spf"), false) ||
-			    csv_put(f, dom_status(d, "dmarc"), false) ||
-			    csv_put(f, dom_status(d, "mta_sts"), false) ||
-			    csv_put(f, dom_status(d, "tls_rpt"), false) ||
-			    csv_put(f, (rec = dom_record(d, "spf")) ? rec : "",
-			    false) ||
-			    csv_put(f, (rec = dom_record(d, "dmarc")) ? rec :
-			    "", false) ||
-			    csv_put(f, errs ? errs : "", true)) {
-				free(errs);
-				return -1;
-			}
-			free(errs);
-		}
-	}
 	return ferror(f) ? -1 : 0;
 }
 
@@ -822,59 +943,105 @@ report_csv(FILE *f, const struct hy_report_in *in)
 static json_t *
 json_rates(const json_t *t, const json_t *pt)
 {
-	json_t *o = json_object(), *r = json_object(), *d = json_object();
+	json_t *o = json_object(), *r = json_object(), *d = json_object(),
+	    *nn = json_object();
 	size_t m;
+	long long n;
 	double cur, old;
 
-	if (o == NULL || r == NULL || d == NULL)
+	if (o == NULL || r == NULL || d == NULL || nn == NULL)
 		goto fail;
-	json_object_set_new(o, "domains", json_integer(jint(t, "domains")));
-	for (m = 0; m < NSTATES; m++)
-		json_object_set_new(o, state_keys[m],
-		    json_integer(jint(t, state_keys[m])));
+	json_object_set_new(o, "domains", json_integer(hy_jint(t, "domains")));
+	for (m = 0; m < HY_NSTATES; m++)
+		json_object_set_new(o, hy_state_keys[m],
+		    json_integer(hy_jint(t, hy_state_keys[m])));
+	for (m = 0; m < HY_NTECHS; m++) {
+		cur = hy_tech_rate(&hy_techs[m], t, &n);
+		old = pt ? hy_tech_rate(&hy_techs[m], pt, NULL) : NAN;
+		json_object_set_new(r, hy_techs[m].id, isnan(cur) ?
+		    json_null() : json_real(round(cur * 100) / 100));
+		json_object_set_new(d, hy_techs[m].id, isnan(cur - old) ?
+		    json_null() : json_real(round((cur - old) * 100) / 100));
+		json_object_set_new(nn, hy_techs[m].id, json_integer(n));
+	}
 	json_object_set_new(o, "rates_pct", r);
 	json_object_set_new(o, "delta_pts", d);
-	r = d = NULL;
-	for (m = 0; m < NMETRICS; m++) {
-		cur = metric_rate(&metrics[m], t);
-		old = pt ? metric_rate(&metrics[m], pt) : NAN;
-		json_object_set_new(json_object_get(o, "rates_pct"),
-		    metrics[m].id, isnan(cur) ? json_null() : json_real(
-		    round(cur * 100) / 100));
-		json_object_set_new(json_object_get(o, "delta_pts"),
-		    metrics[m].id, isnan(cur - old) ? json_null() :
-		    json_real(round((cur - old) * 100) / 100));
-	}
+	json_object_set_new(o, "n", nn);
 	return o;
 fail:
 	json_decref(o);
 	json_decref(r);
 	json_decref(d);
+	json_decref(nn);
 	return NULL;
+}
+
+/* [{"month", "all": rates, "own": rates}] over the history. */
+static json_t *
+json_trend(const struct hy_report_in *in)
+{
+	const json_t *st;
+	json_t *arr = json_array(), *all, *own;
+	size_t i, n = json_array_size(in->history);
+
+	if (arr == NULL)
+		return NULL;
+	for (i = n > HY_REPORT_TREND_MONTHS ? n - HY_REPORT_TREND_MONTHS : 0;
+	    i < n; i++) {
+		st = json_array_get(in->history, i);
+		all = hy_report_all_total(st);
+		own = hy_report_own_total(st);
+		if (all == NULL || own == NULL ||
+		    json_array_append_new(arr, json_pack("{s:O, s:o*, s:o*}",
+		    "month", json_object_get(st, "month"), "all",
+		    json_rates(all, NULL), "own", json_rates(own, NULL))) != 0) {
+			json_decref(all);
+			json_decref(own);
+			json_decref(arr);
+			return NULL;
+		}
+		json_decref(all);
+		json_decref(own);
+	}
+	return arr;
+}
+
+static int
+prov_obj(void *arg, const char *label, const char *value)
+{
+	return json_array_append_new(arg, json_pack("{s:s, s:s}", "label",
+	    label, "value", value));
 }
 
 static int
 report_json(FILE *f, const struct hy_report_in *in)
 {
 	const json_t *isp, *pt;
-	json_t *o, *arr;
+	json_t *o, *arr, *prov;
 	size_t i;
 	int rc;
 
-	o = json_pack("{s:s, s:O, s:o?, s:O?, s:[], s:o*, s:O, s:O?}",
-	    "schema_version", HY_STATS_SCHEMA_VERSION,
+	if ((prov = json_array()) == NULL ||
+	    hy_report_prov_walk(in, HY_LANG_EN, prov_obj, prov) != 0) {
+		json_decref(prov);
+		return -1;
+	}
+	o = json_pack("{s:s, s:O, s:o?, s:O?, s:[], s:o*, s:o*, s:o, s:O, "
+	    "s:O?}", "schema_version", HY_STATS_SCHEMA_VERSION,
 	    "month", json_object_get(in->stats, "month"),
 	    "compare", in->prev ? json_copy(json_object_get(in->prev,
 	    "month")) : NULL,
 	    "remeasured", json_object_get(in->stats, "remeasured"),
 	    "isps", "totals", json_rates(json_object_get(in->stats, "totals"),
 	    in->prev ? json_object_get(in->prev, "totals") : NULL),
+	    "trend", json_trend(in), "provenance", prov,
 	    "stats", in->stats, "compare_stats", in->prev);
 	if (o == NULL)
 		return -1;
 	arr = json_object_get(o, "isps");
 	json_array_foreach(json_object_get(in->stats, "isps"), i, isp) {
-		pt = in->prev ? prev_isp(in->prev, jstr(isp, "id")) : NULL;
+		pt = in->prev ? hy_report_isp(in->prev, hy_jstr(isp, "id")) :
+		    NULL;
 		if (json_array_append_new(arr, json_pack("{s:O, s:O, s:O, "
 		    "s:o*, s:o*}", "id", json_object_get(isp, "id"), "name",
 		    json_object_get(isp, "name"), "name_ja",
@@ -902,9 +1069,11 @@ hy_report_write(FILE *f, const struct hy_report_in *in,
 	case HY_REPORT_MD:
 		return report_md(f, in, lang);
 	case HY_REPORT_CSV:
-		return report_csv(f, in);
+		return hy_report_csv(f, in, HY_TABLE_ISPS);
 	case HY_REPORT_JSON:
 		return report_json(f, in);
+	case HY_REPORT_XLSX:
+		return -1;	/* a file: hy_report_xlsx() */
 	}
 	return -1;
 }
@@ -912,14 +1081,13 @@ hy_report_write(FILE *f, const struct hy_report_in *in,
 int
 hy_report_format_parse(const char *s)
 {
-	if (strcmp(s, "html") == 0)
-		return HY_REPORT_HTML;
-	if (strcmp(s, "md") == 0)
-		return HY_REPORT_MD;
-	if (strcmp(s, "csv") == 0)
-		return HY_REPORT_CSV;
-	if (strcmp(s, "json") == 0)
-		return HY_REPORT_JSON;
+	static const char *const names[] = { "html", "md", "csv", "json",
+	    "xlsx" };
+	int i;
+
+	for (i = 0; i < 5; i++)
+		if (strcmp(s, names[i]) == 0)
+			return i;
 	return -1;
 }
 
@@ -1020,5 +1188,64 @@ fail:
 		json_decref(*domains);
 		*domains = NULL;
 	}
+	return -1;
+}
+
+static json_t *
+time_json(time_t t)
+{
+	char b[32];
+	struct tm tm;
+
+	if (t <= 0 || gmtime_r(&t, &tm) == NULL)
+		return json_null();
+	strftime(b, sizeof(b), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return json_string(b);
+}
+
+int
+hy_report_load_history(struct hy_store *st, const char *month,
+    json_t **history, json_t **run, char *err, size_t errlen)
+{
+	json_t *one = NULL;
+	char *m = NULL, *pm = NULL;
+	time_t t0, t1;
+	size_t n;
+
+	*run = NULL;
+	if ((*history = json_array()) == NULL)
+		goto oom;
+	/* newest first, then reversed */
+	if ((m = strdup(month)) == NULL)
+		goto oom;
+	for (n = 0; m != NULL && n < HY_REPORT_TREND_MONTHS; n++) {
+		if (load_stats(st, m, &one, err, errlen) != 0)
+			goto fail;
+		if (json_array_insert_new(*history, 0, one) != 0)
+			goto oom;
+		if (hy_store_previous_month(st, m, &pm) != 0) {
+			snprintf(err, errlen, "%s", hy_store_error(st));
+			goto fail;
+		}
+		free(m);
+		m = pm;
+		pm = NULL;
+	}
+	free(m);
+	m = NULL;
+	if (hy_store_survey_times(st, month, &t0, &t1) != 0) {
+		snprintf(err, errlen, "%s", hy_store_error(st));
+		goto fail;
+	}
+	if ((*run = json_pack("{s:o, s:o}", "started_at", time_json(t0),
+	    "finished_at", time_json(t1))) == NULL)
+		goto oom;
+	return 0;
+oom:
+	snprintf(err, errlen, "out of memory");
+fail:
+	free(m);
+	json_decref(*history);
+	*history = NULL;
 	return -1;
 }

@@ -34,30 +34,31 @@ static const char *const rl[2][R_N] = {
 		"thresholds and caveats are in probes/rpki/README.md.",
 	},
 	[HY_LANG_JA] = {
-		"経路origin検証 (ROV) の実施状況: RPKI で無効な経路を破棄しているか",
-		"事業者", "状態", "根拠", "フィード数 (フルテーブル)", "広報経路数",
-		"うち無効経路", "コレクタが見る無効経路", "トランジットの無効経路",
-		"理由 (英語)", "例",
-		"公開 BGP ルートコレクタの経路表 (RIB ダンプ) から推定しています。"
+		"経路情報の正当性検証（ROV）の実施状況：RPKIでInvalidとなる経路を"
+		"破棄しているか",
+		"事業者", "状態", "根拠", "フィード数（フルテーブル）", "広報経路数",
+		"うちInvalid", "コレクタが観測したInvalid経路", "通過するInvalid経路",
+		"理由（英語）", "例",
+		"公開BGPルートコレクタの経路表（RIBダンプ）から推定しています。"
 		"事業者自身のルータがコレクタに送るフルテーブルに、コレクタが"
-		"観測する多数の RPKI 無効経路が一つも含まれなければ、破棄している"
-		"と判定します。他網の AS パス上で当該事業者を経由する無効経路は、"
-		"より弱い根拠として扱います。制御プレーンの根拠のみであり、"
-		"デフォルト経路を持つ事業者は無効な宛先へも転送し得ます。"
-		"閾値と注意点は probes/rpki/README.md を参照してください。",
+		"観測する多数のRPKI Invalid経路が一つも含まれなければ、破棄している"
+		"と判定します。他事業者のASパス上で当該事業者を経由するInvalid経路は、"
+		"より弱い根拠として扱います。制御プレーンでの根拠に限られ、"
+		"デフォルト経路を持つ事業者はInvalidな宛先へも転送し得ます。"
+		"判定の閾値と注意点は probes/rpki/README.md を参照してください。",
 	},
 };
 
-static const char *
-status_label(const char *s, enum hy_report_lang lang)
+const char *
+hy_report_rov_status(const char *s, enum hy_report_lang lang)
 {
 	static const char *const keys[] = { "filtering", "partial",
 	    "not-filtering", "no-data" };
 	static const char *const names[2][4] = {
 		[HY_LANG_EN] = { "filtering", "partial", "not filtering",
 		    "no data" },
-		[HY_LANG_JA] = { "破棄している", "一部のみ破棄", "破棄していない",
-		    "データなし" },
+		[HY_LANG_JA] = { "破棄している", "一部のみ破棄",
+		    "破棄していない", "データなし" },
 	};
 	size_t i;
 
@@ -67,8 +68,8 @@ status_label(const char *s, enum hy_report_lang lang)
 	return "?";
 }
 
-static const char *
-evidence_label(const char *s, enum hy_report_lang lang)
+const char *
+hy_report_rov_evidence(const char *s, enum hy_report_lang lang)
 {
 	if (s != NULL && strcmp(s, "feed") == 0)
 		return lang == HY_LANG_JA ? "フルテーブルのフィード" :
@@ -113,9 +114,8 @@ str(const json_t *o, const char *k)
 	return s != NULL ? s : "";
 }
 
-/* Feeds with a full table in either family. */
-static long long
-full_feeds(const json_t *rov)
+long long
+hy_report_rov_full_feeds(const json_t *rov)
 {
 	const json_t *f, *fam;
 	const char *k;
@@ -133,10 +133,8 @@ full_feeds(const json_t *rov)
 	return n;
 }
 
-/* "exported 192.0.2.0/24 (AS64500, invalid-asn) path 2497 64500, peer
- * AS2497 192.0.2.1" (malloc'd). */
-static char *
-example_text(const json_t *e)
+char *
+hy_report_rov_example(const json_t *e)
 {
 	const json_t *set = json_object_get(e, "origin_as_set"), *m;
 	char *buf = NULL;
@@ -172,11 +170,12 @@ hy_report_rov_html(FILE *f, const json_t *stats, enum hy_report_lang lang)
 
 	if (!any_rov(stats))
 		return 0;
-	fputs("<table>\n<caption>", f);
+	fputs("<h2 id=\"rov\">", f);
 	hy_html_escape(f, rl[lang][R_TITLE]);
-	fprintf(f, "</caption>\n<tr><th>%s</th><th>%s</th><th>%s</th><th>%s"
-	    "</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th>"
-	    "<th>%s</th></tr>\n", rl[lang][R_ISP], rl[lang][R_STATUS],
+	fprintf(f, "</h2>\n<table class=\"rov\">\n<thead><tr><th>%s</th>"
+	    "<th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s"
+	    "</th><th>%s</th><th>%s</th><th>%s</th></tr></thead>\n<tbody>\n",
+	    rl[lang][R_ISP], rl[lang][R_STATUS],
 	    rl[lang][R_EVIDENCE], rl[lang][R_FEEDS], rl[lang][R_EXPORTED],
 	    rl[lang][R_INVALID], rl[lang][R_IN_VIEW], rl[lang][R_TRANSIT],
 	    rl[lang][R_WHY], rl[lang][R_EXAMPLES]);
@@ -186,28 +185,28 @@ hy_report_rov_html(FILE *f, const json_t *stats, enum hy_report_lang lang)
 		fputs("<tr><td class=\"t\">", f);
 		hy_html_escape(f, str(isp, lang == HY_LANG_JA ? "name_ja" :
 		    "name"));
-		fprintf(f, "</td><td class=\"t\">%s</td><td class=\"t\">%s</td>"
+		fprintf(f, "</td><td class=\"v\">%s</td><td class=\"t\">%s</td>"
 		    "<td>%zu (%lld)</td><td>%lld</td><td>%lld</td><td>%lld</td>"
 		    "<td>%lld</td><td class=\"t\">",
-		    status_label(str(rov, "status"), lang),
-		    evidence_label(str(rov, "evidence"), lang),
+		    hy_report_rov_status(str(rov, "status"), lang),
+		    hy_report_rov_evidence(str(rov, "evidence"), lang),
 		    json_array_size(json_object_get(rov, "feeds")),
-		    full_feeds(rov), num(rov, "routes_exported"),
+		    hy_report_rov_full_feeds(rov), num(rov, "routes_exported"),
 		    num(rov, "invalid_exported"), num(rov, "invalid_in_view"),
 		    num(rov, "invalid_transit"));
 		hy_html_escape(f, str(rov, "reason"));
 		fputs("</td><td class=\"t\">", f);
 		json_array_foreach(json_object_get(rov, "examples"), j, e) {
-			if ((t = example_text(e)) == NULL)
+			if ((t = hy_report_rov_example(e)) == NULL)
 				continue;
 			fputs(j ? "<br><code>" : "<code>", f);
-			hy_html_escape(f, t);
+			hy_html_escape_wrap(f, t);
 			fputs("</code>", f);
 			free(t);
 		}
 		fputs("</td></tr>\n", f);
 	}
-	fputs("</table>\n<p>", f);
+	fputs("</tbody>\n</table>\n<p>", f);
 	hy_html_escape(f, rl[lang][R_NOTE]);
 	fputs("</p>\n", f);
 	return ferror(f) ? -1 : 0;
@@ -234,10 +233,10 @@ hy_report_rov_md(FILE *f, const json_t *stats, enum hy_report_lang lang)
 		hy_report_md_escape(f, str(isp, lang == HY_LANG_JA ? "name_ja" :
 		    "name"));
 		fprintf(f, " | %s | %s | %zu (%lld) | %lld | %lld | %lld | %lld "
-		    "| ", status_label(str(rov, "status"), lang),
-		    evidence_label(str(rov, "evidence"), lang),
+		    "| ", hy_report_rov_status(str(rov, "status"), lang),
+		    hy_report_rov_evidence(str(rov, "evidence"), lang),
 		    json_array_size(json_object_get(rov, "feeds")),
-		    full_feeds(rov), num(rov, "routes_exported"),
+		    hy_report_rov_full_feeds(rov), num(rov, "routes_exported"),
 		    num(rov, "invalid_exported"), num(rov, "invalid_in_view"),
 		    num(rov, "invalid_transit"));
 		hy_report_md_escape(f, str(rov, "reason"));
@@ -253,7 +252,7 @@ hy_report_rov_md(FILE *f, const json_t *stats, enum hy_report_lang lang)
 		    "name"));
 		fputs("\n\n", f);
 		json_array_foreach(json_object_get(rov, "examples"), j, e) {
-			if ((t = example_text(e)) == NULL)
+			if ((t = hy_report_rov_example(e)) == NULL)
 				continue;
 			fputs("- ", f);
 			hy_report_md_escape(f, t);
@@ -262,60 +261,5 @@ hy_report_rov_md(FILE *f, const json_t *stats, enum hy_report_lang lang)
 		}
 	}
 	fprintf(f, "\n%s\n", rl[lang][R_NOTE]);
-	return ferror(f) ? -1 : 0;
-}
-
-static int
-csv_cell(FILE *f, const char *s, bool last)
-{
-	char *c = hy_csv_cell(s);
-	int rc;
-
-	if (c == NULL)
-		return -1;
-	rc = fputs(c, f);
-	free(c);
-	return rc < 0 || fputc(last ? '\n' : ',', f) == EOF ? -1 : 0;
-}
-
-int
-hy_report_rov_csv(FILE *f, const json_t *stats)
-{
-	const json_t *isp, *rov, *e;
-	char *t = NULL, *ex = NULL;
-	size_t i, j, len = 0;
-	FILE *m;
-
-	if (!any_rov(stats))
-		return 0;
-	fputs("\nisp_id,rov_status,rov_evidence,feeds,full_feeds,"
-	    "routes_exported,invalid_exported,invalid_own,invalid_in_view,"
-	    "invalid_transit,reason,examples\n", f);
-	json_array_foreach(json_object_get(stats, "isps"), i, isp) {
-		if ((rov = isp_rov(isp)) == NULL)
-			continue;
-		if ((m = open_memstream(&ex, &len)) == NULL)
-			return -1;
-		json_array_foreach(json_object_get(rov, "examples"), j, e)
-			if ((t = example_text(e)) != NULL) {
-				fprintf(m, "%s%s", j ? "; " : "", t);
-				free(t);
-			}
-		if (fclose(m) != 0 || csv_cell(f, str(isp, "id"), false) ||
-		    csv_cell(f, str(rov, "status"), false) ||
-		    csv_cell(f, str(rov, "evidence"), false) ||
-		    fprintf(f, "%zu,%lld,%lld,%lld,%lld,%lld,%lld,",
-		    json_array_size(json_object_get(rov, "feeds")),
-		    full_feeds(rov), num(rov, "routes_exported"),
-		    num(rov, "invalid_exported"), num(rov, "invalid_own"),
-		    num(rov, "invalid_in_view"), num(rov, "invalid_transit")) < 0 ||
-		    csv_cell(f, str(rov, "reason"), false) ||
-		    csv_cell(f, ex != NULL ? ex : "", true)) {
-			free(ex);
-			return -1;
-		}
-		free(ex);
-		ex = NULL;
-	}
 	return ferror(f) ? -1 : 0;
 }

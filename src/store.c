@@ -17,7 +17,8 @@
 enum {
 	Q_STATE, Q_CREATE, Q_FINISH, Q_REOPEN, Q_REDO, Q_DEL_RESULTS,
 	Q_DEL_TARGETS, Q_DEL_SURVEY, Q_TARGET_ADD, Q_PENDING, Q_RESULT_PUT,
-	Q_RESULTS, Q_EARLIER, Q_COUNT_T, Q_COUNT_R, Q_STATS, Q_PREV, Q_N
+	Q_RESULTS, Q_EARLIER, Q_COUNT_T, Q_COUNT_R, Q_STATS, Q_PREV, Q_TIMES,
+	Q_N
 };
 
 static const char *const queries[Q_N] = {
@@ -61,6 +62,8 @@ static const char *const queries[Q_N] = {
 	[Q_STATS] = "SELECT stats FROM surveys WHERE month=?1",
 	[Q_PREV] = "SELECT month FROM surveys WHERE month<?1 AND "
 	    "finished_at IS NOT NULL ORDER BY month DESC LIMIT 1",
+	[Q_TIMES] = "SELECT started_at, finished_at FROM surveys "
+	    "WHERE month=?1",
 };
 
 /* Layout version 0: the first one. Each later version is one step in
@@ -556,6 +559,26 @@ int
 hy_store_previous_month(struct hy_store *st, const char *month, char **out)
 {
 	return store_text(st, Q_PREV, month, out);
+}
+
+int
+hy_store_survey_times(struct hy_store *st, const char *month,
+    time_t *started, time_t *finished)
+{
+	sqlite3_stmt *s = st->q[Q_TIMES];
+	int rc;
+
+	*started = *finished = 0;
+	sqlite3_bind_text(s, 1, month, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*started = (time_t)sqlite3_column_int64(s, 0);
+		*finished = (time_t)sqlite3_column_int64(s, 1);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_fail(st, "read survey");
+	return 0;
 }
 
 /* Delete one target and its result, if any. */

@@ -3,6 +3,8 @@
  * ones through a checker with a bounded window, commit results in
  * batches, then regenerate the month's files from the store.
  */
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -506,21 +508,100 @@ outputs_close(FILE *f, const char *dir, const char *name, const char *tmp)
 	return rename(tmp, path);
 }
 
-static int
-outputs_report(const char *dir, const char *name,
-    const struct hy_report_in *in, enum hy_report_format fmt)
-{
-	char tmp[4096];
-	FILE *f;
+/* What one output file holds. */
+struct output {
+	const char		*name;
+	enum hy_report_format	 fmt;
+	enum hy_report_lang	 lang;
+	int			 table;		/* CSV: enum hy_report_table */
+	const char		*isp;		/* a remediation sheet */
+};
 
-	if ((f = outputs_open(dir, name, tmp, sizeof(tmp))) == NULL)
+static int
+output_write(const char *dir, const struct output *o,
+    const struct hy_report_in *in)
+{
+	char tmp[4096], path[4096], err[512];
+	FILE *f;
+	int rc;
+
+	if (o->fmt == HY_REPORT_XLSX) {
+		/* libxlsxwriter writes a file by name */
+		snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", dir, o->name);
+		snprintf(path, sizeof(path), "%s/%s", dir, o->name);
+		rc = o->isp != NULL ? hy_report_sheet_xlsx(tmp, in, o->isp,
+		    err, sizeof(err)) : hy_report_xlsx(tmp, in, o->lang, err,
+		    sizeof(err));
+		if (rc != 0 || rename(tmp, path) != 0) {
+			unlink(tmp);
+			return -1;
+		}
+		return 0;
+	}
+	if ((f = outputs_open(dir, o->name, tmp, sizeof(tmp))) == NULL)
 		return -1;
-	if (hy_report_write(f, in, fmt, HY_LANG_EN) != 0) {
+	if (o->isp != NULL)
+		rc = hy_report_sheet_html(f, in, o->isp, o->lang, err,
+		    sizeof(err));
+	else if (o->fmt == HY_REPORT_CSV)
+		rc = hy_report_csv(f, in, (enum hy_report_table)o->table);
+	else
+		rc = hy_report_write(f, in, o->fmt, o->lang);
+	if (rc != 0) {
 		fclose(f);
 		unlink(tmp);
 		return -1;
 	}
-	return outputs_close(f, dir, name, tmp);
+	return outputs_close(f, dir, o->name, tmp);
+}
+
+/*
+ * The reports: the ISP table and the other CSV tables, stats.xlsx, the
+ * HTML report in English and Japanese, and in sheets/ each ISP's
+ * remediation sheet (HTML in both languages, xlsx).
+ */
+static int
+outputs_reports(const struct hy_survey_opts *o, const struct hy_report_in *in)
+{
+	static const struct output files[] = {
+		{ "report.html", HY_REPORT_HTML, HY_LANG_EN, 0, NULL },
+		{ "report-ja.html", HY_REPORT_HTML, HY_LANG_JA, 0, NULL },
+		{ "stats.xlsx", HY_REPORT_XLSX, HY_LANG_JA, 0, NULL },
+	};
+	struct output one = { 0 };
+	char dir[4096], name[128];
+	const struct hy_isp *isp;
+	size_t i, l;
+	int t;
+
+	for (t = 0; t < HY_TABLE_N; t++) {
+		one.name = hy_report_table_file((enum hy_report_table)t);
+		one.fmt = HY_REPORT_CSV;
+		one.table = t;
+		if (output_write(o->out_dir, &one, in) != 0)
+			return -1;
+	}
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+		if (output_write(o->out_dir, &files[i], in) != 0)
+			return -1;
+	snprintf(dir, sizeof(dir), "%s/sheets", o->out_dir);
+	if (mkdir(dir, 0777) != 0 && errno != EEXIST)
+		return -1;
+	for (i = 0; i < o->isps->n; i++) {
+		isp = &o->isps->v[i];
+		one.isp = isp->id;
+		one.name = name;
+		for (l = 0; l < 3; l++) {
+			one.fmt = l < 2 ? HY_REPORT_HTML : HY_REPORT_XLSX;
+			one.lang = l == 0 ? HY_LANG_JA : HY_LANG_EN;
+			snprintf(name, sizeof(name), "%s%s", isp->id,
+			    l == 0 ? ".ja.html" : l == 1 ? ".en.html" :
+			    ".xlsx");
+			if (output_write(dir, &one, in) != 0)
+				return -1;
+		}
+	}
+	return 0;
 }
 
 /* The month's states and re-measurements from stats.json. */
@@ -543,7 +624,7 @@ hy_survey_write_outputs(struct hy_store *st, const struct hy_survey_opts *o,
 {
 	struct outputs w = { 0 };
 	struct hy_report_in in = { 0 };
-	json_t *stats = NULL, *prev = NULL;
+	json_t *stats = NULL, *prev = NULL, *history = NULL, *run = NULL;
 	char tmp[4096], *text = NULL, *pm = NULL;
 	FILE *f;
 	int rc = -1;
@@ -594,17 +675,20 @@ hy_survey_write_outputs(struct hy_store *st, const struct hy_survey_opts *o,
 		snprintf(err, errlen, "%s", hy_store_error(st));
 		goto out;
 	}
-	if (pm != NULL && hy_report_load(st, pm, NULL, &prev, NULL, NULL, err,
-	    errlen) != 0)
+	if ((pm != NULL && hy_report_load(st, pm, NULL, &prev, NULL, NULL,
+	    err, errlen) != 0) || hy_report_load_history(st, o->month,
+	    &history, &run, err, errlen) != 0)
 		goto out;
 	in.stats = stats;
 	in.prev = prev;
 	in.domains = w.own;
-	if (outputs_report(o->out_dir, "stats.csv", &in, HY_REPORT_CSV) != 0 ||
-	    outputs_report(o->out_dir, "report.html", &in, HY_REPORT_HTML)
-	    != 0) {
-		snprintf(err, errlen, "writing the report in %s: %s",
-		    o->out_dir, strerror(errno));
+	in.history = history;
+	in.run = run;
+	in.store = st;
+	errno = 0;
+	if (outputs_reports(o, &in) != 0) {
+		snprintf(err, errlen, "writing the reports in %s: %s",
+		    o->out_dir, errno ? strerror(errno) : "out of memory");
 		goto out;
 	}
 	rc = 0;
@@ -613,6 +697,8 @@ out:
 	json_decref(w.own);
 	json_decref(stats);
 	json_decref(prev);
+	json_decref(history);
+	json_decref(run);
 	free(text);
 	free(pm);
 	return rc;

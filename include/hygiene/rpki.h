@@ -312,5 +312,14 @@ void	hy_rpki_stats_free(struct hy_rpki_stats *);
  */
 json_t	*hy_rpki_stats_json(const struct hy_rpki_stats *,
 	    const struct hy_routes *);
+/*
+ * The routes to fix (needs want_detail): every route that is not valid,
+ * as in routes_detail, plus for an invalid one "vrp": {prefix,
+ * max_length, asn}, the VRP behind the verdict (same-AS VRP for
+ * invalid-length, a covering VRP for invalid-asn). New reference, NULL
+ * on OOM.
+ */
+json_t	*hy_rpki_stats_fix_json(const struct hy_rpki_stats *,
+	    const struct hy_routes *);
 
 #endif

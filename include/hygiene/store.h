@@ -118,6 +118,10 @@ int	hy_store_counts(struct hy_store *, const char *month,
 	    struct hy_store_counts *);
 /* The month's stats.json text (malloc'd), or *out = NULL if none. */
 int	hy_store_stats_get(struct hy_store *, const char *month, char **out);
+/* When the month's survey started and finished (UNIX seconds); 0 for
+ * a month without a survey, *finished 0 while it runs. */
+int	hy_store_survey_times(struct hy_store *, const char *month,
+	    time_t *started, time_t *finished);
 /* The latest DONE month before month (malloc'd), or *out = NULL. */
 int	hy_store_previous_month(struct hy_store *, const char *month,
 	    char **out);

@@ -1,7 +1,9 @@
 /*
  * `hygiene survey`: measure every ISP's own domains and every --domains
  * entry, keep the results in the SQLite history, and write the month's
- * files (results.ndjson, stats.json, stats.csv, report.html).
+ * files (results.ndjson, stats.json, and the reports of report.h: the
+ * HTML in English and Japanese, the CSV tables, stats.xlsx and each
+ * ISP's remediation sheet in sheets/).
  *
  * The driver does not know how a domain is measured: a struct
  * hy_survey_checker starts one check and reports its JSON object later.

@@ -521,6 +521,46 @@ detail_json(const struct hy_rpki_stats *st, const struct hy_routes *r)
 	return a;
 }
 
+json_t *
+hy_rpki_stats_fix_json(const struct hy_rpki_stats *st,
+    const struct hy_routes *r)
+{
+	const struct hy_rpki_verdict *v;
+	const struct hy_route *rt;
+	char p[64], vp[64], why[256];
+	json_t *a, *e;
+	size_t i;
+
+	if ((a = json_array()) == NULL)
+		return NULL;
+	for (i = 0; i < st->ndetail; i++) {
+		v = &st->detail[i].verdict;
+		if (v->state == HY_RPKI_VALID)
+			continue;
+		rt = &r->v[st->detail[i].route];
+		hy_prefix_str(&rt->pfx, p, sizeof(p));
+		hy_rpki_reason(v, rt->asn, rt->set_len > 0, why, sizeof(why));
+		e = json_pack("{s:s, s:o, s:s, s:s, s:s}", "prefix", p,
+		    rt->set_len > 0 ? "origin_as_set" : "origin_asn",
+		    origin_json(r, rt), "state", hy_rpki_state_rfc(v->state),
+		    "reason_code", hy_rpki_state_str(v->state), "reason", why);
+		if (e != NULL && v->state != HY_RPKI_NOT_FOUND && v->has_vrp) {
+			hy_prefix_str(&v->vrp.pfx, vp, sizeof(vp));
+			if (json_object_set_new(e, "vrp", json_pack("{s:s, s:i, "
+			    "s:I}", "prefix", vp, "max_length", v->vrp.max_len,
+			    "asn", (json_int_t)v->vrp.asn)) != 0) {
+				json_decref(e);
+				e = NULL;
+			}
+		}
+		if (e == NULL || json_array_append_new(a, e) != 0) {
+			json_decref(a);
+			return NULL;
+		}
+	}
+	return a;
+}
+
 static json_t *
 loose_json(const struct hy_rpki_stats *st)
 {

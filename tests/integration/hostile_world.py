@@ -24,6 +24,8 @@ a `survey` and every `report` format in both languages.
      its header;
    - no CSV cell starts with = + - @ tab or CR, every row of a table has
      the header's width, and the hostile records are whole cells;
+   - no xlsx cell (stats.xlsx, the remediation workbooks) is a formula,
+     and the hostile strings are whole string cells;
    - the JSON report parses.
 """
 import argparse
@@ -37,6 +39,8 @@ import shlex
 import subprocess
 import sys
 import tempfile
+import xml.etree.ElementTree as ET
+import zipfile
 
 import jsonschema
 
@@ -56,10 +60,13 @@ DMARC_HTML = ("v=DMARC1; p=reject; rua=mailto:\"><script>alert(1)</script>"
               "@hostile.jp; x=<img src=x onerror=alert(1)>'&")
 ISP_NAME = "=HYPERLINK(\"http://evil.invalid/\",\"click\")"
 ISP_NAME_JA = "<script>alert('ja')</script>ワールド"
-HTML_TAGS = {"html", "head", "meta", "title", "style", "body", "h1", "h2",
-             "p", "ul", "li", "table", "caption", "tr", "th", "td", "code",
-             "svg", "rect", "line", "text", "g"}
+HTML_TAGS = {"html", "head", "meta", "title", "style", "body", "header",
+             "h1", "h2", "p", "ul", "li", "dl", "dt", "dd", "span", "wbr",
+             "table", "caption", "thead", "tbody", "tr", "th", "td", "code",
+             "figure", "svg", "defs", "pattern", "rect", "line", "path",
+             "circle", "text", "g"}
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+XLSX_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 
 failures = []
 
@@ -229,6 +236,25 @@ def audit_csv(doc, what, must_cells):
             fail("%s has no cell %r" % (what, c))
 
 
+def audit_xlsx(path, what, must_cells):
+    """No cell is a formula, and the hostile strings are whole string
+    cells (read from the workbook's XML, as any spreadsheet would)."""
+    cells = set()
+    with zipfile.ZipFile(path) as z:
+        for name in z.namelist():
+            if not name.startswith("xl/worksheets/"):
+                continue
+            root = ET.fromstring(z.read(name))
+            for c in root.iter(XLSX_NS + "c"):
+                if c.find(XLSX_NS + "f") is not None:
+                    fail("%s: cell %s is a formula" % (what, c.get("r")))
+                cells.add("".join(t.text or "" for t in
+                                  c.iter(XLSX_NS + "t")))
+    for c in must_cells:
+        if c not in cells:
+            fail("%s has no cell %r" % (what, c))
+
+
 def part_survey(args, env, names, tmp):
     isps = os.path.join(tmp, "isps.json")
     with open(isps, "w") as f:
@@ -265,14 +291,26 @@ def part_survey(args, env, names, tmp):
         validate(stats, json.load(open(STATS_SCHEMA)), "stats.json")
 
     shown = [SPF_HTML, DMARC_HTML]
+    # the hostile cells each CSV table must hold whole
+    csv_cells = {"domains.csv": [SPF_HTML, DMARC_HTML],
+                 "stats.csv": ["'" + ISP_NAME], "rpki.csv": ["'" + ISP_NAME],
+                 "findings.csv": []}
     for fname in os.listdir(out):
         path = os.path.join(out, fname)
-        with open(path, encoding="utf-8") as f:
-            doc = f.read()
         if fname.endswith(".html"):
-            audit_html(doc, fname, shown)
+            audit_html(open(path, encoding="utf-8").read(), fname, shown)
         elif fname.endswith(".csv"):
-            audit_csv(doc, fname, [SPF_HTML, DMARC_HTML])
+            audit_csv(open(path, encoding="utf-8").read(), fname,
+                      csv_cells[fname])
+        elif fname.endswith(".xlsx"):
+            # Japanese headers and names (the survey writes it in Japanese)
+            audit_xlsx(path, fname, shown + [ISP_NAME_JA])
+    for fname in os.listdir(os.path.join(out, "sheets")):
+        path = os.path.join(out, "sheets", fname)
+        if fname.endswith(".html"):
+            audit_html(open(path, encoding="utf-8").read(), fname, [])
+        else:
+            audit_xlsx(path, fname, [])
     for fmt in ("html", "md", "csv", "json"):
         for lang in ("en", "ja"):
             what = "report --format %s --lang %s" % (fmt, lang)
@@ -294,7 +332,13 @@ def part_survey(args, env, names, tmp):
             elif fmt == "md":
                 audit_md(doc, what)
             elif fmt == "csv":
-                audit_csv(doc, what, [SPF_HTML, DMARC_HTML, "'" + ISP_NAME])
+                audit_csv(doc, what, ["'" + ISP_NAME])
+                r = subprocess.run([args.hygiene, "report", "--db", db,
+                                    "--month", "2026-11", "--format", "csv",
+                                    "--table", "domains"],
+                                   capture_output=True, timeout=60)
+                audit_csv(r.stdout.decode("utf-8"), what + " --table "
+                          "domains", [SPF_HTML, DMARC_HTML])
             else:
                 try:
                     json.loads(doc)

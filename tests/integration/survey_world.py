@@ -186,9 +186,9 @@ def main():
         fail("report.html holds raw markup")
     if HOSTILE_DMARC_HTML not in html:
         fail("report.html does not show the hostile DMARC record escaped")
-    csv = open(os.path.join(ref, "stats.csv"), encoding="utf-8-sig").read()
+    csv = open(os.path.join(ref, "domains.csv"), encoding="utf-8-sig").read()
     if HOSTILE_DMARC_CSV not in csv:
-        fail("stats.csv does not hold the hostile DMARC record as one "
+        fail("domains.csv does not hold the hostile DMARC record as one "
              "quoted cell")
 
     # 2. killed and resumed

@@ -251,15 +251,12 @@ run_survey(const char *dir, const char *month, bool resume, size_t kill_at,
 	};
 	struct hy_store *st = NULL;
 	/* RPKI figures as `hygiene rpki --json` gives them; gamma has none. */
-	json_t *rpki = json_pack("{s:{s:{s:i, s:i, s:i, s:i, s:i}}, "
-	    "s:{s:{s:i, s:i, s:i, s:i, s:i}}}",
-	    "alpha", "routes", "valid", 3, "invalid", 1, "not-found", 4,
-	    "invalid-asn", 1, "invalid-length", 0,
-	    "beta", "routes", "valid", 2, "invalid", 0, "not-found", 0,
-	    "invalid-asn", 0, "invalid-length", 0);
+	json_t *rpki = json_load_file(DATA("survey-rpki.json"), 0, NULL);
 	char db[1024];
 	int rc;
 
+	assert_non_null(rpki);
+	json_object_del(rpki, "$comment");
 	o.rpki = rpki;
 	snprintf(db, sizeof(db), "%s/history.sqlite", dir);
 	if (hy_store_open(db, HY_STORE_WRITE, &st, err, errlen) != 0)
@@ -580,7 +577,7 @@ test_survey_outputs(void **state)
 	assert_null(strstr(html, "<script"));
 	assert_null(strstr(html, "http://evil.example/\""));
 	free(html);
-	csv = slurp(dir, "stats.csv");
+	csv = slurp(dir, "domains.csv");
 	assert_memory_equal(csv, "\xef\xbb\xbf", 3);
 	assert_non_null(strstr(csv, ",\"'=HYPERLINK(\"\"http://evil.example/"
 	    "\"\",\"\"click\"\") v=DMARC1; p=none"));
@@ -870,36 +867,16 @@ render(const struct hy_report_in *in, enum hy_report_format fmt,
 	return buf;
 }
 
-/* With HY_REPORT_EXAMPLES=DIR, keep the rendered reports (this is how
- * reports/examples/ is regenerated). */
-static void
-write_examples(const struct hy_report_in *in)
+static char *
+render_csv(const struct hy_report_in *in, enum hy_report_table t)
 {
-	static const struct {
-		const char *name;
-		enum hy_report_format fmt;
-		enum hy_report_lang lang;
-	} ex[] = {
-		{ "report-2026-12.en.html", HY_REPORT_HTML, HY_LANG_EN },
-		{ "report-2026-12.ja.html", HY_REPORT_HTML, HY_LANG_JA },
-		{ "report-2026-12.ja.md", HY_REPORT_MD, HY_LANG_JA },
-		{ "report-2026-12.en.md", HY_REPORT_MD, HY_LANG_EN },
-		{ "report-2026-12.csv", HY_REPORT_CSV, HY_LANG_EN },
-		{ "report-2026-12.json", HY_REPORT_JSON, HY_LANG_EN },
-	};
-	const char *dir = getenv("HY_REPORT_EXAMPLES");
-	char path[1024], *out;
-	size_t i;
-	FILE *f;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
 
-	for (i = 0; dir != NULL && i < sizeof(ex) / sizeof(ex[0]); i++) {
-		snprintf(path, sizeof(path), "%s/%s", dir, ex[i].name);
-		out = render(in, ex[i].fmt, ex[i].lang);
-		assert_non_null(f = fopen(path, "w"));
-		fputs(out, f);
-		fclose(f);
-		free(out);
-	}
+	assert_int_equal(hy_report_csv(f, in, t), 0);
+	fclose(f);
+	return buf;
 }
 
 static void
@@ -907,11 +884,14 @@ test_compare_and_lang(void **state)
 {
 	struct hy_survey_summary sum;
 	struct hy_store *st = NULL;
-	struct hy_report_in in;
-	json_t *stats, *prev, *doms, *js;
+	struct hy_report_in in = { 0 };
+	json_t *stats, *prev, *doms, *js, *hist, *run;
 	char err[1024], db[1024], *dir = tmpdir(), *out, *csv;
 
 	(void)state;
+	/* September, no October (a gap in the trend), November, December */
+	assert_int_equal(run_survey(dir, "2026-09", false, 0, NULL, &sum, err,
+	    sizeof(err)), 0);
 	assert_int_equal(run_survey(dir, "2026-11", false, 0, NULL, &sum, err,
 	    sizeof(err)), 0);
 	assert_int_equal(run_survey(dir, "2026-12", false, 0, "dec", &sum,
@@ -927,9 +907,18 @@ test_compare_and_lang(void **state)
 	assert_int_equal(hy_report_load(st, "2026-12", "2026-11", &stats,
 	    &prev, &doms, err, sizeof(err)), 0);
 	assert_int_equal(json_array_size(doms), 4);	/* own domains */
+	assert_int_equal(hy_report_load_history(st, "2026-12", &hist, &run,
+	    err, sizeof(err)), 0);
+	assert_int_equal(json_array_size(hist), 3);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(
+	    hist, 0), "month")), "2026-09");
+	assert_string_equal(json_string_value(json_object_get(run,
+	    "finished_at")), "2026-09-21T14:13:20Z");
 	in.stats = stats;
 	in.prev = prev;
 	in.domains = doms;
+	in.history = hist;
+	in.run = run;
 
 	/* alpha: DNSSEC secure 1/2 -> 2/2, DMARC enforced 1/2 -> 2/2. */
 	out = render(&in, HY_REPORT_JSON, HY_LANG_EN);
@@ -954,11 +943,26 @@ test_compare_and_lang(void **state)
 
 	out = render(&in, HY_REPORT_HTML, HY_LANG_JA);
 	assert_non_null(strstr(out, "<html lang=\"ja\">"));
-	assert_non_null(strstr(out, "ネットワーク衛生調査 2026-12"));
-	assert_non_null(strstr(out, "比較対象月: 2026-11"));
+	assert_non_null(strstr(out, "<h1>国内ISPにおけるDNSSEC・送信ドメイン"
+	    "認証・RPKIの導入状況</h1>"));
+	assert_non_null(strstr(out, "調査月: 2026年12月（比較対象月：2026年"
+	    "11月）"));
 	assert_non_null(strstr(out, "アルファネット"));
 	assert_non_null(strstr(out, "自社ドメイン"));
-	assert_non_null(strstr(out, "<td>100.0%</td><td>+50.0</td>"));
+	/* a change resting on 2 domains carries the small-n marker */
+	assert_non_null(strstr(out, "<td>100.0%</td><td>+50.0<span "
+	    "class=\"mark\">†</span></td>"));
+	/* verdicts in Japanese, never the bare English keys */
+	assert_non_null(strstr(out, "<td class=\"v\">検証成功</td>"));
+	assert_null(strstr(out, "<td class=\"v\">secure</td>"));
+	assert_non_null(strstr(out, "\"Yu Gothic\""));
+	assert_non_null(strstr(out, "\"Hiragino Sans\""));
+	assert_non_null(strstr(out, "Meiryo"));
+	assert_non_null(strstr(out, "\"Noto Sans CJK JP\""));
+	assert_null(strstr(out, "break-all"));
+	assert_null(strstr(out, "SPF 有効"));
+	/* errors in the catalogue's Japanese */
+	assert_non_null(strstr(out, "nxdomain: ドメインが存在しない（NXDOMAIN）"));
 	assert_null(strstr(out, "<script"));
 	free(out);
 
@@ -966,33 +970,39 @@ test_compare_and_lang(void **state)
 	 * is in no rate (n/a); b1 is incomplete, its DNSSEC bogus counts. */
 	out = render(&in, HY_REPORT_MD, HY_LANG_EN);
 	assert_non_null(strstr(out, "| ISP | Domains | Measured | Incomplete "
-	    "| Do not exist | Invalid input | DNSSEC secure |"));
+	    "| Do not exist | Invalid input | DNSSEC signed and validated | "
+	    "Change (pt) |"));
 	assert_non_null(strstr(out, "| Alpha Net | 2 | 2 | 0 | 0 | 0 | "
-	    "100.0% | +50.0 |"));
+	    "100.0% | +50.0 † |"));
 	assert_non_null(strstr(out, "| Beta Com | 1 | 0 | 1 | 0 | 0 | 0.0% |"));
 	assert_non_null(strstr(out, "| Gamma Hosting | 1 | 0 | 0 | 1 | 0 | "
 	    "n/a |"));
-	assert_non_null(strstr(out, "| gone\\.example\\.jp | gamma | nxdomain "
-	    "| n/a | n/a | n/a | n/a |"));
+	assert_non_null(strstr(out, "| gone\\.example\\.jp | gamma | Do not "
+	    "exist | n/a | n/a | n/a | n/a |"));
 	assert_null(strstr(out, "<script"));
 	free(out);
 	out = render(&in, HY_REPORT_HTML, HY_LANG_EN);
-	assert_non_null(strstr(out, "All surveyed domains: 7, Measured: 3, "
-	    "Incomplete: 2, Do not exist: 1, Invalid input: 1"));
+	assert_non_null(strstr(out, "<tr><th>Domains surveyed</th><td>7</td>"
+	    "</tr>\n<tr><th>Measured</th><td>3</td></tr>\n<tr><th>Incomplete"
+	    "</th><td>2</td></tr>\n<tr><th>Do not exist</th><td>1</td></tr>\n"
+	    "<tr><th>Invalid input</th><td>1</td></tr>"));
 	free(out);
 	out = render(&in, HY_REPORT_CSV, HY_LANG_EN);
 	assert_non_null(strstr(out, "scope,domains,measured,incomplete,"
 	    "nxdomain,invalid_input,dnssec_secure,"));
 	assert_non_null(strstr(out, "\"gamma\",\"Gamma Hosting\",\"ガンマ\","
 	    "\"own\",1,0,0,1,0,"));
-	assert_non_null(strstr(out, "\"gone.example.jp\",\"\",\"gamma\","
-	    "\"nxdomain\","));
+	free(out);
+	out = render_csv(&in, HY_TABLE_DOMAINS);
+	assert_non_null(strstr(out, "\"gone.example.jp\",\"\",\"\",\"gamma\","
+	    "\"\",\"nxdomain\","));
 	free(out);
 
-	write_examples(&in);
 	json_decref(stats);
 	json_decref(prev);
 	json_decref(doms);
+	json_decref(hist);
+	json_decref(run);
 	/* Comparing with a month that was never surveyed is an error. */
 	assert_int_equal(hy_report_load(st, "2026-12", "2025-01", &stats,
 	    &prev, &doms, err, sizeof(err)), -1);
@@ -1221,6 +1231,252 @@ test_store_upgrade(void **state)
 	rmdir_free(dir);
 }
 
+/* The remediation sheet of an ISP, as HTML. */
+static char *
+render_sheet(const struct hy_report_in *in, const char *id,
+    enum hy_report_lang lang)
+{
+	char *buf = NULL, err[256];
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (hy_report_sheet_html(f, in, id, lang, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	fclose(f);
+	return buf;
+}
+
+/*
+ * Three months (September, November, December) surveyed into
+ * HY_REPORT_SAMPLE: the survey's every output for the tests of
+ * tests/reports/ (CSV, xlsx, charts, rendering in Chromium). Then each
+ * ISP's remediation sheet: the ROAs to create (an AS_SET origin
+ * explained instead), the invalid routes with their cause, the loose
+ * ROA, ROV, and the own domains' fixes with code and RFC.
+ */
+static void
+test_report_sample(void **state)
+{
+	static const char *const files[] = { "report.html", "report-ja.html",
+	    "stats.csv", "domains.csv", "rpki.csv", "findings.csv",
+	    "stats.xlsx", "sheets/alpha.ja.html", "sheets/alpha.en.html",
+	    "sheets/alpha.xlsx", "sheets/gamma.xlsx" };
+	struct hy_survey_summary sum;
+	struct hy_store *st = NULL;
+	struct hy_report_in in = { 0 };
+	json_t *stats, *prev, *doms, *hist, *run;
+	char err[1024], db[1024], path[1024], *dir, *out;
+	struct stat sb;
+	size_t i;
+
+	(void)state;
+	nftw(HY_REPORT_SAMPLE, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+	assert_int_equal(mkdir(HY_REPORT_SAMPLE, 0777), 0);
+	dir = strdup(HY_REPORT_SAMPLE);
+	assert_int_equal(run_survey(dir, "2026-09", false, 0, NULL, &sum, err,
+	    sizeof(err)), 0);
+	assert_int_equal(run_survey(dir, "2026-11", false, 0, NULL, &sum, err,
+	    sizeof(err)), 0);
+	assert_int_equal(run_survey(dir, "2026-12", false, 0, "dec", &sum,
+	    err, sizeof(err)), 0);
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
+		if (stat(path, &sb) != 0 || sb.st_size == 0)
+			fail_msg("the survey wrote no %s", files[i]);
+	}
+
+	snprintf(db, sizeof(db), "%s/history.sqlite", dir);
+	assert_int_equal(hy_store_open(db, HY_STORE_READ, &st, err,
+	    sizeof(err)), 0);
+	assert_int_equal(hy_report_load(st, "2026-12", "2026-11", &stats,
+	    &prev, &doms, err, sizeof(err)), 0);
+	assert_int_equal(hy_report_load_history(st, "2026-12", &hist, &run,
+	    err, sizeof(err)), 0);
+	in.stats = stats;
+	in.prev = prev;
+	in.domains = doms;
+	in.history = hist;
+	in.run = run;
+
+	out = render_sheet(&in, "alpha", HY_LANG_EN);
+	/* the ROAs to create, exact prefix length */
+	assert_non_null(strstr(out, "203.0.113.0/25 maxLength 25 AS64500"));
+	assert_non_null(strstr(out, "2001:db8:100::/48 maxLength 48 "
+	    "AS64500"));
+	/* an AS_SET origin gets no ROA, but the reason */
+	assert_non_null(strstr(out, "AS_SET {64500 64510}"));
+	assert_null(strstr(out, "198.18.0.0/24 maxLength"));
+	/* the invalid route: another AS in the ROA */
+	assert_non_null(strstr(out, "The ROA names another origin AS "
+	    "(AS64501)"));
+	assert_non_null(strstr(out, "198.51.100.0/22 maxLength 24 AS64501"));
+	/* the loose ROA (RFC 9319) */
+	assert_non_null(strstr(out, "192.0.2.0/23 maxLength 24 AS64500</td>"
+	    "<td>1</td><td>3</td>"));
+	/* a2 is signed in December, its SPF is broken, no MTA-STS or
+	 * TLS-RPT although it takes mail */
+	assert_null(strstr(out, "Sign the zone"));
+	assert_non_null(strstr(out, "<td class=\"t\">permerror</td>"));
+	assert_non_null(strstr(out, "<span class=\"nw\">mta-sts</span>.<wbr>"
+	    "a2.<wbr>example.<wbr>jp"));
+	assert_non_null(strstr(out, "_smtp.<wbr>_tls.<wbr>a2.<wbr>example.<wbr>"
+	    "jp"));
+	assert_non_null(strstr(out, "RFC 8461 §3"));
+	assert_non_null(strstr(out, "RFC 8460 §3"));
+	free(out);
+	out = render_sheet(&in, "alpha", HY_LANG_JA);
+	assert_non_null(strstr(out, "作成すべきROA"));
+	assert_non_null(strstr(out, "ROAが別の起源AS（AS64501）を指定"));
+	/* a2's SPF syntax error in the catalogue's Japanese */
+	assert_non_null(strstr(out, "SPFレコードに構文誤りがあり"));
+	assert_non_null(strstr(out, "RFC 7208の構文に従ってSPFレコードを修正"));
+	assert_non_null(strstr(out, "<span class=\"nw\">MTA-STS</span>を導入して"
+	    "ください"));
+	assert_null(strstr(out, "<script"));
+	free(out);
+	/* beta: too specific for maxLength; ROV in place; b1 bogus */
+	out = render_sheet(&in, "beta", HY_LANG_EN);
+	assert_non_null(strstr(out, "Longer than the ROA allows (maxLength "
+	    "/24)"));
+	assert_non_null(strstr(out, "Create a ROA for exactly "
+	    "198.51.100.128/25 (maxLength 25) with AS64501"));
+	assert_non_null(strstr(out, "Nothing: keep it up."));
+	assert_non_null(strstr(out, "Repair the chain of trust"));
+	/* b1's expired signature: the catalogue's remediation and RFC */
+	assert_non_null(strstr(out, "<td class=\"t\"><span class=\"nw\">"
+	    "signature-expired</span></td><td class=\"t\">RFC 4035 §5.3.1"
+	    "</td>"));
+	assert_non_null(strstr(out, "</span> the zone and make sure "
+	    "<span class=\"nw\">re-signing</span> runs automatically"));
+	/* b1's SPF could not be measured: said so, not as a fault */
+	assert_non_null(strstr(out, "Could not be measured (not a finding)"));
+	/* DMARC p=none without rua: ask for the reports first */
+	assert_non_null(strstr(out, "Add rua=mailto:"));
+	free(out);
+	/* gamma: no RPKI figures, its domain does not exist */
+	out = render_sheet(&in, "gamma", HY_LANG_EN);
+	assert_non_null(strstr(out, "Routes were not part of this survey"));
+	assert_null(strstr(out, "ROAs to create"));
+	assert_non_null(strstr(out, "does not exist"));
+	assert_null(strstr(out, "Deploy MTA-STS"));
+	free(out);
+	/* an ISP the survey does not have */
+	out = NULL;
+	{
+		char *buf = NULL;
+		size_t len = 0;
+		FILE *f = open_memstream(&buf, &len);
+
+		assert_int_equal(hy_report_sheet_html(f, &in, "delta",
+		    HY_LANG_EN, err, sizeof(err)), -1);
+		fclose(f);
+		free(buf);
+		assert_non_null(strstr(err, "no ISP 'delta'"));
+	}
+	json_decref(stats);
+	json_decref(prev);
+	json_decref(doms);
+	json_decref(hist);
+	json_decref(run);
+	hy_store_close(st);
+	free(dir);
+}
+
+/*
+ * A long history and a recorded provenance, rendered into
+ * HY_REPORT_SAMPLE/trend-24*.html for tests/reports/: 30 monthly
+ * surveys (2024-07 to 2026-12, none in 2025-08) of December's figures
+ * with a DNSSEC rate that climbs; the trend shows the last 24 calendar
+ * months. The last month carries a provenance object with keys the
+ * report knows and one it does not: every leaf is shown.
+ */
+static void
+test_trend_sample(void **state)
+{
+	struct hy_survey_summary sum;
+	struct hy_report_in in = { 0 };
+	json_t *dec, *hist, *m, *prov, *isp;
+	char err[1024], month[8], path[1024], *dir = tmpdir(), *out;
+	size_t i, k;
+	FILE *f;
+	int lang;
+
+	(void)state;
+	assert_int_equal(run_survey(dir, "2026-12", false, 0, "dec", &sum,
+	    err, sizeof(err)), 0);
+	dec = load_stats_file(dir);
+	hist = json_array();
+	for (k = 0; k < 30; k++) {
+		snprintf(month, sizeof(month), "%04zu-%02zu", 2024 + (k + 6) / 12,
+		    (k + 6) % 12 + 1);
+		if (strcmp(month, "2025-08") == 0)
+			continue;
+		m = json_deep_copy(dec);
+		json_object_set_new(m, "month", json_string(month));
+		/* totals: 40 domains with DNSSEC, k of them secure */
+		json_object_set_new(json_object_get(json_object_get(m,
+		    "totals"), "dnssec"), "secure", json_integer((json_int_t)k));
+		json_object_set_new(json_object_get(json_object_get(m,
+		    "totals"), "dnssec"), "insecure", json_integer(
+		    (json_int_t)(40 - k)));
+		json_array_foreach(json_object_get(m, "isps"), i, isp)
+			json_object_set_new(json_object_get(isp, "dnssec"),
+			    "insecure", json_integer((json_int_t)(k % 4)));
+		/* names as long as the real list's */
+		isp = json_array_get(json_object_get(m, "isps"), 0);
+		json_object_set_new(isp, "name", json_string("NTT DOCOMO "
+		    "BUSINESS, Inc. (formerly NTT Communications; the OCN "
+		    "backbone)"));
+		json_object_set_new(isp, "name_ja", json_string("NTTドコモビジネ"
+		    "ス株式会社（旧NTTコミュニケーションズ）"));
+		json_array_append_new(hist, m);
+	}
+	m = json_array_get(hist, json_array_size(hist) - 1);
+	prov = json_pack("{s:s, s:[s, s], s:{s:[i, i]}, s:{s:s, s:i, s:i, "
+	    "s:s}, s:{s:i, s:i, s:i, s:s}, s:s}", "tool_version", "0.2.0",
+	    "resolvers", "192.0.2.53", "2001:db8::53", "trust_anchor",
+	    "key_tags", 20326, 38696, "vrps", "source", "rtr.example:323",
+	    "serial", 4711, "count", 512345, "sha256",
+	    "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+	    "options", "qps", 50, "concurrency", 200, "timeout", 15, "at",
+	    "2026-12-01T00:00:00Z", "collector_note", "a key added later");
+	assert_non_null(prov);
+	json_object_set_new(m, "provenance", prov);
+	in.stats = m;
+	in.prev = json_array_get(hist, json_array_size(hist) - 2);
+	in.history = hist;
+	for (lang = 0; lang < 2; lang++) {
+		out = render(&in, HY_REPORT_HTML, (enum hy_report_lang)lang);
+		snprintf(path, sizeof(path), "%s/trend-24%s.html",
+		    HY_REPORT_SAMPLE, lang ? "-ja" : "");
+		assert_non_null(f = fopen(path, "w"));
+		fputs(out, f);
+		fclose(f);
+		if (lang == HY_LANG_EN) {
+			assert_non_null(strstr(out, "<dt>VRPs: count</dt><dd>"
+			    "512345</dd>"));
+			assert_non_null(strstr(out, "<dt>DNSSEC trust anchor: "
+			    "key tags</dt><dd>20326, 38696</dd>"));
+			assert_non_null(strstr(out, "<dt>Options: validation "
+			    "time (--at)</dt><dd>2026-12-01T00:00:00Z</dd>"));
+			assert_non_null(strstr(out, "<dt>collector_note</dt>"
+			    "<dd>a key added later</dd>"));
+			assert_null(strstr(out, "not recorded"));
+		} else {
+			assert_non_null(strstr(out, "<dt>VRP（検証済みROA）・件数"
+			    "</dt><dd>512345</dd>"));
+			assert_non_null(strstr(out, "<dt>リゾルバー</dt><dd>"
+			    "192.0.2.53, 2001:db8::53</dd>"));
+			assert_non_null(strstr(out, "<dt>調査ツールの版</dt><dd>"
+			    "0.2.0</dd>"));
+		}
+		free(out);
+	}
+	json_decref(hist);
+	json_decref(dec);
+	rmdir_free(dir);
+}
+
 /* Writes stats.json and results.ndjson for the schema tests (tests/unit/CMakeLists.txt). */
 static void
 test_write_schema_sample(void **state)
@@ -1271,6 +1527,8 @@ main(void)
 		cmocka_unit_test(test_incomplete_keeps_hoster),
 		cmocka_unit_test(test_compare_and_lang),
 		cmocka_unit_test(test_write_schema_sample),
+		cmocka_unit_test(test_report_sample),
+		cmocka_unit_test(test_trend_sample),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
