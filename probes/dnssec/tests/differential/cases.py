@@ -164,6 +164,28 @@ def denial_cover(store, zone, name):
     return m.with_sigs(store, zone, m.nsec_for(store, zone, name), "NSEC")
 
 
+def denial_elsewhere(store, zone, name):
+    """A genuine NSEC or NSEC3 record of the zone that neither matches
+    nor covers name."""
+    if uses_nsec3(store, zone):
+        h = m.nsec3_hash(store, zone, name)
+        for owner, rds in store.names(zone, "NSEC3"):
+            own = owner.labels[0].decode().lower()
+            nxt = m._b32hex(rds[0].next)
+            inside = (own < h < nxt) if own < nxt else (h > own or h < nxt)
+            if own != h and not inside:
+                return m.with_sigs(store, zone, owner, "NSEC3")
+    else:
+        n = dns.name.from_text(name)
+        for owner, rds in store.names(zone, "NSEC"):
+            nxt = rds[0].next
+            inside = (owner < n < nxt) if owner < nxt else \
+                (n > owner or n < nxt)
+            if owner != n and not inside:
+                return m.with_sigs(store, zone, owner, "NSEC")
+    raise KeyError("every record of %s covers %s" % (zone, name))
+
+
 def nxdomain_proof(store, zone, ce, qname):
     """What a name error proof for qname with closest encloser ce looks
     like when built from zone's genuine records (RFC 4035 §3.1.3.2, RFC
@@ -258,6 +280,17 @@ def has_issue(code, count=None):
     return chk
 
 
+def rrset_status(label, want):
+    """A check: the reported status of the TXT RRset at label.D."""
+    def chk(c, sec):
+        name = label + "." + c.D.rstrip(".")
+        got = [r["status"] for r in sec.get("rrsets", [])
+               if r["name"] == name]
+        return None if got == [want] else \
+            "rrset %s status %s, want %s" % (name, got, want)
+    return chk
+
+
 def junk_sig(r):
     """An extra RRSIG beside each real one, its signature bytes flipped."""
     if r.rdtype != m.RRSIG:
@@ -284,7 +317,7 @@ def raise_ttl(r):
 
 # ---- the catalogue ------------------------------------------------------
 
-CORE = ("e13", "r8n3", "d15n3s", "e14")
+CORE = ("e13", "r8n3", "d15n3s", "e14", "d16n3")
 ALL = tuple(PROFILES)
 NOW = lambda c: c.now          # noqa: E731
 
@@ -452,8 +485,9 @@ def apex_cases():
          z=dict(keys=[(13, 257, None), (8, 256, None)]), profiles=("e13",),
          checks=[has_issue("algorithm-rollover-incomplete")])
     case("ds-for-missing-algorithm", "secure",
-         z=dict(ds=[("key", 2), ("key-of", 8)], publish=[]),
-         profiles=("e13",))
+         z=dict(ds=[("key", 2), ("text", "4711 8 2 " + "5A" * 32)]),
+         profiles=("e13",),
+         checks=[has_issue("algorithm-rollover-incomplete")])
     case("rollover-published-not-signing", "secure",
          z=dict(publish=[(8, 257, None)], ds=[("key", 2), ("key-of", 8)]),
          profiles=("e13",),
@@ -580,7 +614,10 @@ def below_cases():
     case("wildcard", "secure", d="a.wild", fast=True)
     case("wildcard-no-proof", "bogus", d="a.wild",
          rules=[on("a.wild", "TXT", m.chain(m.drop("NSEC"), m.drop("NSEC3")))])
+    # (With NSEC the wildcard's own record also covers the name: a full
+    # proof; with NSEC3 the closest encloser proof is missing.)
     case("wildcard-nodata-no-proof", "bogus", d="a.wild",
+         profiles=("r8n3", "d15n3s", "d16n3"),
          rules=[on("a.wild", "MX", per_case(lambda c: negative(
              dns.rcode.NOERROR, lambda ctx: soa(ctx.store, c.Z) +
              denial_match(ctx.store, c.Z, "*.wild." + c.Z))))])
@@ -595,8 +632,8 @@ def below_cases():
     case("wildcard-proof-from-elsewhere", "bogus", d="a.wild",
          rules=[on("a.wild", "TXT", per_case(lambda c: m.chain(
              m.drop("NSEC"), m.drop("NSEC3"),
-             m.add_rrsets("authority", lambda ctx: denial_cover(
-                 ctx.store, c.Z, "nx." + c.Z)))))])
+             m.add_rrsets("authority", lambda ctx: denial_elsewhere(
+                 ctx.store, c.Z, "a.wild." + c.Z)))))])
     # -- empty non-terminals and aliases
     case("empty-non-terminal", "secure", d="ent")
     case("empty-non-terminal-no-proof", "bogus", d="ent",
@@ -613,6 +650,65 @@ def below_cases():
          profiles=("e13",))
     case("nx-optout-zone", "insecure", d="nx",
          z=dict(nsec3=(0, "", True)), profiles=("e13",))
+    # The SOA answer names a zone that does not exist: the parent's
+    # records prove that www is no delegation (RFC 4035 §5.2).
+    case("soa-names-no-zone", "bogus", d="www",
+         rules=[on("www", "SOA", per_case(lambda c: m.chain(
+             m.empty(), m.add_rrsets("authority", lambda ctx: [
+                 dns.rrset.from_text("www." + c.Z, 60, "IN", "SOA",
+                                     "ns.www.%s h.www.%s 1 2 3 4 60" %
+                                     (c.Z, c.Z))]))))],
+         profiles=("e13", "r8n3"))
+    # The _dmarc name delegated to a zone of its own, signed or not.
+    no_dmarc = [r for r in Z_RECORDS if r[0] != "_dmarc"]
+    dmarc = [("@", "TXT", '"v=DMARC1; p=none"')]
+    case("dmarc-delegated-unsigned", "secure", z=dict(records=no_dmarc),
+         kids=[("_dmarc", dict(alg=None, records=dmarc))],
+         profiles=("e13", "r8n3"),
+         checks=[rrset_status("_dmarc", "insecure")])
+    case("dmarc-delegated-signed", "secure", z=dict(records=no_dmarc),
+         kids=[("_dmarc", dict(records=dmarc))], profiles=("e13", "r8n3"),
+         checks=[rrset_status("_dmarc", "secure")])
+    case("dmarc-delegated-signed-stripped", "bogus",
+         z=dict(records=no_dmarc), kids=[("_dmarc", dict(records=dmarc))],
+         rules=[on("_dmarc", "TXT", m.strip_sigs(covers="TXT"))],
+         profiles=("e13", "r8n3"))
+    prov = [("dmarc", "TXT", '"v=DMARC1; p=none"')]
+    via_cname = no_dmarc + [("_dmarc", "CNAME", "dmarc.prov")]
+    case("dmarc-cname-signed-zone", "secure", z=dict(records=via_cname),
+         kids=[("prov", dict(records=prov))], profiles=("e13", "r8n3"),
+         checks=[rrset_status("_dmarc", "secure")])
+    case("dmarc-cname-unsigned-zone", "secure", z=dict(records=via_cname),
+         kids=[("prov", dict(alg=None, records=prov))],
+         profiles=("e13", "r8n3"),
+         checks=[rrset_status("_dmarc", "insecure")])
+    case("dmarc-cname-target-stripped", "bogus", z=dict(records=via_cname),
+         kids=[("prov", dict(records=prov))],
+         rules=[on(q, "TXT", m.strip_sigs(covers="TXT"))
+                for q in ("_dmarc", "dmarc.prov")],
+         profiles=("e13", "r8n3"))
+    # Aliases into another zone, and a loop.
+    alias2 = Z_RECORDS + [("alias2", "CNAME", "x.sec")]
+    case("alias-other-zone", "secure", d="alias2", z=dict(records=alias2),
+         kids=[("sec", dict(records=[("x", "TXT", '"x"')]))],
+         profiles=("e13", "r8n3"))
+    case("alias-other-zone-stripped", "bogus", d="alias2",
+         z=dict(records=alias2),
+         kids=[("sec", dict(records=[("x", "TXT", '"x"')]))],
+         rules=[on(q, "TXT", m.strip_sigs(covers="TXT"))
+                for q in ("alias2", "x.sec")], profiles=("e13", "r8n3"))
+    case("alias-loop", "indeterminate", d="loop1",
+         z=dict(records=Z_RECORDS + [("loop1", "CNAME", "loop2"),
+                                     ("loop2", "CNAME", "loop1")]),
+         profiles=("e13",))
+    # DNAME (RFC 6672 §5.3.1): the DNAME is signed, the CNAME made from
+    # it is not.
+    case("dname-sig-stripped", "bogus", d="x.dn",
+         rules=[on("x.dn", None, m.strip_sigs(covers="DNAME"))],
+         profiles=("e13", "r8n3"))
+    case("dname-target-stripped", "bogus", d="x.dn",
+         rules=[on(q, "TXT", m.strip_sigs(covers="TXT"))
+                for q in ("x.dn", "x.tgt")], profiles=("e13", "r8n3"))
     return A
 
 
