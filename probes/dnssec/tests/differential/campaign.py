@@ -129,8 +129,10 @@ def run_hygiene(a, d, domains, resolver_port, anchor, at):
            "--trust-anchor", anchor, "--file", path]
     if at is not None:
         cmd += ["--at", str(at)]
+    t0 = time.time()
     p = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                        stderr=subprocess.PIPE, text=True, timeout=600)
+    p.took = time.time() - t0
     out = {}
     for line in p.stdout.splitlines():
         if line.strip():
@@ -207,8 +209,11 @@ def run_pass(a, d, case_list, now, wrap=False):
                                                   for c, _ in case_list],
                               ports["resolver"], anchor, now if wrap
                               else None)
-            ub = list(ex.map(lambda cp: oracle.verdict(ports["unbound"],
-                                                       cp[0].D), case_list))
+            def timed(cp):
+                t = time.time()
+                v = oracle.verdict(ports["unbound"], cp[0].D)
+                return v + (time.time() - t,)
+            ub = list(ex.map(timed, case_list))
             hy, proc = fut_h.result()
         t_run = time.time() - t1
     finally:
@@ -221,11 +226,12 @@ def run_pass(a, d, case_list, now, wrap=False):
         ok, hv, why = judge(c, h, u)
         results.append(dict(case=c.name, profile=prof, domain=c.D, ok=ok,
                             hygiene=hv, unbound=u[0], slots=u[1],
-                            detail=u[2],
+                            detail=u[2], oracle_s=round(u[3], 2),
                             why=why, differ=c.differ and c.differ[2],
                             issues=[i["code"] for i in ((h or {}).get(
                                 "dnssec") or {}).get("issues", [])]))
-    return results, dict(generate=t_gen, run=t_run, hygiene_rc=proc.returncode,
+    return results, dict(generate=t_gen, run=t_run, hygiene_s=proc.took,
+                         hygiene_rc=proc.returncode,
                          hygiene_stderr=proc.stderr[-2000:],
                          server_errors=[x for x in srv.log
                                         if x[3].startswith("error")])
@@ -270,6 +276,11 @@ def main():
         n = len(res)
         good = sum(r["ok"] for r in res)
         differ = sum(1 for r in res if r["differ"] and r["ok"])
+        if a.verbose:
+            slow = sorted(res, key=lambda r: -r["oracle_s"])[:5]
+            print("hygiene %.1f s; slowest oracle cases: %s" % (
+                info["hygiene_s"], ", ".join("%s/%s %.1fs" % (
+                    r["profile"], r["case"], r["oracle_s"]) for r in slow)))
         print("pass %s: %d cases, %d agree, %d as documented differences, "
               "%d failures; generation %.1f s, checks %.1f s" % (
                   pname, n, good - differ, differ, n - good,
