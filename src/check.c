@@ -20,6 +20,7 @@
 
 #include "hygiene/check.h"
 #include "hygiene/name.h"
+#include "hygiene/txt.h"
 
 /* Hostile or broken answers must not make one domain fan out without
  * bound: at most this many NS or MX hosts are followed. */
@@ -155,7 +156,7 @@ hy_run_warn(struct hy_run *r, const char *fmt, ...)
 	va_end(ap);
 	if (rc < 0)
 		return -1;
-	rc = json_array_append_new(r->warnings, json_string(msg));
+	rc = json_array_append_new(r->warnings, hy_txt_json(msg));
 	free(msg);
 	return rc;
 }
@@ -269,7 +270,8 @@ hy_check_error(struct hy_check *c, const char *code, const char *fmt, ...)
 		c->oom = 1;
 		return -1;
 	}
-	o = json_pack("{s:s, s:s}", "code", code, "message", msg);
+	/* The message may quote the input or DNS data: any byte. */
+	o = json_pack("{s:s, s:o}", "code", code, "message", hy_txt_json(msg));
 	free(msg);
 	if (o == NULL || json_array_append_new(c->errors, o) != 0) {
 		c->oom = 1;
@@ -573,7 +575,7 @@ check_json(struct hy_check *c)
 	if (o == NULL)
 		return NULL;
 	if (c->domain == NULL && json_object_set_new(o, "input",
-	    json_string(c->input)) != 0)
+	    hy_txt_json(c->input)) != 0)
 		goto fail;
 	for (size_t i = 0; i < sizeof(sections) / sizeof(sections[0]); i++)
 		if (json_object_set_new(o, sections[i], json_null()) != 0)

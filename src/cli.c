@@ -3,10 +3,14 @@
  * its arguments with hy_cli_parse(), so the global options mean the same
  * everywhere and --help lists them the same way.
  */
+#include <sys/socket.h>
+
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +18,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "hygiene/txt.h"
 
 struct cli_cmd {
 	const char	*name;
@@ -23,7 +28,7 @@ struct cli_cmd {
 };
 
 static const struct cli_cmd cli_cmds[] = {
-	{ "check", cmd_check, "check [options] DOMAIN... | --file FILE",
+	{ "check", cmd_check, "check [options] DOMAIN... | --file FILE | -",
 	    "check domains: DNSSEC, SPF, DMARC, MTA-STS, TLS-RPT, MX, NS" },
 	{ "spf", cmd_spf, "spf [options] DOMAIN --ip IP [--sender ADDR] "
 	    "[--helo NAME]", "evaluate SPF check_host() (RFC 7208) for one "
@@ -66,8 +71,8 @@ enum {
 
 static const struct hy_cli_opt cli_global[] = {
 	{ "resolver", required_argument, OPT_RESOLVER, "HOST[:PORT]",
-	    "resolver to use (repeatable; IPv6 as [addr]:port); default: "
-	    "/etc/resolv.conf" },
+	    "resolver to use: numeric IPv4 or IPv6 address (repeatable; "
+	    "IPv6 as [addr]:port); default: /etc/resolv.conf" },
 	{ "timeout", required_argument, OPT_TIMEOUT, "SECONDS",
 	    "deadline per domain (default 15)" },
 	{ "concurrency", required_argument, OPT_CONCURRENCY, "N",
@@ -102,14 +107,41 @@ static const struct hy_cli_opt cli_global[] = {
 	{ NULL, 0, 0, NULL, NULL },
 };
 
+/* "hygiene CMD: message" without its newline. The message quotes input
+ * (names, file names and contents, DNS data): it reaches the terminal as
+ * hy_txt_fputs() shows it, so no escape sequence in it is obeyed. */
+static void
+cli_vmessage(const char *cmd, const char *fmt, va_list ap)
+{
+	char *msg = NULL;
+
+	fprintf(stderr, "hygiene%s%s: ", cmd ? " " : "", cmd ? cmd : "");
+	if (vasprintf(&msg, fmt, ap) < 0) {
+		fputs("out of memory", stderr);
+		return;
+	}
+	hy_txt_fputs(msg, stderr);
+	free(msg);
+}
+
+void
+hy_cli_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	cli_vmessage(cmd, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
 void
 hy_cli_usage_error(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "hygiene%s%s: ", cmd ? " " : "", cmd ? cmd : "");
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	cli_vmessage(cmd, fmt, ap);
 	va_end(ap);
 	fprintf(stderr, "\nTry 'hygiene %s%s--help' for more information.\n",
 	    cmd ? cmd : "", cmd ? " " : "");
@@ -184,66 +216,212 @@ cli_main_help(void)
 	cli_exit_codes();
 }
 
+/* The decimal number arg, digits only (no sign, space or suffix). */
+static int
+cli_digits(const char *arg, unsigned long long max, unsigned long long *out)
+{
+	char *end;
+
+	if (!isdigit((unsigned char)arg[0]))
+		return -1;
+	errno = 0;
+	*out = strtoull(arg, &end, 10);
+	return errno != 0 || *end != '\0' || *out > max ? -1 : 0;
+}
+
 static int
 cli_uint(const char *cmd, const char *opt, const char *arg, unsigned long min,
     unsigned long max, unsigned long *out)
 {
-	char *end;
-	unsigned long v;
+	unsigned long long v;
 
-	errno = 0;
-	v = strtoul(arg, &end, 10);
-	if (errno != 0 || end == arg || *end != '\0' || arg[0] == '-' ||
-	    v < min || v > max) {
+	if (cli_digits(arg, max, &v) != 0 || v < min) {
 		hy_cli_usage_error(cmd, "--%s: expected a whole number from %lu "
 		    "to %lu, got '%s'", opt, min, max, arg);
 		return -1;
 	}
-	*out = v;
+	*out = (unsigned long)v;
 	return 0;
 }
 
-/* RFC 3339 ("2026-11-22T05:00:00Z", offsets allowed) or UNIX seconds. */
+/* n digits at s as a number, or -1. */
+static int
+cli_fixed(const char *s, size_t n)
+{
+	int v = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (!isdigit((unsigned char)s[i]))
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v;
+}
+
+static int
+cli_mdays(int y, int m)
+{
+	static const int d[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30,
+	    31 };
+
+	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+		return 29;
+	return d[m - 1];
+}
+
+/*
+ * RFC 3339 date-time (§5.6: "2026-11-22T05:00:00Z", fraction and offset
+ * allowed, T and Z in either case) or UNIX seconds. Every field is range
+ * checked: 2026-02-30 is an error, not 2026-03-02. A leap second (:60)
+ * is refused: time_t cannot hold it.
+ */
 static int
 cli_time(const char *arg, time_t *out)
 {
+	unsigned long long secs;
 	struct tm tm;
-	const char *rest;
-	char *end;
+	const char *p = arg;
+	int y, mo, d, h, mi, sec, oh = 0, om = 0;
 	long off = 0;
 
-	if (isdigit((unsigned char)arg[0]) && strchr(arg, '-') == NULL) {
-		long long v;
-
-		errno = 0;
-		v = strtoll(arg, &end, 10);
-		if (errno != 0 || *end != '\0')
+	if (strchr(arg, '-') == NULL && strchr(arg, ':') == NULL) {
+		/* Up to 9999-12-31T23:59:59Z, as in RFC 3339. */
+		if (cli_digits(arg, 253402300799ULL, &secs) != 0)
 			return -1;
-		*out = (time_t)v;
+		*out = (time_t)secs;
 		return 0;
 	}
-	memset(&tm, 0, sizeof(tm));
-	if ((rest = strptime(arg, "%Y-%m-%dT%H:%M:%S", &tm)) == NULL)
+	if (strlen(p) < 20 || p[4] != '-' || p[7] != '-' ||
+	    (p[10] != 'T' && p[10] != 't') || p[13] != ':' || p[16] != ':')
 		return -1;
-	if (*rest == '.')
-		for (rest++; isdigit((unsigned char)*rest); rest++)
+	y = cli_fixed(p, 4);
+	mo = cli_fixed(p + 5, 2);
+	d = cli_fixed(p + 8, 2);
+	h = cli_fixed(p + 11, 2);
+	mi = cli_fixed(p + 14, 2);
+	sec = cli_fixed(p + 17, 2);
+	if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > cli_mdays(y, mo) ||
+	    h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 59)
+		return -1;
+	p += 19;
+	if (*p == '.') {
+		if (!isdigit((unsigned char)p[1]))
+			return -1;
+		for (p++; isdigit((unsigned char)*p); p++)
 			;
-	if (*rest == 'Z' || *rest == 'z') {
-		rest++;
-	} else if ((*rest == '+' || *rest == '-') && strlen(rest) == 6 &&
-	    rest[3] == ':') {
-		off = (long)((rest[1] - '0') * 10 + (rest[2] - '0')) * 3600 +
-		    (long)((rest[4] - '0') * 10 + (rest[5] - '0')) * 60;
-		if (*rest == '+')
+	}
+	if (*p == 'Z' || *p == 'z') {
+		p++;
+	} else if ((*p == '+' || *p == '-') && strlen(p) == 6 && p[3] == ':') {
+		if ((oh = cli_fixed(p + 1, 2)) < 0 || oh > 23 ||
+		    (om = cli_fixed(p + 4, 2)) < 0 || om > 59)
+			return -1;
+		off = (long)oh * 3600 + (long)om * 60;
+		if (*p == '+')
 			off = -off;
-		rest += 6;
+		p += 6;
 	} else {
 		return -1;
 	}
-	if (*rest != '\0')
+	if (*p != '\0')
 		return -1;
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = sec;
 	*out = timegm(&tm) + off;
 	return 0;
+}
+
+/* A port: digits only, 1..65535. */
+static int
+cli_port_ok(const char *s)
+{
+	unsigned long long v;
+
+	return cli_digits(s, 65535, &v) == 0 && v > 0;
+}
+
+/*
+ * --resolver: a numeric address, as c-ares takes it: IPv4 "a.b.c.d" or
+ * "a.b.c.d:PORT", IPv6 bare or "[addr]" or "[addr]:PORT". NULL, or what
+ * is wrong.
+ */
+static const char *
+cli_resolver_error(const char *arg)
+{
+	char host[INET6_ADDRSTRLEN];
+	unsigned char bin[sizeof(struct in6_addr)];
+	const char *end, *port = NULL;
+	size_t n;
+	int fam;
+
+	if (arg[0] == '[') {
+		if ((end = strchr(arg, ']')) == NULL)
+			return "missing ']' after the IPv6 address";
+		if (end[1] == ':')
+			port = end + 2;
+		else if (end[1] != '\0')
+			return "expected ':PORT' after ']'";
+		arg++;
+		n = (size_t)(end - arg);
+		fam = AF_INET6;
+	} else if ((end = strchr(arg, ':')) != NULL &&
+	    strchr(end + 1, ':') != NULL) {
+		n = strlen(arg);	/* a bare IPv6 address: no port */
+		fam = AF_INET6;
+	} else {
+		n = end != NULL ? (size_t)(end - arg) : strlen(arg);
+		if (end != NULL)
+			port = end + 1;
+		fam = AF_INET;
+	}
+	if (n == 0 || n >= sizeof(host))
+		return "not a numeric IPv4 or IPv6 address";
+	memcpy(host, arg, n);
+	host[n] = '\0';
+	if (inet_pton(fam, host, bin) != 1)
+		return fam == AF_INET6 ? "not a numeric IPv6 address (zone "
+		    "indices are not supported)" : "not a numeric IPv4 "
+		    "address (or IPv6 as [addr]:port); host names are not "
+		    "resolved";
+	if (port != NULL && !cli_port_ok(port))
+		return "the port must be a number from 1 to 65535";
+	return NULL;
+}
+
+/* --rtr HOST:PORT: a host name or address (IPv6 in brackets) and a port
+ * 1..65535. */
+static int
+cli_rtr_ok(const char *arg)
+{
+	const char *colon, *h;
+	size_t n;
+
+	if (arg[0] == '[') {
+		if ((colon = strstr(arg, "]:")) == NULL)
+			return 0;
+		h = arg + 1;
+		n = (size_t)(colon - h);
+		colon++;
+	} else {
+		if ((colon = strrchr(arg, ':')) == NULL)
+			return 0;
+		h = arg;
+		n = (size_t)(colon - arg);
+		if (memchr(h, ':', n) != NULL)
+			return 0;	/* IPv6 needs brackets */
+	}
+	if (n == 0 || n > 253)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)h[i]) && strchr(".-_:", h[i]) ==
+		    NULL)
+			return 0;
+	return cli_port_ok(colon + 1);
 }
 
 static int
@@ -262,15 +440,21 @@ cli_add_resolver(struct hy_config *cfg, const char *arg)
 static int
 cli_global_opt(const char *cmd, struct hy_config *cfg, int id, const char *arg)
 {
+	const char *why;
 	unsigned long v;
 
 	switch (id) {
 	case OPT_RESOLVER:
-		if (*arg == '\0') {
-			hy_cli_usage_error(cmd, "--resolver: empty address");
+		if ((why = cli_resolver_error(arg)) != NULL) {
+			hy_cli_usage_error(cmd, "--resolver '%s': %s (expected "
+			    "HOST[:PORT] or [IPv6]:PORT)", arg, why);
 			return -1;
 		}
-		return cli_add_resolver(cfg, arg);
+		if (cli_add_resolver(cfg, arg) != 0) {
+			hy_cli_error(cmd, "out of memory");
+			return -1;
+		}
+		return 0;
 	case OPT_TIMEOUT:
 		if (cli_uint(cmd, "timeout", arg, 1, 3600, &v) != 0)
 			return -1;
@@ -303,6 +487,12 @@ cli_global_opt(const char *cmd, struct hy_config *cfg, int id, const char *arg)
 		cfg->trust_anchor = arg;
 		return 0;
 	case OPT_RTR:
+		if (!cli_rtr_ok(arg)) {
+			hy_cli_usage_error(cmd, "--rtr: expected HOST:PORT "
+			    "(IPv6 as [addr]:PORT, port 1 to 65535), got '%s'",
+			    arg);
+			return -1;
+		}
 		cfg->rtr = arg;
 		cfg->rtr_set = true;
 		return 0;
@@ -324,6 +514,12 @@ cli_global_opt(const char *cmd, struct hy_config *cfg, int id, const char *arg)
 		cfg->ca_file = arg;
 		return 0;
 	case OPT_RIPESTAT_URL:
+		if ((strncmp(arg, "https://", 8) != 0 || arg[8] == '\0') &&
+		    (strncmp(arg, "http://", 7) != 0 || arg[7] == '\0')) {
+			hy_cli_usage_error(cmd, "--ripestat-url: expected an "
+			    "http:// or https:// URL, got '%s'", arg);
+			return -1;
+		}
 		cfg->ripestat_url = arg;
 		return 0;
 	case OPT_JSON:

@@ -36,7 +36,11 @@ typedef int (*hy_cli_opt_fn)(void *ctx, int id, const char *arg);
 int	hy_cli_parse(int argc, char **argv, const char *cmd,
 	    struct hy_config *cfg, const struct hy_cli_opt *extra,
 	    hy_cli_opt_fn fn, void *ctx);
-/* Print "hygiene CMD: msg" to stderr with the hint to use --help. */
+/* Print "hygiene CMD: msg" to stderr, control characters and bytes that
+ * are not UTF-8 shown as \xHH (the message may quote input). */
+void	hy_cli_error(const char *cmd, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+/* The same, with the hint to use --help. */
 void	hy_cli_usage_error(const char *cmd, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 void	hy_cli_help(const char *cmd, const struct hy_cli_opt *extra);

@@ -37,7 +37,14 @@ struct check_cmd {
 	struct hy_run		*run;
 	size_t			 window;
 	size_t			 started, done, incomplete;
+	size_t			 from_file;	/* entries the list gave */
 	int			 fatal;
+};
+
+/* One domain in flight: where its input came from. */
+struct check_item {
+	struct check_cmd	*cc;
+	size_t			 lineno;	/* in --file; 0: command line */
 };
 
 static int
@@ -56,19 +63,41 @@ check_opt(void *ctx, int id, const char *arg)
 
 static void check_feed(struct check_cmd *);
 
+/* --file as messages name it. */
+static const char *
+check_file_name(const struct check_cmd *cc)
+{
+	return strcmp(cc->file, "-") == 0 ? "standard input" : cc->file;
+}
+
+/* An entry of --file that is not a valid name: the result says why, and
+ * stderr names the line, so the list can be fixed. */
+static void
+check_report_line(const struct check_cmd *cc, size_t lineno, const json_t *obj)
+{
+	const json_t *e = json_array_get(json_object_get(obj, "errors"), 0);
+
+	if (lineno == 0 || !json_is_null(json_object_get(obj, "domain")))
+		return;
+	hy_cli_error("check", "%s line %zu: invalid input: %s",
+	    check_file_name(cc), lineno, json_string_value(json_object_get(e, "message")));
+}
+
 static void
 check_done(void *arg, struct hy_check *chk, json_t *obj)
 {
-	struct check_cmd *cc = arg;
+	struct check_item it = *(struct check_item *)arg;
+	struct check_cmd *cc = it.cc;
 
 	(void)chk;
+	free(arg);
 	cc->done++;
 	if (obj == NULL) {
-		fprintf(stderr, "hygiene check: out of memory building a "
-		    "result\n");
+		hy_cli_error("check", "out of memory building a result");
 		cc->incomplete++;
 		cc->fatal = 1;
 	} else {
+		check_report_line(cc, it.lineno, obj);
 		if (hy_check_incomplete(obj))
 			cc->incomplete++;
 		if (cc->cfg.json) {
@@ -90,21 +119,23 @@ check_done(void *arg, struct hy_check *chk, json_t *obj)
 		hy_loop_stop(hy_run_loop(cc->run));
 }
 
-/* The next input: command-line domains first, then the file. */
+/* The next input: command-line domains first, then the file. *lineno
+ * is its line in the file, 0 for the command line. A list that stops
+ * early (corrupt, unreadable) is fatal: the rest of it is unknown. */
 static const char *
-check_next_input(struct check_cmd *cc)
+check_next_input(struct check_cmd *cc, size_t *lineno)
 {
-	size_t lineno;
 	const char *s;
 
+	*lineno = 0;
 	if (cc->next_arg < cc->nargs)
 		return cc->args[cc->next_arg++];
 	if (cc->list == NULL)
 		return NULL;
-	if ((s = hy_domainlist_next(cc->list, &lineno)) == NULL &&
-	    hy_domainlist_error(cc->list) != 0) {
-		fprintf(stderr, "hygiene check: reading %s: %s\n", cc->file,
-		    strerror(hy_domainlist_error(cc->list)));
+	if ((s = hy_domainlist_next(cc->list, lineno)) != NULL)
+		cc->from_file++;
+	else if (hy_domainlist_error(cc->list) != NULL) {
+		hy_cli_error("check", "%s", hy_domainlist_error(cc->list));
 		cc->fatal = 1;
 	}
 	return s;
@@ -113,16 +144,24 @@ check_next_input(struct check_cmd *cc)
 static void
 check_feed(struct check_cmd *cc)
 {
+	struct check_item *it;
 	const char *in;
+	size_t lineno;
 
 	while (!cc->fatal && hy_run_in_flight(cc->run) < cc->window &&
-	    (in = check_next_input(cc)) != NULL) {
-		if (hy_check_start(cc->run, in, check_done, cc) != 0) {
-			fprintf(stderr, "hygiene check: out of memory\n");
-			cc->fatal = 1;
-		} else {
-			cc->started++;
+	    (in = check_next_input(cc, &lineno)) != NULL) {
+		if ((it = malloc(sizeof(*it))) != NULL) {
+			it->cc = cc;
+			it->lineno = lineno;
 		}
+		if (it == NULL || hy_check_start(cc->run, in, check_done,
+		    it) != 0) {
+			free(it);
+			hy_cli_error("check", "out of memory");
+			cc->fatal = 1;
+			break;
+		}
+		cc->started++;
 	}
 }
 
@@ -137,48 +176,56 @@ check_run(struct check_cmd *cc)
 	int rc = HY_EXIT_FAIL;
 
 	if ((loop = hy_loop_new()) == NULL) {
-		fprintf(stderr, "hygiene check: out of memory\n");
+		hy_cli_error("check", "out of memory");
 		goto out;
 	}
 	if ((cc->run = hy_run_new(loop, &cc->cfg, err, sizeof(err))) == NULL) {
-		fprintf(stderr, "hygiene check: %s\n", err);
+		hy_cli_error("check", "%s", err);
 		goto out;
 	}
 	json_array_foreach(hy_run_warnings(cc->run), i, w)
-		fprintf(stderr, "hygiene check: %s\n", json_string_value(w));
+		hy_cli_error("check", "%s", json_string_value(w));
 	if (hy_dmarc_set_options(cc->run, &cc->dmarc) != 0) {
-		fprintf(stderr, "hygiene check: cannot load the public suffix "
-		    "list %s\n", cc->dmarc.psl_file);
+		hy_cli_error("check", "cannot load the public suffix "
+		    "list %s", cc->dmarc.psl_file);
 		goto out;
 	}
 	cc->window = cc->cfg.concurrency;
 	check_feed(cc);
 	if (hy_loop_run(loop) != 0) {
-		fprintf(stderr, "hygiene check: event loop failed: %s\n",
+		hy_cli_error("check", "event loop failed: %s",
 		    strerror(errno));
 		goto out;
 	}
 	if (cc->done != cc->started) {
 		/* A probe that never reported done: a bug, never a result. */
-		fprintf(stderr, "hygiene check: internal error: %zu of %zu "
-		    "checks did not finish\n", cc->started - cc->done,
+		hy_cli_error("check", "internal error: %zu of %zu "
+		    "checks did not finish", cc->started - cc->done,
 		    cc->started);
 		goto out;
 	}
 	hy_dns_get_stats(hy_run_dns(cc->run), &st);
 	if (st.sent > 0 && st.answers == 0) {
-		fprintf(stderr, "hygiene check: no answer from the resolver "
+		hy_cli_error("check", "no answer from the resolver "
 		    "(%s) within the deadline; check --resolver and the "
-		    "network\n", hy_dns_servers(hy_run_dns(cc->run)));
+		    "network", hy_dns_servers(hy_run_dns(cc->run)));
 		goto out;
 	}
 	if (cc->fatal)
 		goto out;
+	if (cc->list != NULL && cc->from_file == 0) {
+		/* A list that was saved empty (or exported without its
+		 * column) must not pass as "all measured". */
+		hy_cli_error("check", "%s holds no domain names (it is empty "
+		    "or has only blank lines and comments)",
+		    check_file_name(cc));
+		goto out;
+	}
 	if (cc->list != NULL && hy_domainlist_duplicates(cc->list) > 0)
-		fprintf(stderr, "hygiene check: skipped %zu duplicate "
-		    "entr%s in %s\n", hy_domainlist_duplicates(cc->list),
+		hy_cli_error("check", "skipped %zu duplicate "
+		    "entr%s in %s", hy_domainlist_duplicates(cc->list),
 		    hy_domainlist_duplicates(cc->list) == 1 ? "y" : "ies",
-		    cc->file);
+		    check_file_name(cc));
 	rc = cc->incomplete > 0 ? HY_EXIT_INCOMPLETE : HY_EXIT_OK;
 out:
 	hy_run_free(cc->run);
@@ -186,10 +233,34 @@ out:
 	return rc;
 }
 
+/* A "-" operand reads the list from standard input, as --file - does
+ * (once: one list per run). 0, or -1 after a usage error. */
+static int
+check_stdin_operand(struct check_cmd *cc)
+{
+	int i, j;
+
+	for (i = j = 0; i < cc->nargs; i++) {
+		if (strcmp(cc->args[i], "-") != 0) {
+			cc->args[j++] = cc->args[i];
+			continue;
+		}
+		if (cc->file != NULL) {
+			hy_cli_usage_error("check", "'-' reads the list from "
+			    "standard input; give one list (--file or '-')");
+			return -1;
+		}
+		cc->file = "-";
+	}
+	cc->nargs = j;
+	return 0;
+}
+
 int
 cmd_check(int argc, char **argv)
 {
 	struct check_cmd cc;
+	char err[512];
 	int first, rc;
 
 	memset(&cc, 0, sizeof(cc));
@@ -202,14 +273,18 @@ cmd_check(int argc, char **argv)
 	}
 	cc.args = argv + first;
 	cc.nargs = argc - first;
+	if (check_stdin_operand(&cc) != 0) {
+		rc = HY_EXIT_USAGE;
+		goto out;
+	}
 	if (cc.nargs == 0 && cc.file == NULL) {
 		hy_cli_usage_error("check", "no domain given");
 		rc = HY_EXIT_USAGE;
 		goto out;
 	}
-	if (cc.file != NULL && (cc.list = hy_domainlist_open(cc.file)) == NULL) {
-		fprintf(stderr, "hygiene check: cannot open %s: %s\n", cc.file,
-		    strerror(errno));
+	if (cc.file != NULL && (cc.list = hy_domainlist_open(cc.file, err,
+	    sizeof(err))) == NULL) {
+		hy_cli_error("check", "%s", err);
 		rc = HY_EXIT_FAIL;
 		goto out;
 	}

@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "hygiene/isps.h"
+#include "hygiene/txt.h"
 
 enum { OPT_STRICT = 1000 };
 
@@ -35,19 +36,21 @@ datasets_check(const char *path, bool strict)
 	size_t i, nasn = 0, ndom = 0;
 
 	if (hy_isps_load(path, &l, err, sizeof(err)) != 0) {
-		fprintf(stderr, "hygiene datasets: error: %s\n", err);
+		hy_cli_error("datasets", "error: %s", err);
 		return -1;
 	}
 	for (i = 0; i < l->nwarnings; i++)
-		fprintf(stderr, "hygiene datasets: %s: %s: %s\n",
+		hy_cli_error("datasets", "%s: %s: %s",
 		    strict ? "error" : "warning", path, l->warnings[i]);
 	for (i = 0; i < l->n; i++) {
 		nasn += l->v[i].nasns;
 		ndom += l->v[i].ndomains;
 	}
-	if (!(strict && l->nwarnings > 0))
-		printf("%s: valid: %zu ISPs, %zu ASNs, %zu domains%s\n", path,
-		    l->n, nasn, ndom, l->nwarnings ? " (with warnings)" : "");
+	if (!(strict && l->nwarnings > 0)) {
+		hy_txt_fputs(path, stdout);
+		printf(": valid: %zu ISPs, %zu ASNs, %zu domains%s\n", l->n,
+		    nasn, ndom, l->nwarnings ? " (with warnings)" : "");
+	}
 	i = l->nwarnings;
 	hy_isps_free(l);
 	return strict && i > 0 ? -1 : 0;

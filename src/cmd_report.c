@@ -75,7 +75,13 @@ cmd_report(int argc, char **argv)
 		rc = first == -2 ? HY_EXIT_OK : HY_EXIT_USAGE;
 		goto out;
 	}
-	if (first < argc || r.db == NULL || r.month == NULL) {
+	if (first < argc) {
+		hy_cli_usage_error("report", "unexpected argument '%s'",
+		    argv[first]);
+		rc = HY_EXIT_USAGE;
+		goto out;
+	}
+	if (r.db == NULL || r.month == NULL) {
 		hy_cli_usage_error("report", "--db and --month are required");
 		rc = HY_EXIT_USAGE;
 		goto out;
@@ -89,7 +95,7 @@ cmd_report(int argc, char **argv)
 	if (hy_store_open(r.db, &st, err, sizeof(err)) != 0 ||
 	    hy_report_load(st, r.month, r.compare, &stats, &prev, &doms, err,
 	    sizeof(err)) != 0) {
-		fprintf(stderr, "hygiene report: %s\n", err);
+		hy_cli_error("report", "%s", err);
 		goto out;
 	}
 	in.stats = stats;
@@ -97,7 +103,7 @@ cmd_report(int argc, char **argv)
 	in.domains = doms;
 	if (hy_report_write(stdout, &in, r.format, r.lang) != 0 ||
 	    fflush(stdout) != 0) {
-		fprintf(stderr, "hygiene report: write error\n");
+		hy_cli_error("report", "write error");
 		goto out;
 	}
 	rc = HY_EXIT_OK;

@@ -16,6 +16,7 @@
 #include "hygiene/isps.h"
 #include "hygiene/rpki.h"
 #include "hygiene/ripestat.h"
+#include "hygiene/txt.h"
 
 enum { OPT_ISPS = 1000, OPT_DETAIL };
 
@@ -108,7 +109,7 @@ report_malformed(const struct rpki_cmd *rc)
 
 	if (r->nerrors == 0)
 		return;
-	fprintf(stderr, "hygiene rpki: %s: %zu malformed line%s skipped:\n",
+	hy_cli_error("rpki", "%s: %zu malformed line%s skipped:",
 	    rc->cfg.routes, r->nerrors, r->nerrors == 1 ? "" : "s");
 	for (i = 0; i < r->nerrors && i < HY_ROUTES_MAX_ERRORS; i++)
 		fprintf(stderr, "  line %zu: %s\n", r->errors[i].line,
@@ -219,11 +220,12 @@ print_source(const struct rpki_cmd *rc)
 		    json_string_value(json_object_get(s, "host")),
 		    (long long)json_integer_value(json_object_get(s, "serial")));
 	else {
+		/* The build time is the VRP file's text: any character. */
 		bt = json_string_value(json_object_get(s, "build_time"));
-		printf("VRPs:   %zu from %s (built %s)\n",
-		    hy_vrps_count(rc->vrps),
-		    json_string_value(json_object_get(s, "file")),
-		    bt ? bt : "unknown");
+		printf("VRPs:   %zu from %s (built ", hy_vrps_count(rc->vrps),
+		    json_string_value(json_object_get(s, "file")));
+		hy_txt_fputs(bt ? bt : "unknown", stdout);
+		printf(")\n");
 	}
 	json_decref(s);
 	printf("Routes: %zu from %s (%zu malformed lines skipped)\n\n",
@@ -256,8 +258,10 @@ print_detail(const struct rpki_cmd *rc, size_t i)
 	char p[64], why[256], origin[64];
 	size_t j;
 
-	printf("\n%s (%s): %zu routes\n", rc->isps->v[i].id,
-	    rc->isps->v[i].name, st->ndetail);
+	/* The name is the ISP list's text: any character. */
+	printf("\n%s (", rc->isps->v[i].id);
+	hy_txt_fputs(rc->isps->v[i].name, stdout);
+	printf("): %zu routes\n", st->ndetail);
 	for (j = 0; j < st->ndetail; j++) {
 		rt = &rc->routes->v[st->detail[j].route];
 		hy_prefix_str(&rt->pfx, p, sizeof(p));
@@ -314,15 +318,15 @@ rpki_run(struct rpki_cmd *rc)
 	double t;
 
 	if (hy_isps_load(rc->isps_path, &rc->isps, err, sizeof(err)) != 0) {
-		fprintf(stderr, "hygiene rpki: %s\n", err);
+		hy_cli_error("rpki", "%s", err);
 		return HY_EXIT_FAIL;
 	}
 	for (i = 0; i < rc->isps->nwarnings; i++)
-		fprintf(stderr, "hygiene rpki: %s: warning: %s\n",
+		hy_cli_error("rpki", "%s: warning: %s",
 		    rc->isps_path, rc->isps->warnings[i]);
 	t = now_ms();
 	if (load_routes(rc, err, sizeof(err)) != 0) {
-		fprintf(stderr, "hygiene rpki: routes: %s\n", err);
+		hy_cli_error("rpki", "routes: %s", err);
 		return HY_EXIT_FAIL;
 	}
 	rc->ms_routes = now_ms() - t;
@@ -331,7 +335,7 @@ rpki_run(struct rpki_cmd *rc)
 	if ((rc->cfg.vrps != NULL ? hy_vrps_load_file(rc->cfg.vrps, &rc->vrps,
 	    err, sizeof(err)) : hy_vrps_sync_rtr(rc->cfg.rtr,
 	    rc->cfg.timeout_ms, &rc->vrps, err, sizeof(err))) != 0) {
-		fprintf(stderr, "hygiene rpki: %s\n", err);
+		hy_cli_error("rpki", "%s", err);
 		return HY_EXIT_FAIL;
 	}
 	rc->ms_vrps = now_ms() - t;
@@ -360,13 +364,13 @@ rpki_run(struct rpki_cmd *rc)
 	} else
 		print_table(rc);
 	if (fflush(stdout) != 0) {
-		fprintf(stderr, "hygiene rpki: write error on stdout\n");
+		hy_cli_error("rpki", "write error on stdout");
 		return HY_EXIT_FAIL;
 	}
 	/* Skipped lines are routes that were not measured. */
 	return rc->routes->nerrors > 0 ? HY_EXIT_INCOMPLETE : HY_EXIT_OK;
 oom:
-	fprintf(stderr, "hygiene rpki: out of memory\n");
+	hy_cli_error("rpki", "out of memory");
 	return HY_EXIT_FAIL;
 }
 

@@ -18,6 +18,7 @@
 #include "hygiene/loop.h"
 #include "hygiene/name.h"
 #include "hygiene/spf.h"
+#include "hygiene/txt.h"
 
 enum { OPT_IP = 1000, OPT_SENDER, OPT_HELO };
 
@@ -76,11 +77,12 @@ spf_print_json(const struct spf_cmd *sc, const char *domain)
 	json_t *o;
 	int rc;
 
-	o = json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:s, s:o, s:s?, s:o, "
+	/* --sender and --helo are shown as given: any byte. */
+	o = json_pack("{s:s, s:s, s:s, s:o, s:o, s:s, s:o, s:s?, s:o, "
 	    "s:i, s:i, s:o?}",
 	    "schema_version", HY_SCHEMA_VERSION,
-	    "domain", domain, "ip", sc->ip, "sender", sc->sender,
-	    "helo", sc->helo,
+	    "domain", domain, "ip", sc->ip, "sender", hy_txt_json(sc->sender),
+	    "helo", hy_txt_json(sc->helo),
 	    "result", hy_spf_result_str(hy_spf_eval_result(sc->ev)),
 	    "explanation", hy_spf_text_json(hy_spf_eval_explanation(sc->ev)),
 	    "reason", hy_spf_eval_reason(sc->ev),
@@ -96,6 +98,16 @@ spf_print_json(const struct spf_cmd *sc, const char *domain)
 	return rc;
 }
 
+/* "  label: text". DNS data (the record, the explanation) may hold any
+ * byte, ESC included. */
+static void
+spf_print_field(const char *label, const char *text)
+{
+	printf("  %s: ", label);
+	hy_txt_fputs(text, stdout);
+	putchar('\n');
+}
+
 static void
 spf_print_text(const struct spf_cmd *sc, const char *domain)
 {
@@ -105,16 +117,19 @@ spf_print_text(const struct spf_cmd *sc, const char *domain)
 	printf("%s from %s: %s\n", domain, sc->ip,
 	    hy_spf_result_str(hy_spf_eval_result(sc->ev)));
 	if ((s = hy_spf_eval_explanation(sc->ev)) != NULL)
-		printf("  explanation: %s\n", s);
+		spf_print_field("explanation", s);
 	if ((s = hy_spf_eval_reason(sc->ev)) != NULL)
-		printf("  why: %s\n", s);
+		spf_print_field("why", s);
 	if ((s = hy_spf_eval_record(sc->ev)) != NULL)
-		printf("  record: %s\n", s);
+		spf_print_field("record", s);
 	printf("  DNS-querying terms: %u, void lookups: %u\n",
 	    hy_spf_eval_lookups(sc->ev), hy_spf_eval_void(sc->ev));
-	for (size_t i = 0; i < f->n; i++)
-		printf("  %s %s: %s\n", hy_severity_str(f->v[i].sev),
-		    f->v[i].code, f->v[i].message);
+	for (size_t i = 0; i < f->n; i++) {
+		printf("  %s %s: ", hy_severity_str(f->v[i].sev),
+		    f->v[i].code);
+		hy_txt_fputs(f->v[i].message, stdout);
+		putchar('\n');
+	}
 }
 
 static int
@@ -143,24 +158,24 @@ spf_run(struct spf_cmd *sc, const struct hy_spf_params *p)
 	    (grp = hy_dns_group_new(dns, sc->cfg.timeout_ms)) == NULL ||
 	    (sc->ev = hy_spf_eval_new(p)) == NULL ||
 	    hy_spf_run(loop, grp, sc->ev, spf_cmd_done, sc) != 0) {
-		fprintf(stderr, "hygiene spf: %s\n", err);
+		hy_cli_error("spf", "%s", err);
 		goto out;
 	}
 	if (hy_loop_run(loop) != 0 || !sc->finished || sc->nomem) {
-		fprintf(stderr, "hygiene spf: %s\n", sc->nomem ?
+		hy_cli_error("spf", "%s", sc->nomem ?
 		    "out of memory" : "event loop failed");
 		goto out;
 	}
 	hy_dns_get_stats(dns, &st);
 	if (st.sent > 0 && st.answers == 0) {
-		fprintf(stderr, "hygiene spf: no answer from the resolver (%s) "
-		    "within the deadline; check --resolver and the network\n",
+		hy_cli_error("spf", "no answer from the resolver (%s) "
+		    "within the deadline; check --resolver and the network",
 		    hy_dns_servers(dns));
 		goto out;
 	}
 	if (sc->cfg.json) {
 		if (spf_print_json(sc, p->domain) != 0) {
-			fprintf(stderr, "hygiene spf: cannot write output\n");
+			hy_cli_error("spf", "cannot write output");
 			goto out;
 		}
 	} else

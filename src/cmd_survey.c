@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <libgen.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -215,6 +216,23 @@ out:
 	return rc;
 }
 
+/* An invalid line of --domains: named on stderr, recorded as invalid
+ * input in the results. */
+static void
+survey_warn(void *arg, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg = NULL;
+
+	(void)arg;
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	va_end(ap);
+	hy_cli_error("survey", "%s", msg != NULL ? msg : "out of memory");
+	free(msg);
+}
+
 /* ---- progress ---- */
 
 static uint64_t
@@ -279,7 +297,7 @@ survey_paths(struct survey_cmd *sc)
 		    dirname(copy)) < 0) {
 			free(copy);
 			sc->db_buf = NULL;
-			fprintf(stderr, "hygiene survey: out of memory\n");
+			hy_cli_error("survey", "out of memory");
 			return -1;
 		}
 		free(copy);
@@ -328,16 +346,16 @@ survey_exec(struct survey_cmd *sc)
 	int rc = HY_EXIT_FAIL;
 
 	if (hy_isps_load(sc->isps, &isps, err, sizeof(err)) != 0) {
-		fprintf(stderr, "hygiene survey: %s\n", err);
+		hy_cli_error("survey", "%s", err);
 		goto out;
 	}
 	if (survey_mkdirs(sc->out) != 0) {
-		fprintf(stderr, "hygiene survey: %s: %s\n", sc->out,
+		hy_cli_error("survey", "%s: %s", sc->out,
 		    strerror(errno));
 		goto out;
 	}
 	if (hy_store_open(sc->db, &st, err, sizeof(err)) != 0) {
-		fprintf(stderr, "hygiene survey: %s\n", err);
+		hy_cli_error("survey", "%s", err);
 		goto out;
 	}
 	/* Hosted-domain attribution reads the origin AS the rpki probe finds
@@ -351,7 +369,7 @@ survey_exec(struct survey_cmd *sc)
 	if (sc->cfg.routes == NULL)
 		sc->cfg.routes = "ripestat";
 	if (survey_rpki(sc, isps, &rpki, err, sizeof(err)) != 0) {
-		fprintf(stderr, "hygiene survey: RPKI: %s%s\n", err,
+		hy_cli_error("survey", "RPKI: %s%s", err,
 		    strcmp(sc->cfg.routes, "ripestat") == 0 ? " (--routes "
 		    "FILE reads the ISPs' routes from a file instead)" : "");
 		goto out;
@@ -364,16 +382,16 @@ survey_exec(struct survey_cmd *sc)
 	if (sc->cfg.nresolvers == 0 && sc->cfg.qps == 0)
 		sc->cfg.qps = SURVEY_PUBLIC_QPS;
 	if ((sc->loop = hy_loop_new()) == NULL) {
-		fprintf(stderr, "hygiene survey: out of memory\n");
+		hy_cli_error("survey", "out of memory");
 		goto out;
 	}
 	if ((sc->run = hy_run_new(sc->loop, &sc->cfg, err, sizeof(err))) ==
 	    NULL) {
-		fprintf(stderr, "hygiene survey: %s\n", err);
+		hy_cli_error("survey", "%s", err);
 		goto out;
 	}
 	json_array_foreach(hy_run_warnings(sc->run), i, w)
-		fprintf(stderr, "hygiene survey: %s\n", json_string_value(w));
+		hy_cli_error("survey", "%s", json_string_value(w));
 	o.month = sc->month;
 	o.out_dir = sc->out;
 	o.isps = isps;
@@ -385,6 +403,7 @@ survey_exec(struct survey_cmd *sc)
 	o.now = time(NULL);
 	o.abort_check = survey_abort_check;
 	o.abort_arg = sc;
+	o.warn = survey_warn;
 	sc->tty = isatty(STDERR_FILENO);
 	if (sc->tty) {
 		o.progress = survey_progress;
@@ -395,7 +414,7 @@ survey_exec(struct survey_cmd *sc)
 	}
 	t0 = now_ms();
 	if (hy_survey_run(st, &o, &ck, &sum, err, sizeof(err)) != 0) {
-		fprintf(stderr, "hygiene survey: %s\n", err);
+		hy_cli_error("survey", "%s", err);
 		goto out;
 	}
 	hy_dns_get_stats(hy_run_dns(sc->run), &ds);
@@ -439,6 +458,13 @@ cmd_survey(int argc, char **argv)
 	}
 	if (sc.isps == NULL || sc.out == NULL) {
 		hy_cli_usage_error("survey", "--isps and --out are required");
+		rc = HY_EXIT_USAGE;
+		goto out;
+	}
+	if (strcmp(sc.isps, "-") == 0 && sc.domains != NULL &&
+	    strcmp(sc.domains, "-") == 0) {
+		hy_cli_usage_error("survey", "--isps and --domains cannot both "
+		    "read standard input ('-')");
 		rc = HY_EXIT_USAGE;
 		goto out;
 	}

@@ -1,39 +1,118 @@
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "hygiene/domainlist.h"
+#include "hygiene/txt.h"
+
+/* What the first bytes show, checked before any entry is returned. */
+#define DL_SNIFF	4096
 
 struct hy_domainlist {
-	FILE		*fp;
-	int		 own_fp;
-	char		*line;
-	size_t		 cap;
+	int		 fd;
+	int		 own_fd;
+	const char	*path;		/* for messages; the caller's string */
+	char		*buf;		/* unread bytes are buf[pos..len) */
+	size_t		 len, pos, cap;
+	int		 eof;
 	size_t		 lineno;
-	int		 error;
+	int		 failed;	/* reading stopped: see error */
+	char		 error[512];
 	uint64_t	*seen;		/* open-addressing set of hashes */
 	size_t		 nseen, seen_cap;
 	size_t		 dups;
 };
 
+static void
+dl_fail(struct hy_domainlist *dl, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+dl_fail(struct hy_domainlist *dl, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (dl->failed)
+		return;		/* keep the first reason */
+	dl->failed = 1;
+	va_start(ap, fmt);
+	vsnprintf(dl->error, sizeof(dl->error), fmt, ap);
+	va_end(ap);
+}
+
+/* Read more bytes after buf[len]; 0, or -1 with dl->error set. */
+static int
+dl_fill(struct hy_domainlist *dl)
+{
+	ssize_t n;
+
+	if (dl->pos > 0) {
+		memmove(dl->buf, dl->buf + dl->pos, dl->len - dl->pos);
+		dl->len -= dl->pos;
+		dl->pos = 0;
+	}
+	if (dl->len + 1 >= dl->cap) {
+		/* The line does not fit: no domain list has such lines. */
+		dl_fail(dl, "%s: line %zu is longer than %d bytes: not a list "
+		    "of domain names", dl->path, dl->lineno + 1,
+		    HY_DOMAINLIST_MAX_LINE);
+		return -1;
+	}
+	do
+		n = read(dl->fd, dl->buf + dl->len, dl->cap - 1 - dl->len);
+	while (n < 0 && errno == EINTR);
+	if (n < 0) {
+		dl_fail(dl, "reading %s: %s", dl->path, strerror(errno));
+		return -1;
+	}
+	if (n == 0)
+		dl->eof = 1;
+	dl->len += (size_t)n;
+	return 0;
+}
+
 struct hy_domainlist *
-hy_domainlist_open(const char *path)
+hy_domainlist_open(const char *path, char *err, size_t errlen)
 {
 	struct hy_domainlist *dl = calloc(1, sizeof(*dl));
+	const char *why;
 
-	if (dl == NULL)
-		return NULL;
+	if (dl == NULL || (dl->buf = malloc(HY_DOMAINLIST_MAX_LINE + 1)) ==
+	    NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	dl->cap = HY_DOMAINLIST_MAX_LINE + 1;
+	dl->path = strcmp(path, "-") == 0 ? "standard input" : path;
 	if (strcmp(path, "-") == 0) {
-		dl->fp = stdin;
-	} else if ((dl->fp = fopen(path, "r")) == NULL) {
-		free(dl);
-		return NULL;
+		dl->fd = STDIN_FILENO;
+	} else if ((dl->fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		snprintf(err, errlen, "cannot open %s: %s", path,
+		    strerror(errno));
+		goto fail;
 	} else {
-		dl->own_fp = 1;
+		dl->own_fd = 1;
+	}
+	while (!dl->eof && dl->len < DL_SNIFF)
+		if (dl_fill(dl) != 0) {
+			snprintf(err, errlen, "%s", dl->error);
+			goto fail;
+		}
+	if ((why = hy_txt_sniff(dl->buf, dl->len < DL_SNIFF ? dl->len :
+	    DL_SNIFF)) != NULL) {
+		snprintf(err, errlen, "%s %s", dl->path, why);
+		goto fail;
 	}
 	return dl;
+fail:
+	hy_domainlist_free(dl);
+	return NULL;
 }
 
 void
@@ -41,9 +120,9 @@ hy_domainlist_free(struct hy_domainlist *dl)
 {
 	if (dl == NULL)
 		return;
-	if (dl->own_fp)
-		fclose(dl->fp);
-	free(dl->line);
+	if (dl->own_fd)
+		close(dl->fd);
+	free(dl->buf);
 	free(dl->seen);
 	free(dl);
 }
@@ -117,20 +196,55 @@ entry_trim(char *s)
 	return s;
 }
 
+/* The next line without its '\n' (NUL-terminated in buf), or NULL at
+ * the end or on an error. *n is its length. */
+static char *
+dl_line(struct hy_domainlist *dl, size_t *n)
+{
+	char *line, *nl;
+
+	for (;;) {
+		line = dl->buf + dl->pos;
+		if ((nl = memchr(line, '\n', dl->len - dl->pos)) != NULL) {
+			*nl = '\0';
+			*n = (size_t)(nl - line);
+			dl->pos += *n + 1;
+			return line;
+		}
+		if (dl->eof) {
+			if (dl->pos == dl->len)
+				return NULL;
+			*n = dl->len - dl->pos;
+			line[*n] = '\0';	/* cap > len always */
+			dl->pos = dl->len;
+			return line;
+		}
+		if (dl_fill(dl) != 0)
+			return NULL;
+	}
+}
+
 const char *
 hy_domainlist_next(struct hy_domainlist *dl, size_t *lineno)
 {
-	ssize_t n;
-	char *s;
+	size_t n;
+	char *line, *s;
 	int r;
 
-	while ((n = getline(&dl->line, &dl->cap, dl->fp)) >= 0) {
+	while (!dl->failed && (line = dl_line(dl, &n)) != NULL) {
 		dl->lineno++;
-		s = entry_trim(dl->line);
+		/* Past the first block a NUL means a corrupt file (a tail of
+		 * zeros after a crash); an entry must not be cut at it. */
+		if (memchr(line, '\0', n) != NULL) {
+			dl_fail(dl, "%s: line %zu holds a NUL byte: the file is "
+			    "corrupt or not text", dl->path, dl->lineno);
+			return NULL;
+		}
+		s = entry_trim(line);
 		if (*s == '\0')
 			continue;
 		if ((r = seen_add(dl, s)) < 0) {
-			dl->error = ENOMEM;
+			dl_fail(dl, "out of memory");
 			return NULL;
 		}
 		if (r == 1) {
@@ -140,15 +254,13 @@ hy_domainlist_next(struct hy_domainlist *dl, size_t *lineno)
 		*lineno = dl->lineno;
 		return s;
 	}
-	if (ferror(dl->fp))
-		dl->error = errno ? errno : EIO;
 	return NULL;
 }
 
-int
+const char *
 hy_domainlist_error(const struct hy_domainlist *dl)
 {
-	return dl->error;
+	return dl->failed ? dl->error : NULL;
 }
 
 size_t

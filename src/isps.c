@@ -15,6 +15,7 @@
 #include "hygiene/cursor.h"
 #include "hygiene/isps.h"
 #include "hygiene/name.h"
+#include "hygiene/txt.h"
 
 #define ISPS_ID_MAX	64
 
@@ -416,8 +417,12 @@ hy_isps_parse(const char *buf, size_t len, struct hy_isp_list **out,
 	}
 	root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &je);
 	if (root == NULL) {
-		isps_err(&c, "line %d, column %d: %s", je.line, je.column,
-		    je.text);
+		/* An error at the last byte: the file was cut short (a copy
+		 * or download that did not finish), or is empty. */
+		isps_err(&c, "line %d, column %d: %s%s", je.line, je.column,
+		    je.text, len == 0 ? " (the file is empty)" :
+		    je.position >= (int)len ? " (the file ends there: is it "
+		    "truncated?)" : "");
 		goto out;
 	}
 	if (isps_top(&c, root) != 0)
@@ -436,12 +441,16 @@ hy_isps_load(const char *path, struct hy_isp_list **out, char *err,
     size_t errlen)
 {
 	FILE *f;
+	const char *name = strcmp(path, "-") == 0 ? "standard input" : path;
+	const char *why;
 	char *buf = NULL;
 	size_t len = 0, cap = 0, n;
 	int rc = -1;
 
 	*out = NULL;
-	if ((f = fopen(path, "rb")) == NULL) {
+	if (strcmp(path, "-") == 0)
+		f = stdin;
+	else if ((f = fopen(path, "rb")) == NULL) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
@@ -462,7 +471,13 @@ hy_isps_load(const char *path, struct hy_isp_list **out, char *err,
 			break;
 	}
 	if (ferror(f)) {
-		snprintf(err, errlen, "%s: read error", path);
+		snprintf(err, errlen, "%s: read error", name);
+		goto out;
+	}
+	/* A compressed or binary file would only get a parser's complaint
+	 * about its first byte. */
+	if ((why = hy_txt_sniff(buf, len < 4096 ? len : 4096)) != NULL) {
+		snprintf(err, errlen, "%s %s", name, why);
 		goto out;
 	}
 	if (hy_isps_parse(buf, len, out, err, errlen) != 0) {
@@ -470,13 +485,14 @@ hy_isps_load(const char *path, struct hy_isp_list **out, char *err,
 		char tmp[512];
 
 		snprintf(tmp, sizeof(tmp), "%s", err);
-		snprintf(err, errlen, "%s: %s", path, tmp);
+		snprintf(err, errlen, "%s: %s", name, tmp);
 		goto out;
 	}
 	rc = 0;
 out:
 	free(buf);
-	fclose(f);
+	if (f != stdin)
+		fclose(f);
 	return rc;
 }
 

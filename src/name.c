@@ -102,6 +102,7 @@ hy_name_normalize(const char *input, char **alabel, char **ulabel)
 		if (rc != IDN2_OK) {
 			a = NULL;
 			err = rc == IDN2_MALLOC ? HY_NAME_NOMEM :
+			    rc == IDN2_ENCODING_ERROR ? HY_NAME_NOT_UTF8 :
 			    rc == IDN2_TOO_BIG_DOMAIN ? HY_NAME_TOO_LONG :
 			    rc == IDN2_TOO_BIG_LABEL ? HY_NAME_LABEL_TOO_LONG :
 			    HY_NAME_BAD_IDN;
@@ -151,6 +152,9 @@ hy_name_error_str(enum hy_name_error e)
 		    "(IDNA2008, RFC 5891)";
 	case HY_NAME_NOMEM:
 		return "out of memory";
+	case HY_NAME_NOT_UTF8:
+		return "the name is not UTF-8 text (a list saved as Shift_JIS "
+		    "or another legacy encoding? save it as UTF-8)";
 	}
 	return "invalid name";
 }
@@ -175,6 +179,8 @@ hy_name_error_code(enum hy_name_error e)
 		return "name-bad-idn";
 	case HY_NAME_NOMEM:
 		return "out-of-memory";
+	case HY_NAME_NOT_UTF8:
+		return "name-not-utf8";
 	}
 	return "name-invalid";
 }

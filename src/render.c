@@ -3,16 +3,28 @@
  * alone, so every probe's section is shown without the renderer knowing
  * the probe: status, a few well-known detail fields, then the findings
  * with their reasons.
+ *
+ * Every string of the object may come from input or DNS data: each is
+ * written through render_str(), which shows control characters as \xHH,
+ * so the only escape sequences on the terminal are the colours below.
  */
 #include <string.h>
 
 #include "render.h"
+#include "hygiene/txt.h"
 
 #define C_RESET	"\033[0m"
 #define C_GOOD	"\033[32m"
 #define C_BAD	"\033[31m"
 #define C_WARN	"\033[33m"
 #define C_DIM	"\033[2m"
+
+/* An untrusted string, "?" when missing. */
+static void
+render_str(FILE *fp, const char *s)
+{
+	hy_txt_fputs(s != NULL ? s : "?", fp);
+}
 
 static const char *
 status_color(const char *st)
@@ -41,10 +53,12 @@ render_addrs(FILE *fp, const json_t *addrs)
 	json_array_foreach(addrs, i, a) {
 		const char *rpki = json_string_value(json_object_get(a, "rpki"));
 
-		fprintf(fp, "%s%s", i ? ", " : "",
-		    json_string_value(json_object_get(a, "ip")));
-		if (rpki != NULL)
-			fprintf(fp, " rpki:%s", rpki);
+		fputs(i ? ", " : "", fp);
+		render_str(fp, json_string_value(json_object_get(a, "ip")));
+		if (rpki != NULL) {
+			fputs(" rpki:", fp);
+			render_str(fp, rpki);
+		}
 	}
 	fputs(json_array_size(addrs) ? ")" : "no address)", fp);
 }
@@ -70,8 +84,8 @@ render_hosts(FILE *fp, const char *label, const json_t *hosts, bool mx)
 		if (mx)
 			fprintf(fp, "%lld ", (long long)json_integer_value(
 			    json_object_get(h, "preference")));
-		fputs(json_string_value(json_object_get(h, mx ? "host" : "name")),
-		    fp);
+		render_str(fp, json_string_value(json_object_get(h,
+		    mx ? "host" : "name")));
 		render_addrs(fp, json_object_get(h, "addresses"));
 		fputc('\n', fp);
 	}
@@ -87,8 +101,10 @@ render_details(FILE *fp, const json_t *sec)
 	for (size_t i = 0; keys[i]; i++) {
 		json_t *v = json_object_get(sec, keys[i]);
 
-		if (json_is_string(v))
-			fprintf(fp, "  %s=%s", keys[i], json_string_value(v));
+		if (json_is_string(v)) {
+			fprintf(fp, "  %s=", keys[i]);
+			render_str(fp, json_string_value(v));
+		}
 	}
 }
 
@@ -103,10 +119,13 @@ render_issues(FILE *fp, const json_t *issues, bool color)
 		const char *c = sev && strcmp(sev, "error") == 0 ? C_BAD :
 		    sev && strcmp(sev, "warning") == 0 ? C_WARN : C_DIM;
 
-		fprintf(fp, "           %s%s%s %s: %s\n", color ? c : "",
-		    sev ? sev : "?", color ? C_RESET : "",
-		    json_string_value(json_object_get(f, "code")),
-		    json_string_value(json_object_get(f, "message")));
+		fprintf(fp, "           %s", color ? c : "");
+		render_str(fp, sev);
+		fprintf(fp, "%s ", color ? C_RESET : "");
+		render_str(fp, json_string_value(json_object_get(f, "code")));
+		fputs(": ", fp);
+		render_str(fp, json_string_value(json_object_get(f, "message")));
+		fputc('\n', fp);
 	}
 }
 
@@ -122,8 +141,9 @@ render_section(FILE *fp, const char *label, const json_t *sec, bool color)
 		return;
 	}
 	st = json_string_value(json_object_get(sec, "status"));
-	fprintf(fp, "%s%s%s", color && st ? status_color(st) : "",
-	    st ? st : "?", color ? C_RESET : "");
+	fputs(color && st ? status_color(st) : "", fp);
+	render_str(fp, st);
+	fputs(color ? C_RESET : "", fp);
 	render_details(fp, sec);
 	fputc('\n', fp);
 	render_issues(fp, json_object_get(sec, "issues"), color);
@@ -138,9 +158,10 @@ render_mail(FILE *fp, const json_t *mail, bool color)
 
 	if (v == NULL || strcmp(v, "no") == 0)
 		return;
-	fprintf(fp, "  %-8s%sno-mail domain: %s%s\n", "Mail",
-	    color ? (strcmp(v, "protected") == 0 ? C_GOOD : C_WARN) : "", v,
-	    color ? C_RESET : "");
+	fprintf(fp, "  %-8s%sno-mail domain: ", "Mail",
+	    color ? (strcmp(v, "protected") == 0 ? C_GOOD : C_WARN) : "");
+	render_str(fp, v);
+	fprintf(fp, "%s\n", color ? C_RESET : "");
 	render_issues(fp, json_object_get(mail, "issues"), color);
 }
 
@@ -158,10 +179,14 @@ hy_render_domain(FILE *fp, const json_t *o, bool color)
 
 	if (dom == NULL)
 		dom = json_string_value(json_object_get(o, "input"));
-	fprintf(fp, "%s%s%s", color ? "\033[1m" : "", dom ? dom : "?",
-	    color ? C_RESET : "");
-	if (u != NULL)
-		fprintf(fp, " (%s)", u);
+	fputs(color ? "\033[1m" : "", fp);
+	render_str(fp, dom);
+	fputs(color ? C_RESET : "", fp);
+	if (u != NULL) {
+		fputs(" (", fp);
+		render_str(fp, u);
+		fputc(')', fp);
+	}
 	fputc('\n', fp);
 	if (json_object_get(o, "domain") != NULL &&
 	    !json_is_null(json_object_get(o, "domain"))) {
@@ -175,9 +200,12 @@ hy_render_domain(FILE *fp, const json_t *o, bool color)
 			    json_object_get(o, secs[i].key), color);
 		render_mail(fp, json_object_get(o, "mail"), color);
 	}
-	json_array_foreach(errs, i, e)
-		fprintf(fp, "  %serror%s   %s: %s\n", color ? C_BAD : "",
-		    color ? C_RESET : "",
-		    json_string_value(json_object_get(e, "code")),
-		    json_string_value(json_object_get(e, "message")));
+	json_array_foreach(errs, i, e) {
+		fprintf(fp, "  %serror%s   ", color ? C_BAD : "",
+		    color ? C_RESET : "");
+		render_str(fp, json_string_value(json_object_get(e, "code")));
+		fputs(": ", fp);
+		render_str(fp, json_string_value(json_object_get(e, "message")));
+		fputc('\n', fp);
+	}
 }

@@ -199,14 +199,17 @@ stats_key(size_t sec, const json_t *obj)
 	status = json_string_value(json_object_get(s, "status"));
 	if (status == NULL)
 		return nm;
-	if (sec == SEC_DMARC && strcmp(status, "valid") == 0) {
-		policy = json_string_value(json_object_get(s, "policy"));
-		if (policy == NULL)
-			return nm;
-		status = policy;
-	} else if (sec == SEC_DMARC && (strcmp(status, "reject") == 0 ||
+	if (sec == SEC_DMARC && (strcmp(status, "reject") == 0 ||
 	    strcmp(status, "quarantine") == 0 || strcmp(status, "none") == 0))
 		return nm;	/* policies are not statuses */
+	/* The policy receivers apply, also from a record with errors (RFC
+	 * 9989 §4.10.1); never for a failed measurement. */
+	policy = json_string_value(json_object_get(s, "policy"));
+	if (sec == SEC_DMARC && policy != NULL &&
+	    strcmp(status, "temperror") != 0)
+		status = policy;
+	else if (sec == SEC_DMARC && strcmp(status, "valid") == 0)
+		return nm;
 	for (i = 0; i < nm; i++)
 		if (strcmp(keys[i], status) == 0)
 			return i;

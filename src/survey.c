@@ -72,18 +72,34 @@ hy_month_valid(const char *m)
 	    (m[5] == '1' && m[6] >= '0' && m[6] <= '2'));
 }
 
+/* --domains as messages name it. */
+static const char *
+survey_list_name(const struct survey *sv)
+{
+	return strcmp(sv->o->domains_path, "-") == 0 ? "standard input" :
+	    sv->o->domains_path;
+}
+
 /* Targets are stored normalised when the name is valid, so "IIJ.ad.jp."
  * and "iij.ad.jp" are one target; an invalid name is stored as typed and
- * the checker reports it as a per-domain error. */
+ * the checker reports it as a per-domain error. An invalid line of the
+ * --domains list is also named to the caller, so the list can be fixed. */
 static int
-survey_add_target(struct survey *sv, const char *input)
+survey_add_target(struct survey *sv, const char *input, size_t lineno)
 {
+	enum hy_name_error ne;
 	char *a = NULL, *u = NULL;
 	bool added;
 	int rc;
 
-	if (hy_name_normalize(input, &a, &u) != HY_NAME_OK)
+	if ((ne = hy_name_normalize(input, &a, &u)) != HY_NAME_OK) {
 		a = NULL;
+		if (lineno > 0 && sv->o->warn != NULL)
+			sv->o->warn(sv->o->warn_arg, "%s line %zu: invalid "
+			    "input, recorded as such: %s: %s",
+			    survey_list_name(sv), lineno, input,
+			    hy_name_error_str(ne));
+	}
 	rc = hy_store_target_add(sv->st, sv->o->month, a ? a : input, &added);
 	if (rc == 0 && !added)
 		sv->sum->duplicates++;
@@ -100,24 +116,31 @@ survey_plan_inputs(struct survey *sv)
 	const struct hy_isp_list *l = sv->o->isps;
 	struct hy_domainlist *dl;
 	const char *s;
-	size_t i, j, lineno;
+	size_t i, j, lineno, n = 0;
 
 	for (i = 0; i < l->n; i++)
 		for (j = 0; j < l->v[i].ndomains; j++)
-			if (survey_add_target(sv, l->v[i].domains[j]) != 0)
+			if (survey_add_target(sv, l->v[i].domains[j], 0) != 0)
 				return -1;
 	if (sv->o->domains_path == NULL)
 		return 0;
-	if ((dl = hy_domainlist_open(sv->o->domains_path)) == NULL) {
-		survey_err(sv, "%s: %s", sv->o->domains_path, strerror(errno));
+	if ((dl = hy_domainlist_open(sv->o->domains_path, sv->err,
+	    sv->errlen)) == NULL) {
+		sv->fatal = 1;
 		return -1;
 	}
-	while ((s = hy_domainlist_next(dl, &lineno)) != NULL)
-		if (survey_add_target(sv, s) != 0)
+	while ((s = hy_domainlist_next(dl, &lineno)) != NULL) {
+		n++;
+		if (survey_add_target(sv, s, lineno) != 0)
 			break;
-	if (!sv->fatal && hy_domainlist_error(dl) != 0)
-		survey_err(sv, "reading %s: %s", sv->o->domains_path,
-		    strerror(hy_domainlist_error(dl)));
+	}
+	/* A list that stops early (corrupt, unreadable) is not planned at
+	 * all: its missing tail would pass as a finished month. */
+	if (!sv->fatal && hy_domainlist_error(dl) != NULL)
+		survey_err(sv, "%s", hy_domainlist_error(dl));
+	else if (!sv->fatal && n == 0)
+		survey_err(sv, "%s holds no domain names (it is empty or has "
+		    "only blank lines and comments)", survey_list_name(sv));
 	sv->sum->duplicates += hy_domainlist_duplicates(dl);
 	hy_domainlist_free(dl);
 	return sv->fatal ? -1 : 0;

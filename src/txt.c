@@ -5,6 +5,41 @@
 
 #include "hygiene/txt.h"
 
+/* Magic numbers of files users mistake for text, with what to do. */
+static const struct {
+	const char	*magic;
+	size_t		 len;
+	const char	*what;
+} txt_magic[] = {
+	{ "\x1f\x8b", 2, "is gzip-compressed; decompress it first" },
+	{ "BZh", 3, "is bzip2-compressed; decompress it first" },
+	{ "\xfd" "7zXZ\0", 6, "is xz-compressed; decompress it first" },
+	{ "\x28\xb5\x2f\xfd", 4, "is zstd-compressed; decompress it first" },
+	{ "PK\x03\x04", 4, "is a ZIP archive (an Excel workbook?), not text; "
+	    "save it as text (UTF-8)" },
+	{ "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", 8, "is an Excel 97-2003 "
+	    "workbook or another OLE file, not text; save it as text (UTF-8)" },
+	{ "\xff\xfe", 2, "is UTF-16 text (Excel's \"Unicode Text\"); save it "
+	    "as UTF-8, e.g. iconv -f UTF-16 -t UTF-8" },
+	{ "\xfe\xff", 2, "is UTF-16 text; save it as UTF-8, e.g. iconv -f "
+	    "UTF-16 -t UTF-8" },
+};
+
+const char *
+hy_txt_sniff(const void *head, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(txt_magic) / sizeof(txt_magic[0]); i++)
+		if (len >= txt_magic[i].len &&
+		    memcmp(head, txt_magic[i].magic, txt_magic[i].len) == 0)
+			return txt_magic[i].what;
+	if (memchr(head, '\0', len) != NULL)
+		return "holds NUL bytes: it is not a text file (UTF-16 "
+		    "without a BOM, or binary data?)";
+	return NULL;
+}
+
 char *
 hy_txt_join(const ldns_rr *rr, size_t *len)
 {
@@ -60,8 +95,9 @@ hy_txt_printable(const char *s, size_t len)
 }
 
 /* Bytes of the well-formed UTF-8 sequence at s (RFC 3629 §4: no overlong
- * form, no surrogate, nothing above U+10FFFF), or 0; 0 also for an ASCII
- * control byte, which quoted DNS data could use to drive a terminal. */
+ * form, no surrogate, nothing above U+10FFFF), or 0; 0 also for a control
+ * character, which quoted data could use to drive a terminal: C0 (NUL,
+ * ESC, newline...), DEL, and C1 (U+0080..U+009F; U+009B is CSI). */
 static size_t
 utf8_seq(const unsigned char *s, size_t n)
 {
@@ -78,7 +114,9 @@ utf8_seq(const unsigned char *s, size_t n)
 		len = 4;
 	else
 		return 0;
-	if (s[0] == 0xe0)
+	if (s[0] == 0xc2)
+		lo = 0xa0;	/* C1 controls */
+	else if (s[0] == 0xe0)
 		lo = 0xa0;
 	else if (s[0] == 0xed)
 		hi = 0x9f;
@@ -115,4 +153,38 @@ hy_txt_utf8(const char *s, size_t len)
 	}
 	*p = '\0';
 	return out;
+}
+
+json_t *
+hy_txt_json(const char *s)
+{
+	char *safe;
+	json_t *j;
+
+	if (s == NULL)
+		return json_null();
+	if ((safe = hy_txt_utf8(s, strlen(s))) == NULL)
+		return NULL;
+	j = json_string(safe);
+	free(safe);
+	return j;
+}
+
+int
+hy_txt_fputs(const char *s, FILE *fp)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t len = strlen(s), i, k;
+
+	for (i = 0; i < len; i += k) {
+		if ((k = utf8_seq(u + i, len - i)) > 0) {
+			if (fwrite(u + i, 1, k, fp) != k)
+				return -1;
+		} else {
+			if (fprintf(fp, "\\x%02x", u[i]) < 0)
+				return -1;
+			k = 1;
+		}
+	}
+	return 0;
 }

@@ -42,7 +42,8 @@ echo "== hygiene: chain + SOA, DNSKEY, TXT, MX, _dmarc TXT, $n zones, 100 in fli
 "$build/bench/hygiene-dnssecbench" "$HY_RESOLVER" "$HY_TRUST_ANCHOR" 100 \
     "$zones" | tee "$work/full.json"
 
-# dnsviz 0.9.4 needs this shim to import pygraphviz (see /work/shared).
+# dnsviz 0.9.4's grok fails to import pygraphviz.release (a version
+# mismatch with python3-pygraphviz): this shim provides that module.
 mkdir -p "$work/py"
 cat >"$work/py/sitecustomize.py" <<'PY'
 import sys, types

@@ -16,8 +16,8 @@ not-found. More invalids arise, as in reality, where an aggregate's VRP
 covers a customer's more-specific with another origin.
 
 ISPs: every origin AS of the table, in groups of 50, so the run validates
-the whole table; the first ISPs are the Japanese ones named in
-/work/shared/README.md.
+the whole table; the first ISPs are four Japanese ones (IIJ, NTT
+Communications, KDDI, SoftBank) with their ASNs of that date.
 """
 import gzip
 import ipaddress

@@ -4,7 +4,7 @@
 #
 #   bench/rpki/run.sh [BUILD_DIR] [PORT_BASE]
 #
-# Inputs: ../shared/data/routes-20151101.ipasn.gz (634k prefixes) and a
+# Inputs: data/routes-20151101.ipasn.gz (634k prefixes) and a
 # synthetic VRP set of 420,000 VRPs derived from it plus the real 2019
 # sample (gen.py), served by stayrtr on 127.0.0.1:PORT_BASE. The ISP list
 # puts every origin AS of the table into some ISP, so the whole table is
@@ -16,14 +16,14 @@ here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 build=${1:-$top/build}
 base=${2:-${HY_BENCH_PORT_BASE:-16400}}
-shared=$(cd "$top/../shared" 2>/dev/null && pwd || echo /work/shared)
-routes=$shared/data/routes-20151101.ipasn.gz
+# Vendored with their licences (data/*.LICENSE).
+routes=$here/data/routes-20151101.ipasn.gz
 dir=$(mktemp -d /tmp/hygiene-rpkibench.XXXXXX)
 pid=
 cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$dir"; }
 trap cleanup EXIT INT TERM
 
-python3 "$here/gen.py" "$routes" "$shared/data/vrps-2019-sample.json" "$dir"
+python3 "$here/gen.py" "$routes" "$here/data/vrps-2019-sample.json" "$dir"
 stayrtr -bind "127.0.0.1:$base" -metrics.addr "127.0.0.1:$((base + 1))" \
 	-cache "$dir/vrps.json" -checktime=false >"$dir/stayrtr.log" 2>&1 &
 pid=$!

@@ -55,6 +55,8 @@ struct hy_isp_list {
 /* 0 on success (*out set), -1 on error with a message in err. */
 int	hy_isps_parse(const char *buf, size_t len, struct hy_isp_list **out,
 	    char *err, size_t errlen);
+/* path "-" reads standard input. A file that is not JSON text
+ * (compressed, binary, UTF-16) or is cut short says so in err. */
 int	hy_isps_load(const char *path, struct hy_isp_list **out, char *err,
 	    size_t errlen);
 void	hy_isps_free(struct hy_isp_list *);

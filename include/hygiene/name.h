@@ -15,6 +15,7 @@ enum hy_name_error {
 	HY_NAME_BAD_CHAR,
 	HY_NAME_BAD_IDN,	/* libidn2 rejected it */
 	HY_NAME_NOMEM,
+	HY_NAME_NOT_UTF8,	/* bytes that are not UTF-8 (Shift_JIS...) */
 };
 
 /*

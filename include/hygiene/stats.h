@@ -8,8 +8,10 @@
  *   - every section counts each domain once under exactly one key; a
  *     section that is null or missing (the probe did not run, the name
  *     was invalid) or holds an unknown status counts as "not_measured";
- *   - dmarc counts the effective policy (reject/quarantine/none) when the
- *     status is "valid", else the status (absent/invalid/temperror);
+ *   - dmarc counts the policy receivers apply (reject/quarantine/none)
+ *     whenever there is one, also for a record with errors that they
+ *     still act on (status invalid, RFC 9989 §4.10.1), else the status
+ *     (absent/invalid/temperror);
  *   - an ISP's own domains are those listed under it in the ISP list;
  *     its hosted domains are the other surveyed domains whose MX or NS
  *     addresses are originated by one of its ASNs. A domain owned by an

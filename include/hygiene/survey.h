@@ -55,6 +55,11 @@ struct hy_survey_opts {
 	 * not measure", so --resume measures them again. */
 	const char		*(*abort_check)(void *arg);
 	void			*abort_arg;
+	/* Optional: told about each invalid line of the --domains list
+	 * (file and line number, the input as typed, why). */
+	void			(*warn)(void *arg, const char *fmt, ...)
+				    __attribute__((format(printf, 2, 3)));
+	void			*warn_arg;
 	/* Optional progress callback, called after each stored result. */
 	void			(*progress)(void *arg, size_t done,
 				    size_t total);

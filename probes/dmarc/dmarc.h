@@ -49,23 +49,31 @@ struct hy_dmarc_record {
 	enum hy_dmarc_psd	 psd;
 	bool			 testing;	/* t=y */
 	char			 adkim, aspf;	/* 'r' or 's' */
-	struct hy_dmarc_uri	*rua, *ruf;
+	struct hy_dmarc_uri	*rua, *ruf;	/* the valid URIs only */
 	size_t			 nrua, nruf;
 	bool			 has_pct;
 	unsigned		 pct;		/* valid when has_pct */
-	bool			 syntax_ok;	/* no error at all */
+	bool			 syntax_ok;	/* no syntax error (§4.8) */
+	unsigned		 nerrors;	/* error findings, listed or not */
 	struct hy_findings	 findings;
 };
 
 /*
  * Parse one TXT string (len bytes, may hold NULs). On VALID or INVALID
  * *rec is filled and must be released with hy_dmarc_record_clear();
- * otherwise it is left cleared.
+ * otherwise it is left cleared. INVALID means the record has an error
+ * finding; receivers may still act on it (see hy_dmarc_evaluate()).
  */
 enum hy_dmarc_parse hy_dmarc_parse(const char *txt, size_t len,
 		    struct hy_dmarc_record *rec);
 void		 hy_dmarc_record_clear(struct hy_dmarc_record *);
 const char	*hy_dmarc_policy_str(enum hy_dmarc_policy);
+/*
+ * Why a TXT string that hy_dmarc_parse() calls NOT_DMARC is not a DMARC
+ * record, when it looks like an attempt at one (it mentions DMARC); NULL
+ * when it has nothing to do with DMARC. A static string.
+ */
+const char	*hy_dmarc_why_not(const char *txt, size_t len);
 
 /*
  * The DNS Tree Walk (RFC 9989 §4.10) on a name: the next target after
@@ -89,7 +97,23 @@ struct hy_dmarc_step {
 	enum hy_dmarc_lookup	 lookup;
 	enum hy_dmarc_parse	 parse;		/* for L_ONE */
 	struct hy_dmarc_record	 rec;		/* for L_ONE */
+	size_t			 ndmarc;	/* TXT records with v=DMARC1 */
+	size_t			 nother;	/* other TXT records, discarded */
+	char			*other;		/* one of those, UTF-8-safe */
+	const char		*other_why;	/* hy_dmarc_why_not() of it */
 };
+
+/*
+ * Gathering one step's answer: add each TXT string (RFC 9989 §4.5: the
+ * character-strings of one RR joined), then end the step, which sets
+ * lookup to NONE, ONE or MULTIPLE (§4.10 step 2). add returns -1 on OOM
+ * (the step is then unusable: mark it FAILED). clear releases the step's
+ * records; the name stays.
+ */
+int		 hy_dmarc_step_add(struct hy_dmarc_step *, const char *txt,
+		    size_t len);
+void		 hy_dmarc_step_end(struct hy_dmarc_step *);
+void		 hy_dmarc_step_clear(struct hy_dmarc_step *);
 
 enum hy_dmarc_status {
 	HY_DMARC_VALID,
@@ -111,7 +135,17 @@ enum hy_dmarc_source {
 	HY_DMARC_SRC_NP,
 };
 
-/* What the evaluation of a walk concluded. Borrows from the steps. */
+/*
+ * What the evaluation of a walk concluded. Borrows from the steps.
+ *
+ * status is the verdict on what is published: VALID when a record
+ * applies and neither it nor a discarded record at or below its name has
+ * an error; INVALID when one has (or DMARC-like records were published
+ * and all discarded); ABSENT when nothing DMARC-like was found; TEMPERROR
+ * when a lookup that could change the outcome failed. policy is what a
+ * receiver applies (§4.10.1), whatever the status: P_UNSET when DMARC
+ * does not apply or could not be measured.
+ */
 struct hy_dmarc_eval {
 	enum hy_dmarc_status	 status;
 	const struct hy_dmarc_step *policy_step;	/* record used, or NULL */
@@ -155,11 +189,5 @@ int		 hy_dmarc_set_options(struct hy_run *,
 		    const struct hy_dmarc_opts *);
 
 extern const struct hy_probe hy_probe_dmarc;
-
-/* Read by the `mail` summary: the domain's effective policy. */
-struct hy_dmarc_state;
-enum hy_dmarc_status hy_dmarc_state_status(const struct hy_dmarc_state *);
-enum hy_dmarc_policy hy_dmarc_state_policy(const struct hy_dmarc_state *);
-bool		 hy_dmarc_state_testing(const struct hy_dmarc_state *);
 
 #endif

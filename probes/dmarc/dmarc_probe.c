@@ -104,27 +104,6 @@ hy_dmarc_set_options(struct hy_run *r, const struct hy_dmarc_opts *o)
 	return 0;
 }
 
-/* ---- accessors for the `mail` summary ------------------------------------ */
-
-enum hy_dmarc_status
-hy_dmarc_state_status(const struct hy_dmarc_state *s)
-{
-	return s->eval.status;
-}
-
-enum hy_dmarc_policy
-hy_dmarc_state_policy(const struct hy_dmarc_state *s)
-{
-	return s->eval.policy;
-}
-
-bool
-hy_dmarc_state_testing(const struct hy_dmarc_state *s)
-{
-	return s->eval.policy_step != NULL &&
-	    s->eval.policy_step->rec.testing;
-}
-
 /* ---- DNS callbacks --------------------------------------------------------- */
 
 static void
@@ -133,46 +112,29 @@ walk_cb(void *arg, const struct hy_dns_result *res)
 	struct qctx *q = arg;
 	struct hy_dmarc_state *s = q->s;
 	struct hy_dmarc_step *st = &s->steps[q->idx];
-	struct hy_dmarc_record rec;
-	enum hy_dmarc_parse pr;
 	ldns_rr_list *rrs;
-	size_t n = 0, len;
+	size_t len;
 	char *txt;
+	int rc = 0;
 
 	s->pending--;
-	st->lookup = HY_DMARC_L_NONE;
-	if (!hy_dns_status_measured(res->status)) {
-		st->lookup = HY_DMARC_L_FAILED;
+	st->lookup = HY_DMARC_L_FAILED;
+	/* An allocation failure is "could not measure" too. */
+	if (!hy_dns_status_measured(res->status) ||
+	    hy_dns_answer_rrs(res, LDNS_RR_TYPE_TXT, &rrs) != 0)
 		goto out;
-	}
-	if (hy_dns_answer_rrs(res, LDNS_RR_TYPE_TXT, &rrs) != 0) {
-		st->lookup = HY_DMARC_L_FAILED;	/* OOM */
-		goto out;
-	}
-	for (size_t i = 0; i < ldns_rr_list_rr_count(rrs); i++) {
-		if ((txt = hy_txt_join(ldns_rr_list_rr(rrs, i), &len)) == NULL) {
-			st->lookup = HY_DMARC_L_FAILED;	/* OOM */
-			break;
-		}
-		pr = hy_dmarc_parse(txt, len, &rec);
+	for (size_t i = 0; rc == 0 && i < ldns_rr_list_rr_count(rrs); i++) {
+		if ((txt = hy_txt_join(ldns_rr_list_rr(rrs, i), &len)) == NULL)
+			rc = -1;
+		else
+			rc = hy_dmarc_step_add(st, txt, len);
 		free(txt);
-		if (pr == HY_DMARC_PARSE_NOMEM) {
-			st->lookup = HY_DMARC_L_FAILED;
-			break;
-		}
-		if (pr == HY_DMARC_PARSE_NOT_DMARC)
-			continue;
-		if (++n == 1) {
-			st->rec = rec;
-			st->parse = pr;
-		} else
-			hy_dmarc_record_clear(&rec);
 	}
 	ldns_rr_list_deep_free(rrs);
-	if (st->lookup != HY_DMARC_L_FAILED && n > 0)
-		st->lookup = n == 1 ? HY_DMARC_L_ONE : HY_DMARC_L_MULTIPLE;
-	if (st->lookup != HY_DMARC_L_ONE)
-		hy_dmarc_record_clear(&st->rec);
+	if (rc == 0)
+		hy_dmarc_step_end(st);
+	else
+		hy_dmarc_step_clear(st);
 out:
 	step(s);
 }
@@ -286,7 +248,9 @@ start_auth(struct hy_dmarc_state *s)
 	const char *org;
 	char prefix[300];
 
-	if (ps == NULL || s->eval.status != HY_DMARC_VALID)
+	/* Receivers send reports wherever a policy applies, even one they
+	 * fell back to (RFC 9989 §4.10.1). */
+	if (ps == NULL || s->eval.policy == HY_DMARC_P_UNSET)
 		return 0;
 	org = s->eval.org_domain[0] ? s->eval.org_domain : ps->name;
 	for (size_t i = 0; i < ps->rec.nrua; i++)
@@ -530,12 +494,9 @@ dmarc_emit(struct hy_check *c, void *state, json_t *obj)
 	    "record", r ? r->text : NULL,
 	    "found_at", ps ? ps->name : NULL,
 	    "org_domain", e->org_domain[0] ? e->org_domain : NULL,
-	    "policy", e->status == HY_DMARC_VALID ?
-	    hy_dmarc_policy_str(e->policy) : NULL,
-	    "policy_source", e->status == HY_DMARC_VALID ?
-	    source_str(e->source) : NULL,
-	    "subdomain_policy", e->status == HY_DMARC_VALID ?
-	    hy_dmarc_policy_str(e->subdomain_policy) : NULL,
+	    "policy", hy_dmarc_policy_str(e->policy),
+	    "policy_source", source_str(e->source),
+	    "subdomain_policy", hy_dmarc_policy_str(e->subdomain_policy),
 	    "testing", r ? r->testing : false,
 	    "rua", r ? uris_json(r->rua, r->nrua) : json_array(),
 	    "ruf", r ? uris_json(r->ruf, r->nruf) : json_array(),
@@ -559,7 +520,7 @@ dmarc_free(void *state)
 	if (s == NULL)
 		return;
 	for (size_t i = 0; i < s->nsteps; i++)
-		hy_dmarc_record_clear(&s->steps[i].rec);
+		hy_dmarc_step_clear(&s->steps[i]);
 	hy_dmarc_eval_clear(&s->eval);
 	hy_findings_clear(&s->findings);
 	free(s->dests);

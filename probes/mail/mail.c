@@ -98,10 +98,11 @@ dmarc_tri(const json_t *obj)
 
 	if (st == NULL || strcmp(st, "temperror") == 0)
 		return HY_MAIL_UNKNOWN;
-	/* t=y asks receivers to apply one level less (RFC 9989 §4.7). */
-	return strcmp(st, "valid") == 0 && pol != NULL &&
-	    strcmp(pol, "reject") == 0 && !json_is_true(t) ? HY_MAIL_YES :
-	    HY_MAIL_NO;
+	/* policy is what receivers apply, also from a record with errors
+	 * (RFC 9989 §4.10.1); t=y asks them to apply one level less
+	 * (§4.7). */
+	return pol != NULL && strcmp(pol, "reject") == 0 && !json_is_true(t) ?
+	    HY_MAIL_YES : HY_MAIL_NO;
 }
 
 int

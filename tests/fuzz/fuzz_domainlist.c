@@ -17,6 +17,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct hy_domainlist *dl;
 	const char *s;
 	size_t line, last = 0;
+	char err[256];
 
 	if (fd < 0)
 		return 0;
@@ -26,7 +27,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	close(fd);
-	if ((dl = hy_domainlist_open(path)) != NULL) {
+	if ((dl = hy_domainlist_open(path, err, sizeof(err))) != NULL) {
 		while ((s = hy_domainlist_next(dl, &line)) != NULL) {
 			/* Entries are trimmed, non-empty, in line order. */
 			if (*s == '\0' || *s == ' ' || line <= last)

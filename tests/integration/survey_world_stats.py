@@ -21,7 +21,9 @@ Verdicts, from the zone files:
   unsigned.jp          insecure  none  absent   absent   sign=none
   sts-enforce.jp       secure    none  absent   enforce  _mta-sts, mode enforce
   nomail-protected.jp  secure    valid reject   absent   v=spf1 -all, p=reject
-  dmarc-invalid.jp     secure    none  invalid  absent   p=block
+  dmarc-invalid.jp     secure    none  none     absent   p=block, valid rua:
+                                                          p=none (RFC 9989
+                                                          §4.10.1)
   example.co.jp        secure    none  absent   absent   mta-sts host, no TXT
   sts-testing.jp       secure    none  absent   testing  mode testing
   dmarc-ext.jp         secure    none  reject   absent   p=reject
@@ -68,12 +70,12 @@ EXPECTED = {
             # sts-testing, dmarc-ext
             "domains": 5, "incomplete": 0,
             "dnssec": z(secure=5), "spf": z(valid=1, none=4),
-            "dmarc": z(reject=2, invalid=1, absent=2),
+            "dmarc": z(reject=2, none=1, absent=2),
             "mta_sts": z(testing=1, absent=4)}},
     "wb": {
         "domains": 2, "incomplete": 0,
         "dnssec": z(secure=2), "spf": z(valid=1, none=1),
-        "dmarc": z(reject=1, invalid=1), "mta_sts": z(absent=2),
+        "dmarc": z(reject=1, none=1), "mta_sts": z(absent=2),
         "hosted": {"domains": 0, "incomplete": 0, "dnssec": z(),
                    "spf": z(), "dmarc": z(), "mta_sts": z()}},
     "wc": {
@@ -105,7 +107,7 @@ RPKI_ROUTES = {
 }
 TOTALS = {"domains": 8, "incomplete": 0,
           "dnssec": z(secure=7, insecure=1), "spf": z(valid=1, none=7),
-          "dmarc": z(reject=2, invalid=1, absent=5),
+          "dmarc": z(reject=2, none=1, absent=5),
           "mta_sts": z(enforce=1, testing=1, absent=6)}
 
 

@@ -74,7 +74,16 @@ test_invalid(void **state)
 		memcpy(long_name + i * 6, "abcde.", 6);
 	strcpy(long_name + 300 - 6, "jp");
 	expect_err(long_name, HY_NAME_TOO_LONG);
-	expect_err("\xff\xfe.jp", HY_NAME_BAD_IDN);
+	/* Bytes that are not UTF-8 (a Shift_JIS list) say so, not "IDN". */
+	expect_err("\xff\xfe.jp", HY_NAME_NOT_UTF8);
+	expect_err("\x93\xfa\x96\x7b.jp", HY_NAME_NOT_UTF8);
+	expect_err("ok.\xe6\x97.jp", HY_NAME_NOT_UTF8);	/* truncated */
+	assert_string_equal(hy_name_error_code(HY_NAME_NOT_UTF8),
+	    "name-not-utf8");
+	assert_non_null(strstr(hy_name_error_str(HY_NAME_NOT_UTF8), "UTF-8"));
+	/* A control byte is a bad character, in ASCII or beside an IDN. */
+	expect_err("\x1b[31mred.jp", HY_NAME_BAD_CHAR);
+	expect_err("\xe6\x97\xa5\x1b.jp", HY_NAME_BAD_IDN);
 	assert_non_null(strstr(hy_name_error_str(HY_NAME_LABEL_TOO_LONG), "63"));
 	assert_string_equal(hy_name_error_code(HY_NAME_EMPTY_LABEL),
 	    "name-empty-label");

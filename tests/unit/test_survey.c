@@ -384,6 +384,37 @@ test_incomplete_rule(void **state)
 	json_decref(o);
 }
 
+/* dmarc counts the policy receivers apply whenever there is one (RFC
+ * 9989 §4.10.1: a record with errors may still apply, or fall back to
+ * p=none), else the status. */
+static void
+test_dmarc_counting(void **state)
+{
+	struct hy_isp_list *isps = load_isps();
+	struct hy_stats *st;
+	json_t *o, *js;
+	static const char *const rows[][2] = {
+		{ "invalid", "reject" }, { "invalid", "none" },
+		{ "invalid", NULL }, { "valid", "reject" },
+		{ "temperror", NULL }, { "absent", NULL }, { "valid", NULL },
+	};
+
+	(void)state;
+	assert_non_null(st = hy_stats_new(isps));
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		o = json_pack("{s:{s:s, s:s?}}", "dmarc", "status", rows[i][0],
+		    "policy", rows[i][1]);
+		assert_int_equal(hy_stats_add(st, o), 0);
+		json_decref(o);
+	}
+	assert_non_null(js = hy_stats_json(st, "2026-11", NULL));
+	expect(json_object_get(js, "totals"), "dmarc",
+	    "reject=2,none=1,absent=1,invalid=1,temperror=1,not_measured=1");
+	json_decref(js);
+	hy_stats_free(st);
+	hy_isps_free(isps);
+}
+
 /* ---- survey runs ---- */
 
 static void
@@ -808,6 +839,7 @@ main(void)
 		cmocka_unit_test(test_store),
 		cmocka_unit_test(test_attribution),
 		cmocka_unit_test(test_incomplete_rule),
+		cmocka_unit_test(test_dmarc_counting),
 		cmocka_unit_test(test_survey_outputs),
 		cmocka_unit_test(test_survey_month_rules),
 		cmocka_unit_test(test_resume_after_kill),

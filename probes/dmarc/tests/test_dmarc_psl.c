@@ -1,6 +1,6 @@
 /*
  * The PSL discovery option (RFC 7489 method): the pinned list from
- * ../shared/testsuites/psl passes the PSL's own test_psl.txt cases, and
+ * tests/data (vendored) passes the PSL's own test_psl.txt cases, and
  * co.jp-style names give the expected Organizational Domain.
  */
 #include <setjmp.h>

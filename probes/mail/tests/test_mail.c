@@ -37,6 +37,35 @@ test_protected(void **st)
 	hy_findings_clear(&s.findings);
 }
 
+/* The DMARC policy is what receivers apply (RFC 9989 §4.10.1): a record
+ * with an error elsewhere still rejects; one applied as p=none does not. */
+static void
+test_dmarc_effective_policy(void **st)
+{
+	struct hy_mail_summary s;
+
+	(void)st;
+	summarize("{\"null_mx\": true, \"spf\": {\"status\": \"valid\", "
+	    "\"record\": \"v=spf1 -all\"}, \"dmarc\": {\"status\": "
+	    "\"invalid\", \"policy\": \"reject\", \"testing\": false}}", &s);
+	assert_int_equal(s.dmarc_reject, HY_MAIL_YES);
+	assert_int_equal(s.verdict, HY_NOMAIL_PROTECTED);
+	hy_findings_clear(&s.findings);
+
+	summarize("{\"null_mx\": true, \"spf\": {\"status\": \"valid\", "
+	    "\"record\": \"v=spf1 -all\"}, \"dmarc\": {\"status\": "
+	    "\"invalid\", \"policy\": \"none\", \"testing\": false}}", &s);
+	assert_int_equal(s.dmarc_reject, HY_MAIL_NO);
+	assert_int_equal(s.verdict, HY_NOMAIL_PARTIAL);
+	hy_findings_clear(&s.findings);
+
+	summarize("{\"null_mx\": true, \"spf\": {\"status\": \"valid\", "
+	    "\"record\": \"v=spf1 -all\"}, \"dmarc\": {\"status\": "
+	    "\"invalid\", \"policy\": null, \"testing\": false}}", &s);
+	assert_int_equal(s.dmarc_reject, HY_MAIL_NO);
+	hy_findings_clear(&s.findings);
+}
+
 static void
 test_partial_and_unknown(void **st)
 {
@@ -97,6 +126,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_protected),
+		cmocka_unit_test(test_dmarc_effective_policy),
 		cmocka_unit_test(test_partial_and_unknown),
 		cmocka_unit_test(test_spf_rejects_all),
 	};
