@@ -202,6 +202,9 @@ struct hy_dnssec_env {
 	/* Only the chain, SOA and DNSKEY (benchmarks); otherwise also the
 	 * TXT, MX and _dmarc TXT RRsets mail checks rely on. */
 	bool			 chain_only;
+	/* The domain is a trust anchor's zone: validate its DNSKEY RRset
+	 * against the anchors and nothing else (the run's sanity check). */
+	bool			 anchor_only;
 };
 
 /* domain: A-label, with or without the trailing dot. */
@@ -216,6 +219,9 @@ const struct hy_findings *hy_dnssec_walk_findings(
 		    const struct hy_dnssec_walk *);
 /* The `dnssec` JSON section (new reference) or NULL on OOM. */
 json_t		*hy_dnssec_walk_json(const struct hy_dnssec_walk *);
+/* The error findings behind a walk's verdict, "; "-separated, into buf. */
+void		 hy_dnssec_walk_explain(const struct hy_dnssec_walk *,
+		    char *buf, size_t len);
 
 /* The `dnssec` probe (dnssec_probe.c), listed in src/probes.c. */
 struct hy_probe;

@@ -730,9 +730,9 @@ check_dnskeys(struct job *job, struct hy_dnssec_zone_info *zi,
 	algorithm_findings(zi, sigs);
 	if (ldns_rr_list_rr_count(sep) == 0) {
 		hy_findings_add(&zi->findings, "ds-mismatch", HY_SEV_ERROR,
-		    "no DNSKEY of %s matches a DS %s (RFC 4035 §5.2)",
-		    zi->name, job->anchored ? "of the trust anchor" :
-		    "at the parent");
+		    "no DNSKEY of %s matches %s (RFC 4035 §5.2)",
+		    zi->name, job->anchored ? "the trust anchor" :
+		    "a DS at the parent");
 		goto out;
 	}
 	v = hy_dnssec_verify_rrset(zi->dnskeys, sigs, sep, NULL, zn,
@@ -1289,7 +1289,8 @@ zones_progress(struct hy_dnssec_walk *w)
 		if (!zref_ready(&w->zr[i]))
 			return;
 	evaluate(w);
-	if (w->denial == 0 && w->status == HY_DNSSEC_SECURE) {
+	if (w->denial == 0 && w->status == HY_DNSSEC_SECURE &&
+	    !w->env.anchor_only) {
 		w->state = W_NSEC3PARAM;
 		if (ask(w, NULL, Q_SLOT, S_NSEC3PARAM, w->zr[0].name,
 		    LDNS_RR_TYPE_NSEC3PARAM) == 0) {
@@ -1380,6 +1381,10 @@ discover(struct hy_dnssec_walk *w)
 	const struct resp *r = &w->r[S_SOA];
 	char *z;
 
+	if (w->env.anchor_only) {
+		have_zone(w, w->domain);
+		return;
+	}
 	if (!status_measured(r->status)) {
 		hy_findings_add(&w->findings, "query-failed", HY_SEV_ERROR,
 		    "the SOA query for %s got %s, so its zone is unknown "
@@ -1554,6 +1559,17 @@ hy_dnssec_walk_start(struct hy_dnssec_walk *w)
 	};
 
 	walk_step(w, &(struct ev){ .kind = EV_START });
+	if (w->env.anchor_only) {
+		/* The anchor's own DNSKEY query only starts the chain part,
+		 * so done() never comes from inside this call. */
+		for (int s = 0; s < NCHECKED; s++)
+			w->rr[s].skipped = true;
+		if (ask(w, NULL, Q_SLOT, S_SOA, w->domain,
+		    LDNS_RR_TYPE_DNSKEY) != 0)
+			return -1;
+		w->pending_slots++;
+		return 0;
+	}
 	for (size_t i = 0; i < sizeof(q) / sizeof(q[0]); i++) {
 		const char *name = slot_name(w, q[i].slot);
 
@@ -1637,6 +1653,34 @@ const struct hy_findings *
 hy_dnssec_walk_findings(const struct hy_dnssec_walk *w)
 {
 	return &w->findings;
+}
+
+void
+hy_dnssec_walk_explain(const struct hy_dnssec_walk *w, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (int k = -1; k < w->nzr; k++) {
+		const struct hy_findings *f = &w->findings;
+
+		for (const struct hy_dnssec_zone *z = k < 0 ? NULL :
+		    w->zr[k].zone; k < 0 || z != NULL;
+		    z = hy_dnssec_zone_info(z)->parent) {
+			if (k >= 0)
+				f = &hy_dnssec_zone_info(z)->findings;
+			for (size_t i = 0; i < f->n && n + 1 < len; i++) {
+				if (f->v[i].sev != HY_SEV_ERROR)
+					continue;
+				n += (size_t)snprintf(buf + n, len - n, "%s%s",
+				    n ? "; " : "", f->v[i].message);
+			}
+			if (k < 0)
+				break;
+		}
+	}
+	if (n >= len && len > 4)
+		memcpy(buf + len - 4, "...", 4);
 }
 
 /* ---- JSON ------------------------------------------------------------------ */

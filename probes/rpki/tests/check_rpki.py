@@ -64,7 +64,8 @@ def read_env(d):
 def run(hygiene, env, *args):
     t0 = time.time()
     p = subprocess.run([hygiene, "check", "--json", "--resolver",
-                        env["HY_RESOLVER"], "--timeout", "5"] + list(args),
+                        env["HY_RESOLVER"], "--trust-anchor",
+                        env["HY_TRUST_ANCHOR"], "--timeout", "5"] + list(args),
                        capture_output=True, text=True, timeout=60)
     objs = []
     for line in p.stdout.splitlines():

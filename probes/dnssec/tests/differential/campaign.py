@@ -10,8 +10,8 @@ case (cases.py), serves it through NSD and the scripted server
 runs `hygiene check --json` on the same domains through the server's
 resolver face. Every case's verdicts must agree (or differ exactly as the
 case documents, with its RFC citation) and match what the case is built
-to produce. Exit 0 when all agree, 1 otherwise. Ports: base+70 NSD,
-+71 auth face, +72 resolver face, +73 unbound.
+to produce. Exit 0 when all agree, 1 otherwise. Ports: base+80 NSD,
++81 auth face, +82 resolver face, +83 unbound.
 
 Requires ldns-signzone (ldnsutils), nsd, unbound, python3-dnspython and
 python3-cryptography.
@@ -40,7 +40,7 @@ import gen                  # noqa: E402
 import oracle               # noqa: E402
 import server as S          # noqa: E402
 
-OFFSETS = {"nsd": 70, "auth": 71, "resolver": 72, "unbound": 73}
+OFFSETS = {"nsd": 80, "auth": 81, "resolver": 82, "unbound": 83}
 
 
 class Daemons:
