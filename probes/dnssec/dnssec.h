@@ -100,6 +100,8 @@ enum hy_sig_verdict hy_dnssec_verify_rrset(const ldns_rr_list *rrset,
 int		 hy_dnssec_ds_matches(const ldns_rr *ds, const ldns_rr *key);
 /* True if the DNSKEY a equals the DNSKEY b (flags, alg, key). */
 bool		 hy_dnssec_dnskey_equal(const ldns_rr *a, const ldns_rr *b);
+/* The key tag of a DNSKEY RR (RFC 4034 Appendix B); cannot fail. */
+unsigned	 hy_dnssec_key_tag(const ldns_rr *key);
 /* Key size in bits as the JSON reports it (RSA modulus, curve size). */
 unsigned	 hy_dnssec_key_bits(const ldns_rr *key);
 

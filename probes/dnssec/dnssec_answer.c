@@ -29,10 +29,14 @@
 ldns_rdf *
 hy_dnssec_dname(const char *s)
 {
-	ldns_rdf *d = ldns_dname_new_frm_str(s);
+	ldns_rdf *d = NULL;
 
-	if (d != NULL)
-		ldns_dname2canonical(d);
+	/* Not ldns_dname_new_frm_str(): out of memory, it asserts. */
+	if (ldns_str2rdf_dname(&d, s) != LDNS_STATUS_OK || d == NULL) {
+		ldns_rdf_deep_free(d);
+		return NULL;
+	}
+	ldns_dname2canonical(d);
 	return d;
 }
 
@@ -48,6 +52,86 @@ hy_dnssec_dname_str(const ldns_rdf *d)
 	return s;
 }
 
+const ldns_rr_list *
+hy_dnssec_section(const ldns_pkt *p, ldns_pkt_section sec)
+{
+	switch (sec) {
+	case LDNS_SECTION_QUESTION:
+		return ldns_pkt_question(p);
+	case LDNS_SECTION_ANSWER:
+		return ldns_pkt_answer(p);
+	case LDNS_SECTION_AUTHORITY:
+		return ldns_pkt_authority(p);
+	case LDNS_SECTION_ADDITIONAL:
+		return ldns_pkt_additional(p);
+	default:
+		return NULL;
+	}
+}
+
+ldns_rr *
+hy_dnssec_rr_clone(const ldns_rr *rr)
+{
+	ldns_rr *c = ldns_rr_clone(rr);
+
+	/* ldns_rr_clone() (ldns 1.8.3) does not check its copies of the
+	 * owner and the rdata fields: one that fails is left NULL or
+	 * dropped. */
+	if (c == NULL)
+		return NULL;
+	if ((ldns_rr_owner(rr) != NULL && ldns_rr_owner(c) == NULL) ||
+	    ldns_rr_rd_count(c) != ldns_rr_rd_count(rr))
+		goto fail;
+	for (size_t i = 0; i < ldns_rr_rd_count(c); i++)
+		if (ldns_rr_rdf(c, i) == NULL)
+			goto fail;
+	return c;
+fail:
+	ldns_rr_free(c);
+	return NULL;
+}
+
+ldns_pkt *
+hy_dnssec_pkt_copy(const ldns_pkt *p)
+{
+	static const ldns_pkt_section secs[] = { LDNS_SECTION_QUESTION,
+	    LDNS_SECTION_ANSWER, LDNS_SECTION_AUTHORITY,
+	    LDNS_SECTION_ADDITIONAL };
+	ldns_pkt *c = ldns_pkt_new();
+
+	/* Not ldns_pkt_clone(): out of memory, it dereferences NULL. */
+	if (c == NULL || ldns_pkt_question(c) == NULL ||
+	    ldns_pkt_answer(c) == NULL || ldns_pkt_authority(c) == NULL ||
+	    ldns_pkt_additional(c) == NULL)
+		goto fail;
+	ldns_pkt_set_id(c, ldns_pkt_id(p));
+	ldns_pkt_set_qr(c, ldns_pkt_qr(p));
+	ldns_pkt_set_aa(c, ldns_pkt_aa(p));
+	ldns_pkt_set_tc(c, ldns_pkt_tc(p));
+	ldns_pkt_set_rd(c, ldns_pkt_rd(p));
+	ldns_pkt_set_cd(c, ldns_pkt_cd(p));
+	ldns_pkt_set_ra(c, ldns_pkt_ra(p));
+	ldns_pkt_set_ad(c, ldns_pkt_ad(p));
+	ldns_pkt_set_opcode(c, ldns_pkt_get_opcode(p));
+	ldns_pkt_set_rcode(c, ldns_pkt_get_rcode(p));
+	for (size_t k = 0; k < sizeof(secs) / sizeof(secs[0]); k++) {
+		const ldns_rr_list *l = hy_dnssec_section(p, secs[k]);
+
+		for (size_t i = 0; i < ldns_rr_list_rr_count(l); i++) {
+			ldns_rr *r = hy_dnssec_rr_clone(ldns_rr_list_rr(l, i));
+
+			if (r == NULL || !ldns_pkt_push_rr(c, secs[k], r)) {
+				ldns_rr_free(r);
+				goto fail;
+			}
+		}
+	}
+	return c;
+fail:
+	ldns_pkt_free(c);
+	return NULL;
+}
+
 ldns_rr_list *
 hy_dnssec_section_rrs(const ldns_pkt *p, ldns_pkt_section sec,
     const ldns_rdf *owner, ldns_rr_type type)
@@ -57,9 +141,7 @@ hy_dnssec_section_rrs(const ldns_pkt *p, ldns_pkt_section sec,
 
 	if (p == NULL || (out = ldns_rr_list_new()) == NULL)
 		return NULL;
-	all = sec == LDNS_SECTION_ANSWER ? ldns_pkt_answer(p) :
-	    sec == LDNS_SECTION_AUTHORITY ? ldns_pkt_authority(p) :
-	    ldns_pkt_additional(p);
+	all = hy_dnssec_section(p, sec);
 	for (size_t i = 0; i < ldns_rr_list_rr_count(all); i++) {
 		const ldns_rr *r = ldns_rr_list_rr(all, i);
 		ldns_rr *c;
@@ -67,7 +149,7 @@ hy_dnssec_section_rrs(const ldns_pkt *p, ldns_pkt_section sec,
 		if (ldns_rr_get_type(r) != type || (owner != NULL &&
 		    !hy_dnssec_name_eq(ldns_rr_owner(r), owner)))
 			continue;
-		if ((c = ldns_rr_clone(r)) == NULL ||
+		if ((c = hy_dnssec_rr_clone(r)) == NULL ||
 		    !ldns_rr_list_push_rr(out, c)) {
 			ldns_rr_free(c);
 			ldns_rr_list_deep_free(out);
@@ -194,7 +276,7 @@ hy_dnssec_auth_denials(const ldns_pkt *p, const struct hy_dnssec_zone_info *zi,
 		}
 		if (t == LDNS_RR_TYPE_SOA)
 			continue;
-		if ((c = ldns_rr_clone(r)) == NULL ||
+		if ((c = hy_dnssec_rr_clone(r)) == NULL ||
 		    !ldns_rr_list_push_rr(out, c)) {
 			ldns_rr_free(c);
 			ldns_rr_list_deep_free(out);
@@ -244,8 +326,7 @@ static char *
 signer_of(const ldns_pkt *p, ldns_pkt_section sec, const ldns_rdf *owner,
     ldns_rr_type type, const ldns_rdf *limit)
 {
-	const ldns_rr_list *l = sec == LDNS_SECTION_ANSWER ?
-	    ldns_pkt_answer(p) : ldns_pkt_authority(p);
+	const ldns_rr_list *l = hy_dnssec_section(p, sec);
 	const ldns_rdf *best = NULL;
 
 	for (size_t i = 0; i < ldns_rr_list_rr_count(l); i++) {

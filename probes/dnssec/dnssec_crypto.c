@@ -7,10 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/param_build.h>
 
-#include "dnssec.h"
+#include "dnssec_int.h"
 
 /* IANA root KSK-2017 and KSK-2024 (data.iana.org/root-anchors). */
 const char *const hy_dnssec_iana_anchors[] = {
@@ -118,6 +121,28 @@ rdf_u32(const ldns_rdf *r)
 	return r != NULL && ldns_rdf_size(r) >= 4 ? ldns_rdf2native_int32(r) : 0;
 }
 
+unsigned
+hy_dnssec_key_tag(const ldns_rr *key)
+{
+	uint32_t acc = 0;
+	size_t pos = 0;
+
+	/* RFC 4034 Appendix B over the RDATA, without ldns_calc_keytag(),
+	 * which returns 0 when out of memory. */
+	if (ldns_rr_get_type(key) != LDNS_RR_TYPE_DNSKEY ||
+	    ldns_rr_rd_count(key) < 4)
+		return 0;
+	for (size_t f = 0; f < 4; f++) {
+		const ldns_rdf *r = ldns_rr_rdf(key, f);
+
+		for (size_t i = 0; r != NULL && i < ldns_rdf_size(r); i++, pos++)
+			acc += pos & 1 ? ldns_rdf_data(r)[i] :
+			    (uint32_t)ldns_rdf_data(r)[i] << 8;
+	}
+	acc += acc >> 16;
+	return acc & 0xFFFF;
+}
+
 /* RFC 4034 §2.1.1: only keys with the Zone Key bit verify RRSIGs; RFC 5011
  * §2.1: a revoked key is not used. */
 static bool
@@ -179,20 +204,31 @@ alg_ecdsa(unsigned alg)
 
 /* ---- signature verification ------------------------------------------ */
 
+/* "*." and name, or NULL when too long or out of memory. */
+static ldns_rdf *
+star_dot(const ldns_rdf *name)
+{
+	uint8_t buf[LDNS_MAX_DOMAINLEN + 3];
+	size_t n = ldns_rdf_size(name);
+
+	if (n + 2 > LDNS_MAX_DOMAINLEN)
+		return NULL;
+	buf[0] = 1;
+	buf[1] = '*';
+	memcpy(buf + 2, ldns_rdf_data(name), n);
+	return ldns_rdf_new_frm_data(LDNS_RDF_TYPE_DNAME, n + 2, buf);
+}
+
 /* The owner a wildcard expansion was signed under (RFC 4035 §5.3.2):
  * "*." and the rightmost labels labels of owner. */
 static ldns_rdf *
 wildcard_owner(const ldns_rdf *owner, unsigned labels)
 {
-	ldns_rdf *star = ldns_dname_new_frm_str("*"), *tail;
+	ldns_rdf *tail, *star;
 
 	tail = ldns_dname_clone_from(owner,
 	    (uint16_t)(ldns_dname_label_count(owner) - labels));
-	if (star == NULL || tail == NULL ||
-	    ldns_dname_cat(star, tail) != LDNS_STATUS_OK) {
-		ldns_rdf_deep_free(star);
-		star = NULL;
-	}
+	star = tail != NULL ? star_dot(tail) : NULL;
 	ldns_rdf_deep_free(tail);
 	return star;
 }
@@ -203,7 +239,7 @@ wildcard_owner(const ldns_rdf *owner, unsigned labels)
 static ldns_buffer *
 signed_data(const ldns_rr_list *rrset, const ldns_rr *sig)
 {
-	ldns_rr_list *c = ldns_rr_list_clone(rrset);
+	ldns_rr_list *c = ldns_rr_list_new();
 	ldns_buffer *b = ldns_buffer_new(512);
 	unsigned labels = rdf_u8(ldns_rr_rrsig_labels(sig));
 	uint32_t ttl = rdf_u32(ldns_rr_rrsig_origttl(sig));
@@ -211,9 +247,13 @@ signed_data(const ldns_rr_list *rrset, const ldns_rr *sig)
 
 	if (c == NULL || b == NULL)
 		goto out;
-	for (size_t i = 0; i < ldns_rr_list_rr_count(c); i++) {
-		ldns_rr *rr = ldns_rr_list_rr(c, i);
+	for (size_t i = 0; i < ldns_rr_list_rr_count(rrset); i++) {
+		ldns_rr *rr = hy_dnssec_rr_clone(ldns_rr_list_rr(rrset, i));
 
+		if (rr == NULL || !ldns_rr_list_push_rr(c, rr)) {
+			ldns_rr_free(rr);
+			goto out;
+		}
 		if (labels < ldns_dname_label_count(ldns_rr_owner(rr))) {
 			ldns_rdf *w = wildcard_owner(ldns_rr_owner(rr), labels);
 
@@ -283,37 +323,191 @@ ssl_oom(void)
 	return oom;
 }
 
-/* Whether key made sig over data: HY_SIG_VALID, HY_SIG_INVALID, or
- * HY_SIG_ERROR when it could not be checked. An ECDSA key is parsed
- * once into *slot (when the caller keeps a cache): OpenSSL builds the
- * curve group for every parse, which costs as much as the verification
- * itself. */
+/* An OpenSSL public key from big-endian fields (name, bytes, length),
+ * NULL-terminated names: "RSA" n/e, "DSA" p/q/g/pub. */
+static EVP_PKEY *
+pkey_from_fields(const char *type, const char *const names[],
+    const uint8_t *const val[], const size_t len[], size_t n, bool *oom)
+{
+	OSSL_PARAM_BLD *b = OSSL_PARAM_BLD_new();
+	OSSL_PARAM *params = NULL;
+	EVP_PKEY_CTX *ctx = NULL;
+	EVP_PKEY *pk = NULL;
+	BIGNUM *bn[5] = { NULL };
+
+	if (b == NULL)
+		goto oom;
+	for (size_t i = 0; i < n; i++)
+		if ((bn[i] = BN_bin2bn(val[i], (int)len[i], NULL)) == NULL ||
+		    OSSL_PARAM_BLD_push_BN(b, names[i], bn[i]) != 1)
+			goto oom;
+	if ((params = OSSL_PARAM_BLD_to_param(b)) == NULL ||
+	    (ctx = EVP_PKEY_CTX_new_from_name(NULL, type, NULL)) == NULL ||
+	    EVP_PKEY_fromdata_init(ctx) != 1)
+		goto oom;
+	if (EVP_PKEY_fromdata(ctx, &pk, EVP_PKEY_PUBLIC_KEY, params) != 1) {
+		pk = NULL;
+		*oom = ssl_oom();
+	}
+	goto out;
+oom:
+	*oom = true;
+out:
+	for (size_t i = 0; i < n; i++)
+		BN_free(bn[i]);
+	OSSL_PARAM_free(params);
+	OSSL_PARAM_BLD_free(b);
+	EVP_PKEY_CTX_free(ctx);
+	return pk;
+}
+
+/* RSA (RFC 3110 §2): exponent length, exponent, modulus. */
+static EVP_PKEY *
+pkey_rsa(const uint8_t *k, size_t n, bool *oom)
+{
+	static const char *const names[] = { "n", "e" };
+	const uint8_t *val[2];
+	size_t len[2], off, elen;
+
+	if (n < 3)
+		return NULL;
+	elen = k[0] != 0 ? k[0] : (size_t)k[1] << 8 | k[2];
+	off = k[0] != 0 ? 1 : 3;
+	if (elen == 0 || off + elen >= n)
+		return NULL;
+	val[1] = k + off;
+	len[1] = elen;
+	val[0] = k + off + elen;
+	len[0] = n - off - elen;
+	return pkey_from_fields("RSA", names, val, len, 2, oom);
+}
+
+/* DSA (RFC 2536 §2): T, Q, P, G, Y. */
+static EVP_PKEY *
+pkey_dsa(const uint8_t *k, size_t n, bool *oom)
+{
+	static const char *const names[] = { "q", "p", "g", "pub" };
+	const uint8_t *val[4];
+	size_t len[4], m;
+
+	if (n < 1 || k[0] > 8 || n != 21 + 3 * (m = 64 + (size_t)k[0] * 8))
+		return NULL;
+	val[0] = k + 1;
+	len[0] = 20;
+	for (size_t i = 1; i < 4; i++) {
+		val[i] = k + 21 + (i - 1) * m;
+		len[i] = m;
+	}
+	return pkey_from_fields("DSA", names, val, len, 4, oom);
+}
+
+/* The public key of a DNSKEY as OpenSSL's, or NULL: *oom then says
+ * whether memory ran out rather than the key being unusable. */
+static EVP_PKEY *
+pkey_of(const ldns_rr *key, unsigned alg, bool *oom)
+{
+	const ldns_rdf *r = ldns_rr_rdf(key, 3);
+	const uint8_t *k = ldns_rdf_data(r);
+	size_t n = ldns_rdf_size(r);
+	EVP_PKEY *pk = NULL;
+
+	ERR_clear_error();
+	switch (alg) {
+	case LDNS_RSASHA1: case LDNS_RSASHA1_NSEC3: case LDNS_RSASHA256:
+	case LDNS_RSASHA512:
+		return pkey_rsa(k, n, oom);
+	case LDNS_DSA: case LDNS_DSA_NSEC3:
+		return pkey_dsa(k, n, oom);
+	case LDNS_ECDSAP256SHA256: case LDNS_ECDSAP384SHA384:
+		pk = ldns_ecdsa2pkey_raw(k, n, (uint8_t)alg);
+		break;
+	case LDNS_ED25519:
+		if (n == 32)
+			pk = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL,
+			    k, n);
+		break;
+	case LDNS_ED448:
+		if (n == 57)
+			pk = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED448, NULL,
+			    k, n);
+		break;
+	}
+	if (pk == NULL)
+		*oom = ssl_oom();
+	return pk;
+}
+
+static const EVP_MD *
+alg_md(unsigned alg)
+{
+	switch (alg) {
+	case LDNS_RSASHA1: case LDNS_RSASHA1_NSEC3: case LDNS_DSA:
+	case LDNS_DSA_NSEC3:
+		return EVP_sha1();
+	case LDNS_RSASHA256: case LDNS_ECDSAP256SHA256:
+		return EVP_sha256();
+	case LDNS_RSASHA512:
+		return EVP_sha512();
+	case LDNS_ECDSAP384SHA384:
+		return EVP_sha384();
+	}
+	return NULL;	/* EdDSA hashes itself */
+}
+
+/*
+ * Whether key made sig over data: HY_SIG_VALID, HY_SIG_INVALID, or
+ * HY_SIG_ERROR when it could not be checked (out of memory). OpenSSL is
+ * called directly: ldns 1.8.3's verification goes on after a failed
+ * EVP_VerifyInit() and crashes. A parsed key is kept in *slot when the
+ * caller keeps a cache: setting up a key costs OpenSSL about as much as
+ * a verification.
+ */
+static enum hy_sig_verdict
+evp_verify(EVP_PKEY *pk, unsigned alg, ldns_buffer *sig, ldns_buffer *data)
+{
+	EVP_MD_CTX *ctx;
+	enum hy_sig_verdict v = HY_SIG_ERROR;
+
+	ERR_clear_error();
+	if ((ctx = EVP_MD_CTX_new()) == NULL)
+		return HY_SIG_ERROR;
+	/* With a key that parsed and its own digest, setting up can only
+	 * fail for want of memory. */
+	if (EVP_DigestVerifyInit(ctx, NULL, alg_md(alg), NULL, pk) == 1)
+		v = EVP_DigestVerify(ctx, ldns_buffer_begin(sig),
+		    ldns_buffer_position(sig), ldns_buffer_begin(data),
+		    ldns_buffer_position(data)) == 1 ? HY_SIG_VALID :
+		    ssl_oom() ? HY_SIG_ERROR : HY_SIG_INVALID;
+	EVP_MD_CTX_free(ctx);
+	return v;
+}
+
 static enum hy_sig_verdict
 key_verifies(const ldns_rr *key, EVP_PKEY **slot, unsigned alg,
     ldns_buffer *sig, ldns_buffer *data)
 {
-	const ldns_rdf *k = ldns_rr_rdf(key, 3);
-	ldns_status st;
+	EVP_PKEY *pk = slot != NULL ? *slot : NULL;
+	enum hy_sig_verdict v;
+	bool oom = false;
+	void *probe;
 
-	ERR_clear_error();
-	if (slot != NULL && alg_ecdsa(alg)) {
-		if (*slot == NULL && (*slot = ldns_ecdsa2pkey_raw(
-		    ldns_rdf_data(k), ldns_rdf_size(k), (uint8_t)alg)) == NULL)
-			return ssl_oom() ? HY_SIG_ERROR : HY_SIG_INVALID;
-		st = ldns_verify_rrsig_evp_raw(ldns_buffer_begin(sig),
-		    ldns_buffer_position(sig), data, *slot,
-		    alg == LDNS_ECDSAP256SHA256 ? EVP_sha256() : EVP_sha384());
-	} else
-		st = ldns_verify_rrsig_buffers_raw(ldns_buffer_begin(sig),
-		    ldns_buffer_position(sig), data, ldns_rdf_data(k),
-		    ldns_rdf_size(k), (uint8_t)alg);
-	if (st == LDNS_STATUS_OK)
-		return HY_SIG_VALID;
-	if (st == LDNS_STATUS_MEM_ERR || (st != LDNS_STATUS_CRYPTO_BOGUS &&
-	    ssl_oom()))
-		return HY_SIG_ERROR;
-	ERR_clear_error();
-	return HY_SIG_INVALID;
+	if (pk == NULL && (pk = pkey_of(key, alg, &oom)) == NULL)
+		return oom ? HY_SIG_ERROR : HY_SIG_INVALID;
+	if (slot != NULL)
+		*slot = pk;
+	/* OpenSSL 3 can report an allocation that failed inside the
+	 * verification as a bad signature. A second attempt tells a passing
+	 * shortage from a bad signature, and a shortage that lasts shows in
+	 * a small allocation of our own. */
+	if ((v = evp_verify(pk, alg, sig, data)) == HY_SIG_INVALID &&
+	    (v = evp_verify(pk, alg, sig, data)) == HY_SIG_INVALID) {
+		if ((probe = malloc(4096)) == NULL)
+			v = HY_SIG_ERROR;
+		free(probe);
+	}
+	if (slot == NULL)
+		EVP_PKEY_free(pk);
+	return v;
 }
 
 /* Whether any key in keys (with tag and algorithm of sig) made sig:
@@ -334,7 +528,7 @@ sig_check(const ldns_rr_list *rrset, const ldns_rr *sig,
 		const ldns_rr *k = ldns_rr_list_rr(keys, i);
 
 		if (!key_usable(k) || rdf_u8(ldns_rr_rdf(k, 2)) != alg ||
-		    ldns_calc_keytag(k) != tag)
+		    hy_dnssec_key_tag(k) != tag)
 			continue;
 		if (v == HY_SIG_NO_KEY)
 			v = HY_SIG_INVALID;
@@ -449,27 +643,58 @@ hy_dnssec_verify_rrset(const ldns_rr_list *rrset, const ldns_rr_list *sigs,
 	return best;
 }
 
+/* RFC 4034 §5.1.4: the digest of the owner and the DNSKEY RDATA; 1
+ * equal, 0 not, -1 out of memory. (Not ldns_key_rr2ds(), which drops the
+ * digest when memory runs out.) */
+static int
+ds_digest_matches(const ldns_rr *ds, const ldns_rr *key)
+{
+	const ldns_rdf *want = ldns_rr_rdf(ds, 3);
+	const EVP_MD *md;
+	uint8_t buf[LDNS_MAX_DOMAINLEN + 4 + 4096];
+	unsigned char out[EVP_MAX_MD_SIZE];
+	unsigned int outlen;
+	size_t n = 0;
+
+	switch (rdf_u8(ldns_rr_rdf(ds, 2))) {
+	case LDNS_SHA1:		md = EVP_sha1(); break;
+	case LDNS_SHA256:	md = EVP_sha256(); break;
+	case LDNS_SHA384:	md = EVP_sha384(); break;
+	default:		return 0;
+	}
+	for (size_t f = 0; f < 5; f++) {
+		const ldns_rdf *r = f == 0 ? ldns_rr_owner(key) :
+		    ldns_rr_rdf(key, f - 1);
+		size_t len = r != NULL ? ldns_rdf_size(r) : 0;
+
+		if (r == NULL || n + len > sizeof(buf))
+			return 0;
+		for (size_t i = 0; i < len; i++) {
+			uint8_t c = ldns_rdf_data(r)[i];
+
+			/* the owner in canonical (lower) case */
+			buf[n++] = f == 0 && c >= 'A' && c <= 'Z' ?
+			    c + ('a' - 'A') : c;
+		}
+	}
+	if (EVP_Digest(buf, n, out, &outlen, md, NULL) != 1)
+		return -1;
+	return want != NULL && ldns_rdf_size(want) == outlen &&
+	    memcmp(ldns_rdf_data(want), out, outlen) == 0;
+}
+
 int
 hy_dnssec_ds_matches(const ldns_rr *ds, const ldns_rr *key)
 {
-	ldns_rr *calc;
-	int ok;
-
 	if (ldns_rr_get_type(ds) != LDNS_RR_TYPE_DS || ldns_rr_rd_count(ds) < 4 ||
 	    !key_usable(key))
 		return 0;
-	if (rdf_u16(ldns_rr_rdf(ds, 0)) != ldns_calc_keytag(key) ||
+	if (rdf_u16(ldns_rr_rdf(ds, 0)) != hy_dnssec_key_tag(key) ||
 	    rdf_u8(ldns_rr_rdf(ds, 1)) != rdf_u8(ldns_rr_rdf(key, 2)) ||
 	    !hy_dnssec_digest_supported(rdf_u8(ldns_rr_rdf(ds, 2))) ||
 	    ldns_dname_compare(ldns_rr_owner(ds), ldns_rr_owner(key)) != 0)
 		return 0;
-	/* The only failure left is out of memory. */
-	if ((calc = ldns_key_rr2ds(key,
-	    (ldns_hash)rdf_u8(ldns_rr_rdf(ds, 2)))) == NULL)
-		return -1;
-	ok = ldns_rdf_compare(ldns_rr_rdf(calc, 3), ldns_rr_rdf(ds, 3)) == 0;
-	ldns_rr_free(calc);
-	return ok;
+	return ds_digest_matches(ds, key);
 }
 
 bool
@@ -590,12 +815,9 @@ common_ancestor(const ldns_rdf *a, const ldns_rdf *b, bool *oom)
 static ldns_rdf *
 wildcard_of(const ldns_rdf *ce, bool *oom)
 {
-	ldns_rdf *w = ldns_dname_new_frm_str("*"), *r = NULL;
+	ldns_rdf *r = star_dot(ce);
 
-	if (w != NULL)
-		r = ldns_dname_cat_clone(w, ce);
-	ldns_rdf_deep_free(w);
-	if (r == NULL)
+	if (r == NULL && ldns_rdf_size(ce) + 2 <= LDNS_MAX_DOMAINLEN)
 		*oom = true;
 	return r;
 }
@@ -879,25 +1101,37 @@ lower_copy(char *dst, const uint8_t *src, size_t n)
 	dst[n] = '\0';
 }
 
-/* The base32hex hash of name with r's parameters, lower case. */
+/* The base32hex hash of name with r's parameters, lower case (RFC 5155
+ * §5; not ldns_nsec3_hash_name(), which asserts when out of memory). */
 static bool
 n3_hash(const ldns_rr *r, const ldns_rdf *name, char *buf, bool *oom)
 {
-	ldns_rdf *h = ldns_nsec3_hash_name_frm_nsec3(r, (ldns_rdf *)name);
-	const uint8_t *d;
+	const ldns_rdf *salt = ldns_rr_rdf(r, 3);
+	uint8_t in[LDNS_MAX_DOMAINLEN + 1 + 255 + EVP_MAX_MD_SIZE];
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+	size_t n = ldns_rdf_size(name), slen;
+	unsigned iter = ldns_nsec3_iterations(r);
+	const uint8_t *d = ldns_rdf_data(name);
 
-	if (h == NULL) {
-		*oom = true;
+	if (salt == NULL || ldns_rdf_size(salt) < 1 || n > LDNS_MAX_DOMAINLEN ||
+	    (slen = ldns_rdf_data(salt)[0]) + 1 > ldns_rdf_size(salt))
 		return false;
+	for (size_t i = 0; i < n; i++)
+		in[i] = d[i] >= 'A' && d[i] <= 'Z' ? d[i] + ('a' - 'A') : d[i];
+	memcpy(in + n, ldns_rdf_data(salt) + 1, slen);
+	for (unsigned k = 0; k <= iter; k++) {
+		if (EVP_Digest(in, n + slen, md, &mdlen, EVP_sha1(), NULL) != 1) {
+			*oom = true;
+			return false;
+		}
+		memcpy(in, md, mdlen);
+		memcpy(in + mdlen, ldns_rdf_data(salt) + 1, slen);
+		n = mdlen;
 	}
-	d = ldns_rdf_data(h);
-	if (ldns_rdf_size(h) < 1 || d[0] >= N3_HASH_MAX ||
-	    (size_t)d[0] + 1 > ldns_rdf_size(h)) {
-		ldns_rdf_deep_free(h);
+	if (ldns_b32_ntop_extended_hex(md, mdlen, buf, N3_HASH_MAX) < 0)
 		return false;
-	}
-	lower_copy(buf, d + 1, d[0]);
-	ldns_rdf_deep_free(h);
+	lower_copy(buf, (const uint8_t *)buf, strlen(buf));
 	return true;
 }
 

@@ -168,7 +168,7 @@ resp_store(struct resp *r, const struct hy_dns_result *res)
 	r->have = true;
 	r->status = res->status;
 	r->ad = res->ad;
-	r->pkt = res->pkt != NULL ? ldns_pkt_clone(res->pkt) : NULL;
+	r->pkt = res->pkt != NULL ? hy_dnssec_pkt_copy(res->pkt) : NULL;
 	if (res->pkt != NULL && r->pkt == NULL)
 		r->status = HY_DNS_ERROR;	/* OOM: could not measure */
 }
@@ -231,7 +231,7 @@ ask(struct hy_dnssec_walk *w, struct job *job, enum qkind kind, int slot,
 
 static void zone_event(void *arg, struct hy_dnssec_zone *z, bool retry);
 static void job_event(void *arg, struct hy_dnssec_zone *z, bool retry);
-static int job_start(struct hy_dnssec_walk *, struct hy_dnssec_zone *);
+static void job_start(struct hy_dnssec_walk *, struct hy_dnssec_zone *);
 
 /*
  * Get a zone from the table into *slot, waiting with wt (fn/arg) if it is
@@ -249,10 +249,8 @@ acquire(struct hy_dnssec_walk *w, const char *name,
 	if ((z = hy_dnssec_zone_get(w->env.shared, name, &created)) == NULL)
 		return -1;
 	*slot = z;
-	if (created && job_start(w, z) != 0) {
-		/* Nothing could be asked: an indeterminate, unkept result. */
-		hy_dnssec_zone_finish(w->env.shared, z, false, w, false);
-	}
+	if (created)
+		job_start(w, z);
 	if (hy_dnssec_zone_done(z))
 		return 1;
 	memset(wt, 0, sizeof(*wt));
@@ -312,35 +310,42 @@ has_anchor(const struct hy_dnssec_walk *w, const char *zone)
 	return found;
 }
 
-static int
+/* Start fetching a new zone entry's DS and DNSKEY. When a question
+ * cannot be asked the entry is finished at once: indeterminate, not
+ * kept; answers to questions already asked are then ignored. */
+static void
 job_start(struct hy_dnssec_walk *w, struct hy_dnssec_zone *z)
 {
+	struct hy_dnssec_zone_info *zi = hy_dnssec_zone_info_mut(z);
 	struct job *job = calloc(1, sizeof(*job));
-	const char *name = hy_dnssec_zone_info(z)->name;
 
 	if (job == NULL)
-		return -1;
+		goto fail;
 	job->w = w;
 	job->zone = z;
 	hy_dnssec_zone_ref(z);
 	job->state = J_FETCH;
-	job->anchored = has_anchor(w, name);
+	job->anchored = has_anchor(w, zi->name);
 	job->next = w->jobs;
 	w->jobs = job;
 	if (!job->anchored) {
-		if (strcmp(name, ".") == 0 ||
-		    ask(w, job, Q_DS, 0, name, LDNS_RR_TYPE_DS) != 0)
+		if (strcmp(zi->name, ".") == 0 ||
+		    ask(w, job, Q_DS, 0, zi->name, LDNS_RR_TYPE_DS) != 0)
 			goto fail;
 		job->pending++;
 	}
-	if (ask(w, job, Q_DNSKEY, 0, name, LDNS_RR_TYPE_DNSKEY) != 0)
+	if (ask(w, job, Q_DNSKEY, 0, zi->name, LDNS_RR_TYPE_DNSKEY) != 0)
 		goto fail;
 	job->pending++;
-	return 0;
+	return;
 fail:
-	/* Leave the job on the list (queries may be pending); mark it. */
-	job->state = J_DONE;
-	return job->pending > 0 ? 0 : -1;
+	if (job != NULL)
+		job->state = J_DONE;
+	zi->status = HY_DNSSEC_INDETERMINATE;
+	hy_findings_add(&zi->findings, "query-failed", HY_SEV_ERROR,
+	    "the DS and DNSKEY of %s could not be asked (out of memory or "
+	    "an unusable name; RFC 4035 §4.3: indeterminate)", zi->name);
+	hy_dnssec_zone_finish(w->env.shared, z, false, w, false);
 }
 
 /* ---- validating one zone ------------------------------------------------ */
@@ -381,7 +386,7 @@ key_findings(struct hy_dnssec_zone_info *zi)
 			minbits = bits;
 		if (n < sizeof(tags) - 8)
 			snprintf(tags + n, sizeof(tags) - n, "%s%u",
-			    n ? ", " : "", ldns_calc_keytag(k));
+			    n ? ", " : "", hy_dnssec_key_tag(k));
 	}
 	if (nshort > 0)
 		hy_findings_add(&zi->findings, "rsa-key-short", HY_SEV_WARNING,
@@ -568,7 +573,8 @@ check_ds(struct job *job, struct hy_dnssec_zone_info *zi, const ldns_rdf *zn,
 			if (!hy_dnssec_name_eq(ldns_rr_owner(
 			    ldns_rr_list_rr(a, i)), zn))
 				continue;
-			if ((c = ldns_rr_clone(ldns_rr_list_rr(a, i))) == NULL ||
+			if ((c = hy_dnssec_rr_clone(ldns_rr_list_rr(a, i))) ==
+			    NULL ||
 			    !ldns_rr_list_push_rr(zi->ds, c)) {
 				ldns_rr_free(c);
 				goto oom;
@@ -893,24 +899,28 @@ parent_from(const ldns_pkt *p, const char *zone)
 static char *
 zone_from_soa(const ldns_pkt *p, const char *name)
 {
-	ldns_rr_list *soa;
-	char *z = NULL;
+	static const ldns_pkt_section secs[] = { LDNS_SECTION_ANSWER,
+	    LDNS_SECTION_AUTHORITY };
 
 	if (p == NULL)
 		return NULL;
-	soa = ldns_pkt_rr_list_by_type(p, LDNS_RR_TYPE_SOA,
-	    LDNS_SECTION_ANY_NOQUESTION);
-	for (size_t i = 0; soa && i < ldns_rr_list_rr_count(soa) && !z; i++) {
-		char *n = hy_dnssec_dname_str(ldns_rr_owner(
-		    ldns_rr_list_rr(soa, i)));
+	for (size_t k = 0; k < 2; k++) {
+		const ldns_rr_list *l = hy_dnssec_section(p, secs[k]);
 
-		if (n && name_under(name, n))
-			z = n;
-		else
+		for (size_t i = 0; i < ldns_rr_list_rr_count(l); i++) {
+			const ldns_rr *r = ldns_rr_list_rr(l, i);
+			char *n;
+
+			if (ldns_rr_get_type(r) != LDNS_RR_TYPE_SOA ||
+			    (n = hy_dnssec_dname_str(ldns_rr_owner(r))) ==
+			    NULL)
+				continue;
+			if (name_under(name, n))
+				return n;
 			free(n);
+		}
 	}
-	ldns_rr_list_deep_free(soa);
-	return z;
+	return NULL;
 }
 
 static char *
@@ -1349,27 +1359,26 @@ static void
 nsec3param_done(struct hy_dnssec_walk *w)
 {
 	const struct resp *r = &w->r[S_NSEC3PARAM];
-	ldns_rr_list *p;
+	const ldns_rr_list *l = r->pkt != NULL ? (r->status == HY_DNS_ANSWER ?
+	    ldns_pkt_answer(r->pkt) : ldns_pkt_authority(r->pkt)) : NULL;
 
-	if (r->status == HY_DNS_ANSWER && r->pkt != NULL &&
-	    (p = ldns_pkt_rr_list_by_type(r->pkt, LDNS_RR_TYPE_NSEC3PARAM,
-	    LDNS_SECTION_ANSWER)) != NULL) {
-		const ldns_rr *x = ldns_rr_list_rr(p, 0);
+	for (size_t i = 0; i < ldns_rr_list_rr_count(l); i++) {
+		const ldns_rr *x = ldns_rr_list_rr(l, i);
 
-		if (ldns_rr_rd_count(x) >= 4) {
+		if (r->status == HY_DNS_ANSWER &&
+		    ldns_rr_get_type(x) == LDNS_RR_TYPE_NSEC3PARAM &&
+		    ldns_rr_rd_count(x) >= 4) {
 			w->denial = 3;
 			w->n3_iter = ldns_rdf2native_int16(ldns_rr_rdf(x, 2));
 			w->n3_salt = ldns_rdf_size(ldns_rr_rdf(x, 3)) > 0 ?
 			    ldns_rdf_data(ldns_rr_rdf(x, 3))[0] : 0;
+			break;
 		}
-		ldns_rr_list_deep_free(p);
-	} else if (r->status == HY_DNS_NODATA && r->pkt != NULL) {
-		ldns_rr_list *n = ldns_pkt_rr_list_by_type(r->pkt,
-		    LDNS_RR_TYPE_NSEC, LDNS_SECTION_AUTHORITY);
-
-		if (n != NULL && ldns_rr_list_rr_count(n) > 0)
+		if (r->status == HY_DNS_NODATA &&
+		    ldns_rr_get_type(x) == LDNS_RR_TYPE_NSEC) {
 			w->denial = 1;
-		ldns_rr_list_deep_free(n);
+			break;
+		}
 	}
 	nsec3_findings(w);
 	finish(w, w->status);
@@ -1740,7 +1749,7 @@ keys_json(const ldns_rr_list *keys, json_t *algs)
 			continue;
 		alg = ldns_rdf2native_int8(ldns_rr_rdf(k, 2));
 		json_array_append_new(a, json_pack("{s:i,s:i,s:i,s:i}",
-		    "key_tag", (int)ldns_calc_keytag(k), "algorithm", alg,
+		    "key_tag", (int)hy_dnssec_key_tag(k), "algorithm", alg,
 		    "flags", (int)ldns_rdf2native_int16(ldns_rr_rdf(k, 0)),
 		    "bits", (int)hy_dnssec_key_bits(k)));
 		json_array_foreach(algs, j, v)
