@@ -7,7 +7,8 @@ the private root as its trust anchor. Per question its answer maps to:
   insecure       NOERROR/NXDOMAIN without AD
   bogus          SERVFAIL, while the same question and every DNSKEY and
                  DS query along the name's ancestors still get an answer
-                 with CD=1: the data arrives and fails validation. unbound
+                 with records in it with CD=1: the data arrives and fails
+                 validation. unbound
                  then also attaches a DNSSEC extended error (RFC 8914
                  codes 6-12), which is checked.
   indeterminate  SERVFAIL that also stays SERVFAIL (or no answer) with
@@ -85,7 +86,8 @@ def unbound_conf(d, port, anchor, stubs, auth_port, override_date=None):
 
 
 def query(port, name, qtype, cd=False, timeout=30):
-    """(rcode, ad, ede codes) or None when nothing came back."""
+    """(rcode, ad, ede codes, records in answer + authority) or None when
+    nothing came back."""
     q = dns.message.make_query(name, qtype, want_dnssec=True, payload=1232)
     if cd:
         q.flags |= dns.flags.CD
@@ -96,7 +98,8 @@ def query(port, name, qtype, cd=False, timeout=30):
     except (dns.exception.DNSException, OSError):
         return None
     ede = [o.code for o in r.options if isinstance(o, dns.edns.EDEOption)]
-    return r.rcode(), bool(r.flags & dns.flags.AD), ede
+    return (r.rcode(), bool(r.flags & dns.flags.AD), ede,
+            len(r.answer) + len(r.authority))
 
 
 def ancestors(name):
@@ -111,7 +114,8 @@ def ancestors(name):
 
 def fetchable(port, name, qtype):
     """True if, with CD=1, the question and the DNSKEY and DS of every
-    ancestor get an answer (what a validator needs to judge it)."""
+    ancestor get an answer with records in it (what a validator needs to
+    judge it; an empty NOERROR means nothing came)."""
     qs = [(name, qtype)]
     for a in ancestors(name):
         qs.append((a, "DNSKEY"))
@@ -119,7 +123,8 @@ def fetchable(port, name, qtype):
             qs.append((a, "DS"))
     for n, t in qs:
         r = query(port, n, t, cd=True)
-        if r is None or r[0] not in (dns.rcode.NOERROR, dns.rcode.NXDOMAIN):
+        if r is None or r[0] not in (dns.rcode.NOERROR,
+                                     dns.rcode.NXDOMAIN) or r[3] == 0:
             return False
     return True
 
@@ -129,7 +134,7 @@ def slot_verdict(port, name, qtype):
     r = query(port, name, qtype)
     if r is None:
         return "indeterminate", "no answer"
-    rcode, ad, ede = r
+    rcode, ad, ede, _ = r
     if rcode in (dns.rcode.NOERROR, dns.rcode.NXDOMAIN):
         return ("secure" if ad else "insecure"), dns.rcode.to_text(rcode)
     if rcode != dns.rcode.SERVFAIL:
