@@ -701,6 +701,18 @@ check_dnskeys(struct job *job, struct hy_dnssec_zone_info *zi,
 		return HY_DNSSEC_INSECURE;
 	}
 	if (job->dnskey.status != HY_DNS_ANSWER) {
+		/* A negative answer carries the zone's SOA (RFC 2308 §2.2);
+		 * an empty one is no answer from the zone's servers. */
+		if (job->dnskey.status == HY_DNS_NODATA && job->dnskey.pkt &&
+		    ldns_rr_list_rr_count(ldns_pkt_authority(
+		    job->dnskey.pkt)) == 0) {
+			hy_findings_add(&zi->findings, "query-failed",
+			    HY_SEV_ERROR, "the DNSKEY query for %s got an empty "
+			    "answer, not even an SOA: its servers do not serve "
+			    "the zone (a lame delegation?; RFC 4035 §4.3: "
+			    "indeterminate)", zi->name);
+			return HY_DNSSEC_INDETERMINATE;
+		}
 		if (!status_measured(job->dnskey.status)) {
 			hy_findings_add(&zi->findings, "query-failed",
 			    HY_SEV_ERROR, "the DNSKEY query for %s got %s "

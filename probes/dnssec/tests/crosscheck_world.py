@@ -81,17 +81,19 @@ def query(port, name, qtype, cd=False, timeout=3.0):
 
 def fetchable(port, name, qtype):
     """With CD=1 the question and every ancestor's DNSKEY and DS get an
-    answer with records in it (an empty NOERROR means nothing came)."""
+    answer, a DNSKEY answer with records in it (an empty NOERROR there:
+    the zone's servers did not serve it, as for a lame delegation)."""
     labels = name.rstrip(".").split(".")
-    qs = [(name, qtype)]
+    qs = [(name, qtype, False)]
     for i in range(len(labels) + 1):
         a = ".".join(labels[i:]) or "."
-        qs.append((a, T_DNSKEY))
+        qs.append((a, T_DNSKEY, True))
         if a != ".":
-            qs.append((a, T_DS))
-    for n, t in qs:
+            qs.append((a, T_DS, False))
+    for n, t, full in qs:
         r = query(port, n, t, cd=True)
-        if r is None or r[0] not in (NOERROR, NXDOMAIN) or r[2] == 0:
+        if r is None or r[0] not in (NOERROR, NXDOMAIN) or \
+                (full and r[2] == 0):
             return False
     return True
 

@@ -245,6 +245,16 @@ def nsec_for(store, zone, name):
     return best
 
 
+def drop_nsec3_of(zone, name):
+    """Remove the NSEC3 record (and its RRSIG) that matches name."""
+    def f(msg, ctx):
+        h = nsec3_hash(ctx.store, zone, name)
+        msg.authority = [r for r in msg.authority
+                         if r.name.labels[0].decode().lower() != h]
+        return msg
+    return _named(f, "drop_nsec3_of")
+
+
 def with_sigs(store, zone, owner, rdtype):
     rr = store.rrset(zone, owner, rdtype)
     if rr is None:

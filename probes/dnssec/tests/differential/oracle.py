@@ -114,17 +114,20 @@ def ancestors(name):
 
 def fetchable(port, name, qtype):
     """True if, with CD=1, the question and the DNSKEY and DS of every
-    ancestor get an answer with records in it (what a validator needs to
-    judge it; an empty NOERROR means nothing came)."""
-    qs = [(name, qtype)]
+    ancestor get an answer (what a validator needs to judge it). The
+    DNSKEY and DS answers must hold records: an empty NOERROR there means
+    the zone's servers did not serve it (a lame delegation), while an
+    empty answer to the question itself may be what an attacker left."""
+    qs = [(name, qtype, False)]
     for a in ancestors(name):
-        qs.append((a, "DNSKEY"))
+        qs.append((a, "DNSKEY", True))
         if a != ".":
-            qs.append((a, "DS"))
-    for n, t in qs:
+            qs.append((a, "DS", False))
+    for n, t, full in qs:
         r = query(port, n, t, cd=True)
         if r is None or r[0] not in (dns.rcode.NOERROR,
-                                     dns.rcode.NXDOMAIN) or r[3] == 0:
+                                     dns.rcode.NXDOMAIN) or \
+                (full and r[3] == 0):
             return False
     return True
 
