@@ -357,17 +357,25 @@ rsa_alg(unsigned alg)
 	    alg == LDNS_RSASHA256 || alg == LDNS_RSASHA512 || alg == LDNS_RSAMD5;
 }
 
-/* Deprecated algorithms once per algorithm, short RSA keys once. */
+static int
+cmp_unsigned(const void *a, const void *b)
+{
+	unsigned x = *(const unsigned *)a, y = *(const unsigned *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Deprecated algorithms once per algorithm, short RSA keys once (their
+ * tags in order, whatever order the RRset came in). */
 static void
 key_findings(struct hy_dnssec_zone_info *zi)
 {
-	unsigned seen_dep = 0, nshort = 0, minbits = 0;
+	unsigned seen_dep = 0, nshort = 0, minbits = 0, tag[16];
 	char tags[96] = "";
 
 	for (size_t i = 0; i < ldns_rr_list_rr_count(zi->dnskeys); i++) {
 		const ldns_rr *k = ldns_rr_list_rr(zi->dnskeys, i);
 		unsigned alg, bits;
-		size_t n = strlen(tags);
 
 		if (ldns_rr_rd_count(k) < 4)
 			continue;	/* malformed: never a usable key */
@@ -382,19 +390,27 @@ key_findings(struct hy_dnssec_zone_info *zi)
 		}
 		if (!rsa_alg(alg) || bits == 0 || bits >= 2048)
 			continue;
-		if (nshort++ == 0 || bits < minbits)
+		if (nshort == 0 || bits < minbits)
 			minbits = bits;
+		if (nshort < sizeof(tag) / sizeof(tag[0]))
+			tag[nshort] = hy_dnssec_key_tag(k);
+		nshort++;
+	}
+	if (nshort == 0)
+		return;
+	qsort(tag, nshort < 16 ? nshort : 16, sizeof(tag[0]), cmp_unsigned);
+	for (unsigned i = 0; i < nshort && i < 16; i++) {
+		size_t n = strlen(tags);
+
 		if (n < sizeof(tags) - 8)
 			snprintf(tags + n, sizeof(tags) - n, "%s%u",
-			    n ? ", " : "", hy_dnssec_key_tag(k));
+			    n ? ", " : "", tag[i]);
 	}
-	if (nshort > 0)
-		hy_findings_add(&zi->findings, "rsa-key-short", HY_SEV_WARNING,
-		    "%s has %u RSA key%s shorter than 2048 bits (the shortest "
-		    "%u bits; tag%s %s); 2048 bits is the current minimum "
-		    "(RFC 8624 §3.1, NIST SP 800-57)", zi->name, nshort,
-		    nshort == 1 ? "" : "s", minbits, nshort == 1 ? "" : "s",
-		    tags);
+	hy_findings_add(&zi->findings, "rsa-key-short", HY_SEV_WARNING,
+	    "%s has %u RSA key%s shorter than 2048 bits (the shortest %u "
+	    "bits; tag%s %s); 2048 bits is the current minimum (RFC 8624 "
+	    "§3.1, NIST SP 800-57)", zi->name, nshort, nshort == 1 ? "" :
+	    "s", minbits, nshort == 1 ? "" : "s", tags);
 }
 
 static bool
@@ -639,20 +655,28 @@ static void
 dnskey_signer_finding(struct hy_dnssec_zone_info *zi, const ldns_rr_list *sigs,
     const ldns_rdf *zn, time_t now)
 {
+	unsigned tag[16];
+	size_t n = 0;
 	char tags[96] = "";
 
 	if (hy_dnssec_verify_rrset(zi->dnskeys, sigs, zi->dnskeys, NULL, zn,
 	    now, NULL) != HY_SIG_VALID)
 		return;
-	for (size_t i = 0; i < ldns_rr_list_rr_count(sigs); i++) {
+	for (size_t i = 0; i < ldns_rr_list_rr_count(sigs) && n < 16; i++) {
 		const ldns_rr *s = ldns_rr_list_rr(sigs, i);
-		size_t n = strlen(tags);
 
 		if (ldns_rr_rd_count(s) >= 9 && ldns_rdf2rr_type(
-		    ldns_rr_rrsig_typecovered(s)) == LDNS_RR_TYPE_DNSKEY &&
-		    n < sizeof(tags) - 8)
-			snprintf(tags + n, sizeof(tags) - n, "%s%u", n ? ", " :
-			    "", ldns_rdf2native_int16(ldns_rr_rrsig_keytag(s)));
+		    ldns_rr_rrsig_typecovered(s)) == LDNS_RR_TYPE_DNSKEY)
+			tag[n++] = ldns_rdf2native_int16(
+			    ldns_rr_rrsig_keytag(s));
+	}
+	qsort(tag, n, sizeof(tag[0]), cmp_unsigned);
+	for (size_t i = 0; i < n; i++) {
+		size_t len = strlen(tags);
+
+		if (len < sizeof(tags) - 8)
+			snprintf(tags + len, sizeof(tags) - len, "%s%u",
+			    len ? ", " : "", tag[i]);
 	}
 	hy_findings_add(&zi->findings, "dnskey-not-signed-by-ds-key",
 	    HY_SEV_ERROR, "the DNSKEY RRset of %s is signed only by key %s, "
