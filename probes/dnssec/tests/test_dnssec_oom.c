@@ -82,6 +82,7 @@ free(void *p)
 }
 #endif
 
+#ifndef NO_INTERPOSE
 struct pend {
 	char		*name;
 	ldns_rr_type	 type;
@@ -121,7 +122,6 @@ fake_done(void *darg, struct hy_dnssec_walk *w)
 	((struct fake *)darg)->done++;
 }
 
-#ifndef NO_INTERPOSE
 /* Answer every question; the resolver's own allocations never fail. */
 static void
 pump(struct fake *f)
