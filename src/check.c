@@ -505,7 +505,10 @@ check_hosts_answer(struct hy_check *c, const struct hy_dns_result *res,
 		ldns_rr_list_deep_free(rrs);
 		if (mx)
 			c->base.null_mx = mx_is_null(&c->base);
-		for (size_t i = 0; !c->base.null_mx && i < *nhosts; i++)
+		/* A null MX has no host to look up; the NS hosts still do,
+		 * whichever answer came first. */
+		for (size_t i = 0; !(mx && c->base.null_mx) && i < *nhosts;
+		    i++)
 			if (strcmp((*hosts)[i].name, ".") != 0)
 				check_lookup_addrs(c, &(*hosts)[i]);
 	} else if (!hy_dns_status_measured(res->status)) {

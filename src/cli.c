@@ -35,11 +35,12 @@ static const struct cli_cmd cli_cmds[] = {
 	    "client address" },
 	{ "rpki", cmd_rpki,
 	    "rpki [--rtr HOST:PORT | --vrps FILE] --routes SRC --isps FILE "
-	    "[--json] [--detail]",
+	    "[--json] [--detail] [--paths DUMP...]",
 	    "RPKI route origin validation of the ISPs' routes, per ISP "
 	    "(--timeout also bounds the RTR sync)" },
 	{ "survey", cmd_survey, "survey --isps FILE [--domains FILE] --out DIR "
-	    "[--month YYYY-MM] [--db FILE] [--resume] [options]",
+	    "[--month YYYY-MM] [--db FILE] [--resume] [--paths DUMP...] "
+	    "[options]",
 	    "monthly survey: per-ISP statistics, history and reports.\n"
 	    "Without --resolver (the system's, often a public service) --qps "
 	    "defaults to 50.\nThe ISPs' routes come from RIPEstat unless "

@@ -12,9 +12,11 @@
 #include "render.h"
 #include "hygiene/check.h"
 #include "hygiene/domainlist.h"
+#include "hygiene/exclude.h"
+#include "hygiene/name.h"
 #include "dmarc.h"
 
-enum { OPT_FILE = 1000, OPT_DMARC_PSL };
+enum { OPT_FILE = 1000, OPT_DMARC_PSL, OPT_EXCLUDE };
 
 static const struct hy_cli_opt check_opts[] = {
 	{ "file", required_argument, OPT_FILE, "FILE",
@@ -24,6 +26,9 @@ static const struct hy_cli_opt check_opts[] = {
 	    "find DMARC Organizational Domains with the Public Suffix List "
 	    "(the RFC 7489 method, for comparison) instead of the RFC 9989 "
 	    "DNS Tree Walk" },
+	{ "exclude", required_argument, OPT_EXCLUDE, "FILE",
+	    "never measure the names FILE lists, nor names below them "
+	    "(\"*.NAME\": only below): owners who opted out" },
 	{ NULL, 0, 0, NULL, NULL },
 };
 
@@ -32,6 +37,9 @@ struct check_cmd {
 	const char		*file;
 	struct hy_dmarc_opts	 dmarc;
 	struct hy_domainlist	*list;
+	const char		*exclude_path;	/* --exclude */
+	struct hy_exclude	*exclude;
+	size_t			 excluded;	/* inputs left out */
 	char			**args;
 	int			 nargs, next_arg;
 	struct hy_run		*run;
@@ -54,6 +62,8 @@ check_opt(void *ctx, int id, const char *arg)
 
 	if (id == OPT_FILE)
 		cc->file = arg;
+	if (id == OPT_EXCLUDE)
+		cc->exclude_path = arg;
 	if (id == OPT_DMARC_PSL) {
 		cc->dmarc.use_psl = true;
 		cc->dmarc.psl_file = strcmp(arg, "builtin") == 0 ? NULL : arg;
@@ -141,15 +151,48 @@ check_next_input(struct check_cmd *cc, size_t *lineno)
 	return s;
 }
 
+/* An input whose owner opted out (--exclude) is never measured; stderr
+ * names it and the rule. 1 if left out, 0 if not, -1 on OOM. */
+static int
+check_excluded(struct check_cmd *cc, const char *in)
+{
+	char *a = NULL, *u = NULL;
+	const char *rule;
+	size_t line = 0;
+	enum hy_name_error ne;
+
+	if (cc->exclude == NULL)
+		return 0;
+	/* A name that is not valid matches no rule; its check says why. */
+	if ((ne = hy_name_normalize(in, &a, &u)) != HY_NAME_OK)
+		return ne == HY_NAME_NOMEM ? -1 : 0;
+	if ((rule = hy_exclude_match(cc->exclude, a, &line)) != NULL) {
+		hy_cli_error("check", "%s: not measured: its owner opted out "
+		    "(%s line %zu: %s)", a, cc->exclude_path, line, rule);
+		cc->excluded++;
+	}
+	free(a);
+	free(u);
+	return rule != NULL;
+}
+
 static void
 check_feed(struct check_cmd *cc)
 {
 	struct check_item *it;
 	const char *in;
 	size_t lineno;
+	int ex;
 
 	while (!cc->fatal && hy_run_in_flight(cc->run) < cc->window &&
 	    (in = check_next_input(cc, &lineno)) != NULL) {
+		if ((ex = check_excluded(cc, in)) != 0) {
+			if (ex < 0) {
+				hy_cli_error("check", "out of memory");
+				cc->fatal = 1;
+			}
+			continue;
+		}
 		if ((it = malloc(sizeof(*it))) != NULL) {
 			it->cc = cc;
 			it->lineno = lineno;
@@ -226,6 +269,10 @@ check_run(struct check_cmd *cc)
 		    check_file_name(cc));
 		goto out;
 	}
+	if (cc->excluded > 0)
+		hy_cli_error("check", "left out %zu name%s listed in %s",
+		    cc->excluded, cc->excluded == 1 ? "" : "s",
+		    cc->exclude_path);
 	if (cc->list != NULL && hy_domainlist_duplicates(cc->list) > 0)
 		hy_cli_error("check", "skipped %zu duplicate "
 		    "entr%s in %s", hy_domainlist_duplicates(cc->list),
@@ -282,9 +329,24 @@ cmd_check(int argc, char **argv)
 		rc = HY_EXIT_USAGE;
 		goto out;
 	}
+	if (cc.exclude_path != NULL && strcmp(cc.exclude_path, "-") == 0 &&
+	    cc.file != NULL && strcmp(cc.file, "-") == 0) {
+		hy_cli_usage_error("check", "--exclude and the domain list "
+		    "cannot both read standard input ('-')");
+		rc = HY_EXIT_USAGE;
+		goto out;
+	}
 	if (cc.nargs == 0 && cc.file == NULL) {
 		hy_cli_usage_error("check", "no domain given");
 		rc = HY_EXIT_USAGE;
+		goto out;
+	}
+	/* An opt-out list that cannot be read whole stops the run: without
+	 * it names whose owners opted out would be measured. */
+	if (cc.exclude_path != NULL && hy_exclude_load(cc.exclude_path,
+	    &cc.exclude, err, sizeof(err)) != 0) {
+		hy_cli_error("check", "--exclude: %s", err);
+		rc = HY_EXIT_FAIL;
 		goto out;
 	}
 	if (cc.file != NULL && (cc.list = hy_domainlist_open(cc.file, err,
@@ -296,6 +358,7 @@ cmd_check(int argc, char **argv)
 	rc = check_run(&cc);
 out:
 	hy_domainlist_free(cc.list);
+	hy_exclude_free(cc.exclude);
 	hy_config_free(&cc.cfg);
 	return rc;
 }

@@ -1,6 +1,7 @@
 /*
  * `hygiene datasets check [--strict] FILE...`: validate ISP lists
- * (rules in include/hygiene/isps.h and datasets/README.md).
+ * (rules in include/hygiene/isps.h and datasets/README.md). Every ASN or
+ * domain listed twice is named, not only the first.
  */
 #include <getopt.h>
 #include <stdbool.h>
@@ -28,15 +29,38 @@ datasets_opt(void *ctx, int id, const char *arg)
 	return 0;
 }
 
+/* One problem of the rules across entries; all of them are named. */
+struct datasets_problems {
+	const char	*path;
+	size_t		 n;
+};
+
+static void
+datasets_problem(void *arg, const char *msg)
+{
+	struct datasets_problems *p = arg;
+
+	p->n++;
+	hy_cli_error("datasets", "error: %s: %s", p->path, msg);
+}
+
 static int
 datasets_check(const char *path, bool strict)
 {
+	struct datasets_problems probs = {
+		.path = strcmp(path, "-") == 0 ? "standard input" : path,
+	};
 	struct hy_isp_list *l = NULL;
 	char err[1024];
 	size_t i, nasn = 0, ndom = 0;
 
-	if (hy_isps_load(path, &l, err, sizeof(err)) != 0) {
-		hy_cli_error("datasets", "error: %s", err);
+	if (hy_isps_load_all(path, &l, datasets_problem, &probs, err,
+	    sizeof(err)) != 0) {
+		if (probs.n == 0)
+			hy_cli_error("datasets", "error: %s", err);
+		else if (probs.n > 1)
+			hy_cli_error("datasets", "%s: %zu problems", probs.path,
+			    probs.n);
 		return -1;
 	}
 	for (i = 0; i < l->nwarnings; i++)

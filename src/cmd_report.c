@@ -92,7 +92,7 @@ cmd_report(int argc, char **argv)
 		rc = HY_EXIT_USAGE;
 		goto out;
 	}
-	if (hy_store_open(r.db, &st, err, sizeof(err)) != 0 ||
+	if (hy_store_open(r.db, HY_STORE_READ, &st, err, sizeof(err)) != 0 ||
 	    hy_report_load(st, r.month, r.compare, &stats, &prev, &doms, err,
 	    sizeof(err)) != 0) {
 		hy_cli_error("report", "%s", err);

@@ -5,6 +5,9 @@
  * VRPs come from --vrps FILE or from the RTR cache (--rtr, default a
  * public cache); a cache that cannot be synced within --timeout is fatal
  * (exit 1): without a full VRP set every route would look "not-found".
+ *
+ * With --paths (collector RIB dumps), each ISP also gets "rov": whether
+ * it drops RPKI-invalid routes (include/hygiene/rov.h).
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -14,17 +17,22 @@
 
 #include "cli.h"
 #include "hygiene/isps.h"
+#include "hygiene/mrt.h"
 #include "hygiene/rpki.h"
 #include "hygiene/ripestat.h"
+#include "hygiene/rov.h"
 #include "hygiene/txt.h"
 
-enum { OPT_ISPS = 1000, OPT_DETAIL };
+enum { OPT_ISPS = 1000, OPT_DETAIL, OPT_PATHS };
 
 static const struct hy_cli_opt rpki_opts[] = {
 	{ "isps", required_argument, OPT_ISPS, "FILE",
 	    "ISP list: {\"isps\": [{id, name, name_ja, asns, domains}]}" },
 	{ "detail", no_argument, OPT_DETAIL, NULL,
 	    "list every route with its state and the reason" },
+	{ "paths", required_argument, OPT_PATHS, "DUMP...",
+	    "collector RIB dumps (MRT or bgpdump -m; gzip, bzip2): does each "
+	    "ISP drop RPKI-invalid routes? (more DUMPs may follow)" },
 	{ NULL, 0, 0, NULL, NULL },
 };
 
@@ -32,11 +40,15 @@ struct rpki_cmd {
 	struct hy_config	 cfg;
 	const char		*isps_path;
 	bool			 detail;
+	const char		**paths;	/* into argv */
+	size_t			 npaths;
 	struct hy_isp_list	*isps;
+	struct hy_rov		*rov;
 	struct hy_routes	*routes;
 	struct hy_vrps		*vrps;
 	struct hy_rpki_stats	**stats;
-	double			 ms_routes, ms_vrps, ms_validate, ms_stats;
+	double			 ms_routes, ms_vrps, ms_validate, ms_stats,
+				 ms_paths;
 };
 
 static int
@@ -50,6 +62,9 @@ rpki_opt(void *ctx, int id, const char *arg)
 		break;
 	case OPT_DETAIL:
 		rc->detail = true;
+		break;
+	case OPT_PATHS:
+		rc->paths[rc->npaths++] = arg;
 		break;
 	}
 	return 0;
@@ -119,6 +134,55 @@ report_malformed(const struct rpki_cmd *rc)
 		    r->nerrors - HY_ROUTES_MAX_ERRORS);
 }
 
+/* Malformed dump records are listed like malformed route lines. */
+static void
+report_malformed_paths(const struct rpki_cmd *rc)
+{
+	json_t *src = hy_rov_source_json(rc->rov), *f, *e;
+	size_t i, j, n;
+
+	json_array_foreach(json_object_get(src, "files"), i, f) {
+		n = (size_t)json_integer_value(json_object_get(f, "malformed"));
+		if (n == 0)
+			continue;
+		hy_cli_error("rpki", "%s: %zu malformed record%s skipped:",
+		    json_string_value(json_object_get(f, "name")), n,
+		    n == 1 ? "" : "s");
+		json_array_foreach(json_object_get(f, "malformed_records"), j,
+		    e)
+			fprintf(stderr, "  %s %lld: %s\n", strcmp(
+			    json_string_value(json_object_get(f, "format")),
+			    "bgpdump") == 0 ? "line" : "record",
+			    (long long)json_integer_value(json_object_get(e,
+			    "record")),
+			    json_string_value(json_object_get(e, "reason")));
+		if (n > HY_RIB_MAX_ERRORS)
+			fprintf(stderr, "  (%zu more not shown)\n",
+			    n - HY_RIB_MAX_ERRORS);
+	}
+	json_decref(src);
+}
+
+/* Read the dumps once the VRPs are in. The VRPs are of now for an RTR
+ * cache, of --at (default now) for a file. */
+static int
+load_paths(struct rpki_cmd *rc)
+{
+	char err[512];
+	double t = now_ms();
+	int r;
+
+	r = hy_rov_analyse(rc->isps, rc->vrps, rc->paths, rc->npaths,
+	    rc->cfg.vrps != NULL ? rc->cfg.now : time(NULL), &rc->rov, err,
+	    sizeof(err));
+	rc->ms_paths = now_ms() - t;
+	if (rc->rov != NULL)
+		report_malformed_paths(rc);
+	if (r != 0)
+		hy_cli_error("rpki", "paths: %s", err);
+	return r;
+}
+
 static json_t *
 route_source_json(const struct rpki_cmd *rc)
 {
@@ -162,6 +226,9 @@ isp_json(const struct rpki_cmd *rc, size_t i)
 			json_decref(asns);
 			goto fail;
 		}
+	if (rc->rov != NULL && json_object_set_new(o, "rov",
+	    hy_rov_isp_json(rc->rov, i)) != 0)
+		goto fail;
 	if (json_object_set_new(o, "asns", asns) != 0 ||
 	    json_object_set_new(o, "id", json_string(isp->id)) != 0 ||
 	    json_object_set_new(o, "name", json_string(isp->name)) != 0 ||
@@ -199,6 +266,13 @@ print_json(const struct rpki_cmd *rc)
 	    "validate", rc->ms_validate, "stats", rc->ms_stats);
 	if (o == NULL)
 		return -1;
+	if (rc->rov != NULL && (json_object_set_new(o, "path_source",
+	    hy_rov_source_json(rc->rov)) != 0 || json_object_set_new(
+	    json_object_get(o, "timing_ms"), "paths",
+	    json_real(rc->ms_paths)) != 0)) {
+		json_decref(o);
+		return -1;
+	}
 	if (json_dumpf(o, stdout, JSON_COMPACT) == 0 && fputc('\n', stdout) !=
 	    EOF)
 		r = 0;
@@ -273,6 +347,49 @@ print_detail(const struct rpki_cmd *rc, size_t i)
 	}
 }
 
+/* The ROV table, each ISP's reason and its evidence. */
+static void
+print_rov(const struct rpki_cmd *rc)
+{
+	const struct hy_rov_summary *sm;
+	const json_t *e;
+	json_t *o;
+	size_t i, j;
+
+	printf("\nROV enforcement (whether the ISP drops RPKI-invalid routes; "
+	    "from %zu collector dump%s):\n%-16s %-13s %5s %4s %9s %8s %8s "
+	    "%8s\n", rc->npaths, rc->npaths == 1 ? "" : "s", "ISP", "status",
+	    "feeds", "full", "exported", "invalid", "in-view", "transit");
+	for (i = 0; i < rc->isps->n; i++) {
+		sm = hy_rov_isp(rc->rov, i);
+		printf("%-16.16s %-13s %5zu %4zu %9llu %8llu %8llu %8llu\n",
+		    rc->isps->v[i].id, hy_rov_status_str(sm->status), sm->feeds,
+		    sm->full_feeds, (unsigned long long)sm->routes_exported,
+		    (unsigned long long)sm->invalid_exported,
+		    (unsigned long long)sm->invalid_in_view,
+		    (unsigned long long)sm->invalid_transit);
+	}
+	for (i = 0; i < rc->isps->n; i++) {
+		printf("\n%s: %s: %s\n", rc->isps->v[i].id,
+		    hy_rov_status_str(hy_rov_isp(rc->rov, i)->status),
+		    hy_rov_isp(rc->rov, i)->reason);
+		if ((o = hy_rov_isp_json(rc->rov, i)) == NULL)
+			continue;
+		json_array_foreach(json_object_get(o, "examples"), j, e)
+			printf("  %-8s %-20s %-12s path %s, peer AS%lld %s\n"
+			    "           %s\n",
+			    json_string_value(json_object_get(e, "kind")),
+			    json_string_value(json_object_get(e, "prefix")),
+			    json_string_value(json_object_get(e, "state")),
+			    json_string_value(json_object_get(e, "path")),
+			    (long long)json_integer_value(json_object_get(e,
+			    "peer_asn")),
+			    json_string_value(json_object_get(e, "peer_ip")),
+			    json_string_value(json_object_get(e, "reason")));
+		json_decref(o);
+	}
+}
+
 static void
 print_table(const struct rpki_cmd *rc)
 {
@@ -303,6 +420,8 @@ print_table(const struct rpki_cmd *rc)
 		    st->v4_24[HY_RPKI_ALL], st->v4_24[HY_RPKI_VALID],
 		    st->nloose);
 	}
+	if (rc->rov != NULL)
+		print_rov(rc);
 	if (rc->detail)
 		for (i = 0; i < rc->isps->n; i++)
 			print_detail(rc, i);
@@ -339,6 +458,8 @@ rpki_run(struct rpki_cmd *rc)
 		return HY_EXIT_FAIL;
 	}
 	rc->ms_vrps = now_ms() - t;
+	if (rc->npaths > 0 && load_paths(rc) != 0)
+		return HY_EXIT_FAIL;
 	t = now_ms();
 	if ((rc->stats = calloc(rc->isps->n + 1, sizeof(*rc->stats))) == NULL ||
 	    all_asns(rc->isps, &asns, &nasns) != 0)
@@ -368,7 +489,8 @@ rpki_run(struct rpki_cmd *rc)
 		return HY_EXIT_FAIL;
 	}
 	/* Skipped lines are routes that were not measured. */
-	return rc->routes->nerrors > 0 ? HY_EXIT_INCOMPLETE : HY_EXIT_OK;
+	return rc->routes->nerrors > 0 || (rc->rov != NULL &&
+	    hy_rov_malformed(rc->rov) > 0) ? HY_EXIT_INCOMPLETE : HY_EXIT_OK;
 oom:
 	hy_cli_error("rpki", "out of memory");
 	return HY_EXIT_FAIL;
@@ -383,6 +505,9 @@ cmd_rpki(int argc, char **argv)
 
 	memset(&rc, 0, sizeof(rc));
 	hy_config_init(&rc.cfg);
+	ret = HY_EXIT_FAIL;
+	if ((rc.paths = calloc((size_t)argc + 1, sizeof(*rc.paths))) == NULL)
+		goto out;
 	idx = hy_cli_parse(argc, argv, "rpki", &rc.cfg, rpki_opts, rpki_opt,
 	    &rc);
 	if (idx == -2) {
@@ -392,6 +517,9 @@ cmd_rpki(int argc, char **argv)
 	ret = HY_EXIT_USAGE;
 	if (idx < 0)
 		goto out;
+	/* "--paths A B C": the files after the first are arguments. */
+	while (rc.npaths > 0 && idx < argc)
+		rc.paths[rc.npaths++] = argv[idx++];
 	if (idx < argc) {
 		hy_cli_usage_error("rpki", "unexpected argument '%s'", argv[idx]);
 		goto out;
@@ -417,6 +545,8 @@ out:
 		for (i = 0; i < rc.isps->n; i++)
 			hy_rpki_stats_free(rc.stats[i]);
 	free(rc.stats);
+	hy_rov_free(rc.rov);
+	free(rc.paths);
 	hy_vrps_free(rc.vrps);
 	hy_routes_free(rc.routes);
 	hy_isps_free(rc.isps);

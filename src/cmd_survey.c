@@ -17,6 +17,7 @@
 #include "hygiene/check.h"
 #include "hygiene/isps.h"
 #include "hygiene/ripestat.h"
+#include "hygiene/rov.h"
 #include "hygiene/rpki.h"
 #include "hygiene/store.h"
 #include "hygiene/survey.h"
@@ -24,9 +25,17 @@
 /* Without --resolver the system resolver is usually a public or ISP
  * service: ask it politely unless --qps says otherwise. */
 #define SURVEY_PUBLIC_QPS	50.0
+/* Resolver health: after this many queries in a row without a usable
+ * answer (REFUSED, no answer, garbage; SERVFAIL does not count), check
+ * queries ask the resolver directly. So many check queries all have to
+ * fail to stop the survey that random faults, even one query in two,
+ * practically never do. */
+#define SURVEY_SUSPECT_STREAK	24
+#define SURVEY_CHECKS		8
 
 enum {
 	OPT_ISPS = 1000, OPT_DOMAINS, OPT_OUT, OPT_MONTH, OPT_DB, OPT_RESUME,
+	OPT_PATHS, OPT_EXCLUDE, OPT_REMEASURE,
 };
 
 static const struct hy_cli_opt survey_opts[] = {
@@ -42,13 +51,24 @@ static const struct hy_cli_opt survey_opts[] = {
 	    "SQLite history (default: hygiene-history.sqlite beside DIR)" },
 	{ "resume", no_argument, OPT_RESUME, NULL,
 	    "continue an interrupted survey of the month" },
+	{ "remeasure", no_argument, OPT_REMEASURE, NULL,
+	    "measure the month's incomplete domains again (and continue it "
+	    "if it was interrupted)" },
+	{ "paths", required_argument, OPT_PATHS, "DUMP...",
+	    "collector RIB dumps (MRT or bgpdump -m; gzip, bzip2): ROV "
+	    "enforcement per ISP (more DUMPs may follow)" },
+	{ "exclude", required_argument, OPT_EXCLUDE, "FILE",
+	    "never measure the names FILE lists, nor names below them "
+	    "(\"*.NAME\": only below); names already in the month leave it" },
 	{ NULL, 0, 0, NULL, NULL },
 };
 
 struct survey_cmd {
 	struct hy_config	 cfg;
-	const char		*isps, *domains, *out, *month, *db;
-	int			 resume;
+	const char		*isps, *domains, *out, *month, *db, *exclude;
+	int			 resume, remeasure;
+	const char		**paths;	/* into argv */
+	size_t			 npaths;
 	char			 month_buf[8];
 	char			*db_buf;
 	/* checker */
@@ -58,7 +78,13 @@ struct survey_cmd {
 	int			 tty;
 	uint64_t		 t0_ms, last_ms;
 	size_t			 first_done;
-	char			 abort_why[256];
+	/* resolver health */
+	struct hy_dns_group	*checks;	/* the last round's queries */
+	unsigned		 checks_pending, checks_usable;
+	enum hy_dns_status	 check_status;	/* of a failed one */
+	bool			 checks_final;	/* the loop runs for them */
+	bool			 dead;
+	char			 abort_why[512];
 };
 
 static int
@@ -73,6 +99,9 @@ survey_opt(void *ctx, int id, const char *arg)
 	case OPT_MONTH: sc->month = arg; break;
 	case OPT_DB: sc->db = arg; break;
 	case OPT_RESUME: sc->resume = 1; break;
+	case OPT_REMEASURE: sc->remeasure = 1; break;
+	case OPT_PATHS: sc->paths[sc->npaths++] = arg; break;
+	case OPT_EXCLUDE: sc->exclude = arg; break;
 	}
 	return 0;
 }
@@ -119,25 +148,112 @@ real_run(void *ctx)
 	return hy_loop_run(sc->loop);
 }
 
-/* A result has come back (its deadline passed or it finished) and the
- * resolver has not answered one query yet: with a working resolver
- * answers arrive within milliseconds, so it is unreachable or ignoring
- * us. Stop instead of recording every domain as "could not measure". */
+/* ---- resolver health ---- */
+
+static void
+survey_dead_why(struct survey_cmd *sc)
+{
+	struct hy_dns *dns = hy_run_dns(sc->run);
+	struct hy_dns_stats ds;
+
+	hy_dns_get_stats(dns, &ds);
+	if (ds.answers == 0)
+		snprintf(sc->abort_why, sizeof(sc->abort_why), "no answer from "
+		    "the resolver (%s) to %llu queries", hy_dns_servers(dns),
+		    (unsigned long long)ds.sent);
+	else
+		snprintf(sc->abort_why, sizeof(sc->abort_why), "the resolver "
+		    "(%s) gives no usable answer any more: the last %llu "
+		    "queries failed (so far %llu REFUSED, %llu unanswered, "
+		    "unreachable or garbled, of %llu sent), and %d check "
+		    "queries for "
+		    "names that cannot exist failed too (%s)",
+		    hy_dns_servers(dns),
+		    (unsigned long long)ds.fail_streak,
+		    (unsigned long long)ds.refused,
+		    (unsigned long long)ds.failed,
+		    (unsigned long long)ds.sent, SURVEY_CHECKS,
+		    hy_dns_status_str(sc->check_status));
+}
+
+static void
+survey_check_cb(void *arg, const struct hy_dns_result *res)
+{
+	struct survey_cmd *sc = arg;
+
+	if (hy_dns_status_measured(res->status))
+		sc->checks_usable++;
+	else
+		sc->check_status = res->status;
+	if (--sc->checks_pending > 0)
+		return;
+	if (sc->checks_usable == 0) {
+		sc->dead = true;
+		survey_dead_why(sc);
+	}
+	if (sc->checks_final)
+		hy_loop_stop(sc->loop);
+}
+
+/* A round of check queries straight to the resolver: names under
+ * .invalid (RFC 6761 §6.4), new each time so no cache answers them and
+ * any working resolver answers NXDOMAIN. No deadline: they end when the
+ * resolver answers or the engine gives up, never while queued. */
+static void
+survey_checks_start(struct survey_cmd *sc)
+{
+	char name[64];
+	int i;
+
+	hy_dns_group_free(sc->checks);
+	if ((sc->checks = hy_dns_group_new(hy_run_dns(sc->run), 0)) == NULL)
+		return;
+	sc->checks_usable = 0;
+	for (i = 0; i < SURVEY_CHECKS; i++) {
+		snprintf(name, sizeof(name), "hygiene-check-%08x.invalid",
+		    arc4random());
+		if (hy_dns_query(sc->checks, name, LDNS_RR_TYPE_SOA, 0,
+		    survey_check_cb, sc) == 0)
+			sc->checks_pending++;
+	}
+}
+
+/*
+ * Before a result is stored: has the resolver stopped answering? The
+ * engine counts the queries in a row that got no usable answer; a run
+ * of them starts check queries, and only when every check fails too is
+ * the resolver dead. Finished domains prove nothing: an invalid name
+ * finishes before any query is answered. At the end of the run (final)
+ * the last results wait for this decision, so it runs the loop for it.
+ */
 static const char *
-survey_abort_check(void *arg)
+survey_abort_check(void *arg, bool final)
 {
 	struct survey_cmd *sc = arg;
 	struct hy_dns_stats ds;
 
 	hy_dns_get_stats(hy_run_dns(sc->run), &ds);
-	if (ds.sent > 0 && ds.answers == 0) {
-		snprintf(sc->abort_why, sizeof(sc->abort_why), "no answer from "
-		    "the resolver (%s) to %llu queries",
-		    hy_dns_servers(hy_run_dns(sc->run)),
-		    (unsigned long long)ds.sent);
-		return sc->abort_why;
+	if (!sc->dead && sc->checks_pending == 0 && (final ?
+	    ds.fail_streak > 0 : ds.fail_streak >= SURVEY_SUSPECT_STREAK))
+		survey_checks_start(sc);
+	if (final && sc->checks_pending > 0) {
+		sc->checks_final = true;
+		hy_loop_run(sc->loop);
 	}
-	return NULL;
+	return sc->dead ? sc->abort_why : NULL;
+}
+
+/* Results are committed only while the resolver's latest answer was
+ * usable: those finished after an outage began stay uncommitted, and are
+ * rolled back if the outage is confirmed. */
+static bool
+survey_may_commit(void *arg)
+{
+	struct survey_cmd *sc = arg;
+	struct hy_dns_stats ds;
+
+	hy_dns_get_stats(hy_run_dns(sc->run), &ds);
+	return !sc->dead && sc->checks_pending == 0 && ds.fail_streak == 0;
 }
 
 /* ---- per-ISP RPKI figures (the same as `hygiene rpki --json`) ---- */
@@ -157,6 +273,42 @@ survey_routes(const struct survey_cmd *sc, const uint32_t *asns, size_t n,
 }
 
 /*
+ * ROV enforcement per ISP from the collector dumps (--paths), against the
+ * survey's VRPs: of now for an RTR cache, of --at for a file. Malformed
+ * records are skipped and listed on stderr; an unreadable or truncated
+ * dump stops the survey before anything is measured.
+ */
+static int
+survey_rov(const struct survey_cmd *sc, const struct hy_isp_list *isps,
+    const struct hy_vrps *vrps, struct hy_rov **out, char *err,
+    size_t errlen)
+{
+	json_t *src, *f, *e;
+	size_t i, j;
+	int rc;
+
+	rc = hy_rov_analyse(isps, vrps, sc->paths, sc->npaths,
+	    sc->cfg.vrps != NULL ? sc->cfg.now : time(NULL), out, err, errlen);
+	if (rc != 0 && strncmp(err, "paths: ", 7) != 0) {
+		/* say which input failed; no routes-source hint applies */
+		memmove(err + 7, err, strnlen(err, errlen - 8) + 1);
+		memcpy(err, "paths: ", 7);
+	}
+	if (*out == NULL || (src = hy_rov_source_json(*out)) == NULL)
+		return rc;
+	json_array_foreach(json_object_get(src, "files"), i, f)
+		json_array_foreach(json_object_get(f, "malformed_records"), j,
+		    e)
+			hy_cli_error("survey", "%s: record %lld skipped: %s",
+			    json_string_value(json_object_get(f, "name")),
+			    (long long)json_integer_value(json_object_get(e,
+			    "record")), json_string_value(json_object_get(e,
+			    "reason")));
+	json_decref(src);
+	return rc;
+}
+
+/*
  * Validate every route of every ISP's ASNs (--routes FILE|ripestat) once
  * against the VRPs (--vrps, or the --rtr cache, by default a public one)
  * and keep each ISP's figures, keyed by ISP id, for stats.json. -1 with
@@ -169,6 +321,7 @@ survey_rpki(const struct survey_cmd *sc, const struct hy_isp_list *isps,
 	struct hy_routes *routes = NULL;
 	struct hy_vrps *vrps = NULL;
 	struct hy_rpki_stats *st = NULL;
+	struct hy_rov *rov = NULL;
 	uint32_t *asns = NULL;
 	uint8_t *states = NULL;
 	json_t *map = NULL, *one;
@@ -188,6 +341,9 @@ survey_rpki(const struct survey_cmd *sc, const struct hy_isp_list *isps,
 	    err, errlen) : hy_vrps_sync_rtr(sc->cfg.rtr, sc->cfg.timeout_ms,
 	    &vrps, err, errlen)) != 0)
 		goto out;
+	if (sc->npaths > 0 && survey_rov(sc, isps, vrps, &rov, err,
+	    errlen) != 0)
+		goto out;
 	if ((states = hy_rpki_states(vrps, routes, asns, n)) == NULL ||
 	    (map = json_object()) == NULL)
 		goto oom;
@@ -195,7 +351,9 @@ survey_rpki(const struct survey_cmd *sc, const struct hy_isp_list *isps,
 		if (hy_rpki_isp_stats(vrps, routes, states, isps->v[i].asns,
 		    isps->v[i].nasns, false, &st) != 0 ||
 		    (one = hy_rpki_stats_json(st, routes)) == NULL ||
-		    json_object_set_new(map, isps->v[i].id, one) != 0)
+		    json_object_set_new(map, isps->v[i].id, one) != 0 ||
+		    (rov != NULL && json_object_set_new(one, "rov",
+		    hy_rov_isp_json(rov, i)) != 0))
 			goto oom;
 		hy_rpki_stats_free(st);
 		st = NULL;
@@ -208,6 +366,7 @@ oom:
 	snprintf(err, errlen, "out of memory");
 out:
 	hy_rpki_stats_free(st);
+	hy_rov_free(rov);
 	json_decref(map);
 	free(states);
 	free(asns);
@@ -329,10 +488,34 @@ survey_mkdirs(const char *path)
 	return 0;
 }
 
+static void
+survey_print_summary(const struct survey_cmd *sc,
+    const struct hy_survey_summary *sum, const struct hy_dns_stats *ds,
+    uint64_t ms)
+{
+	printf("survey %s: %zu domains: %zu measured, %zu incomplete, %zu do "
+	    "not exist, %zu invalid input%s", sc->month, sum->targets,
+	    sum->state[HY_MEAS_MEASURED], sum->state[HY_MEAS_INCOMPLETE],
+	    sum->state[HY_MEAS_NXDOMAIN], sum->state[HY_MEAS_INVALID_INPUT],
+	    sum->state[HY_MEAS_MEASURED] < sum->targets ? " (see `errors` in "
+	    "results.ndjson)" : "");
+	if (sc->remeasure)
+		printf("; %zu incomplete measured again", sum->marked);
+	if (sum->remeasured > 0)
+		printf("; %zu measured more than once this month",
+		    sum->remeasured);
+	printf("; %zu measured in this run, %llu DNS queries sent, %.1f s; "
+	    "wrote %s/{results.ndjson,stats.json,stats.csv,report.html}, "
+	    "history %s\n", sum->stored - sum->resumed,
+	    (unsigned long long)ds->sent, (double)ms / 1000.0, sc->out,
+	    sc->db);
+}
+
 static int
 survey_exec(struct survey_cmd *sc)
 {
 	struct hy_isp_list *isps = NULL;
+	struct hy_exclude *ex = NULL;
 	struct hy_store *st = NULL;
 	struct hy_survey_opts o = { 0 };
 	struct hy_survey_checker ck = { sc, real_start, real_run };
@@ -349,12 +532,19 @@ survey_exec(struct survey_cmd *sc)
 		hy_cli_error("survey", "%s", err);
 		goto out;
 	}
+	/* Read whole before anything is measured, or not at all. */
+	if (sc->exclude != NULL && hy_exclude_load(sc->exclude, &ex, err,
+	    sizeof(err)) != 0) {
+		hy_cli_error("survey", "--exclude: %s", err);
+		goto out;
+	}
 	if (survey_mkdirs(sc->out) != 0) {
 		hy_cli_error("survey", "%s: %s", sc->out,
 		    strerror(errno));
 		goto out;
 	}
-	if (hy_store_open(sc->db, &st, err, sizeof(err)) != 0) {
+	if (hy_store_open(sc->db, HY_STORE_WRITE, &st, err,
+	    sizeof(err)) != 0) {
 		hy_cli_error("survey", "%s", err);
 		goto out;
 	}
@@ -370,7 +560,8 @@ survey_exec(struct survey_cmd *sc)
 		sc->cfg.routes = "ripestat";
 	if (survey_rpki(sc, isps, &rpki, err, sizeof(err)) != 0) {
 		hy_cli_error("survey", "RPKI: %s%s", err,
-		    strcmp(sc->cfg.routes, "ripestat") == 0 ? " (--routes "
+		    strcmp(sc->cfg.routes, "ripestat") == 0 &&
+		    strncmp(err, "paths: ", 7) != 0 ? " (--routes "
 		    "FILE reads the ISPs' routes from a file instead)" : "");
 		goto out;
 	}
@@ -406,12 +597,15 @@ survey_exec(struct survey_cmd *sc)
 	o.out_dir = sc->out;
 	o.isps = isps;
 	o.domains_path = sc->domains;
+	o.exclude = ex;
 	o.rpki = rpki;
 	o.resume = sc->resume;
+	o.remeasure = sc->remeasure;
 	o.window = sc->cfg.concurrency;
 	o.commit_every = 256;
 	o.now = time(NULL);
 	o.abort_check = survey_abort_check;
+	o.may_commit = survey_may_commit;
 	o.abort_arg = sc;
 	o.warn = survey_warn;
 	sc->tty = isatty(STDERR_FILENO);
@@ -427,21 +621,21 @@ survey_exec(struct survey_cmd *sc)
 		hy_cli_error("survey", "%s", err);
 		goto out;
 	}
+	if (sum.excluded > 0)
+		hy_cli_error("survey", "left out %zu name%s listed in %s (their "
+		    "owners opted out)", sum.excluded, sum.excluded == 1 ? "" :
+		    "s", sc->exclude);
 	hy_dns_get_stats(hy_run_dns(sc->run), &ds);
-	printf("survey %s: %zu domains, %zu measured completely, %zu could "
-	    "not be measured%s; %zu measured in this run, %llu DNS queries "
-	    "sent, %.1f s; wrote %s/{results.ndjson,stats.json,stats.csv,"
-	    "report.html}, history %s\n", sc->month, sum.targets,
-	    sum.measured - sum.incomplete, sum.incomplete,
-	    sum.incomplete ? " (see `errors` in results.ndjson)" : "",
-	    sum.measured - sum.resumed, (unsigned long long)ds.sent,
-	    (double)(now_ms() - t0) / 1000.0, sc->out, sc->db);
-	rc = sum.incomplete > 0 ? HY_EXIT_INCOMPLETE : HY_EXIT_OK;
+	survey_print_summary(sc, &sum, &ds, now_ms() - t0);
+	rc = sum.state[HY_MEAS_MEASURED] == sum.targets ? HY_EXIT_OK :
+	    HY_EXIT_INCOMPLETE;
 out:
+	hy_dns_group_free(sc->checks);
 	hy_run_free(sc->run);
 	hy_loop_free(sc->loop);
 	hy_store_close(st);
 	hy_isps_free(isps);
+	hy_exclude_free(ex);
 	json_decref(rpki);
 	return rc;
 }
@@ -454,12 +648,19 @@ cmd_survey(int argc, char **argv)
 
 	memset(&sc, 0, sizeof(sc));
 	hy_config_init(&sc.cfg);
+	if ((sc.paths = calloc((size_t)argc + 1, sizeof(*sc.paths))) == NULL) {
+		rc = HY_EXIT_FAIL;
+		goto out;
+	}
 	first = hy_cli_parse(argc, argv, "survey", &sc.cfg, survey_opts,
 	    survey_opt, &sc);
 	if (first < 0) {
 		rc = first == -2 ? HY_EXIT_OK : HY_EXIT_USAGE;
 		goto out;
 	}
+	/* "--paths A B C": the files after the first are arguments. */
+	while (sc.npaths > 0 && first < argc)
+		sc.paths[sc.npaths++] = argv[first++];
 	if (first < argc) {
 		hy_cli_usage_error("survey", "unexpected argument '%s'",
 		    argv[first]);
@@ -471,10 +672,11 @@ cmd_survey(int argc, char **argv)
 		rc = HY_EXIT_USAGE;
 		goto out;
 	}
-	if (strcmp(sc.isps, "-") == 0 && sc.domains != NULL &&
-	    strcmp(sc.domains, "-") == 0) {
-		hy_cli_usage_error("survey", "--isps and --domains cannot both "
-		    "read standard input ('-')");
+	if ((strcmp(sc.isps, "-") == 0) + (sc.domains != NULL &&
+	    strcmp(sc.domains, "-") == 0) + (sc.exclude != NULL &&
+	    strcmp(sc.exclude, "-") == 0) > 1) {
+		hy_cli_usage_error("survey", "only one of --isps, --domains "
+		    "and --exclude can read standard input ('-')");
 		rc = HY_EXIT_USAGE;
 		goto out;
 	}
@@ -484,6 +686,7 @@ cmd_survey(int argc, char **argv)
 	}
 	rc = survey_exec(&sc);
 out:
+	free(sc.paths);
 	free(sc.db_buf);
 	hy_config_free(&sc.cfg);
 	return rc;

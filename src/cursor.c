@@ -117,6 +117,63 @@ hy_cursor_uint(struct hy_cursor *c, uint64_t max, uint64_t *out)
 }
 
 bool
+hy_cursor_take(struct hy_cursor *c, size_t n, struct hy_span *out)
+{
+	if (hy_cursor_left(c) < n)
+		return false;
+	out->p = c->buf + c->pos;
+	out->len = n;
+	c->pos += n;
+	return true;
+}
+
+/* n (<= 4) bytes as a big-endian integer. */
+static bool
+cursor_be(struct hy_cursor *c, size_t n, uint32_t *out)
+{
+	const unsigned char *p;
+	uint32_t v = 0;
+	size_t i;
+
+	if (hy_cursor_left(c) < n)
+		return false;
+	p = (const unsigned char *)c->buf + c->pos;
+	for (i = 0; i < n; i++)
+		v = v << 8 | p[i];
+	c->pos += n;
+	*out = v;
+	return true;
+}
+
+bool
+hy_cursor_u8(struct hy_cursor *c, uint8_t *out)
+{
+	uint32_t v;
+
+	if (!cursor_be(c, 1, &v))
+		return false;
+	*out = (uint8_t)v;
+	return true;
+}
+
+bool
+hy_cursor_u16(struct hy_cursor *c, uint16_t *out)
+{
+	uint32_t v;
+
+	if (!cursor_be(c, 2, &v))
+		return false;
+	*out = (uint16_t)v;
+	return true;
+}
+
+bool
+hy_cursor_u32(struct hy_cursor *c, uint32_t *out)
+{
+	return cursor_be(c, 4, out);
+}
+
+bool
 hy_span_eq_ci(struct hy_span s, const char *lit)
 {
 	return strlen(lit) == s.len && strncasecmp(s.p, lit, s.len) == 0;

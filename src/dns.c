@@ -359,6 +359,26 @@ entry_finish(struct hy_dns *d, struct dns_entry *e, enum hy_dns_status st,
 	}
 }
 
+/* Health counters of one query that went on the wire (see dns.h). */
+static void
+dns_count_outcome(struct hy_dns *d, enum hy_dns_status st)
+{
+	if (hy_dns_status_measured(st)) {
+		d->stats.usable++;
+		d->stats.fail_streak = 0;
+		return;
+	}
+	if (st == HY_DNS_SERVFAIL) {
+		d->stats.servfail++;
+		return;
+	}
+	if (st == HY_DNS_REFUSED)
+		d->stats.refused++;
+	else
+		d->stats.failed++;
+	d->stats.fail_streak++;
+}
+
 static void
 dns_ares_cb(void *arg, int status, int timeouts, unsigned char *abuf,
     int alen)
@@ -385,6 +405,7 @@ dns_ares_cb(void *arg, int status, int timeouts, unsigned char *abuf,
 	} else {
 		st = ares_status_map(status);
 	}
+	dns_count_outcome(d, st);
 	entry_finish(d, e, st, pkt);
 	entry_unref(e);		/* the reference c-ares held */
 	if (d->send_timer.slot == 0)

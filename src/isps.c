@@ -21,10 +21,20 @@
 
 struct isps_ctx {
 	struct hy_isp_list *list;
+	json_t		*arr;		/* the "isps" array, for typed names */
 	char		*err;
 	size_t		 errlen;
-	int		 oom;
+	hy_isps_problem_fn each;	/* optional: every cross-entry problem */
+	void		*each_arg;
+	size_t		 nproblems;
 };
+
+static void
+isps_err(struct isps_ctx *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void
+isps_problem(struct isps_ctx *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 static void
 isps_err(struct isps_ctx *c, const char *fmt, ...)
@@ -34,6 +44,23 @@ isps_err(struct isps_ctx *c, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(c->err, c->errlen, fmt, ap);
 	va_end(ap);
+}
+
+/* A problem of the rules that span entries: the first goes to err, and
+ * every one to the caller's callback, so one run names them all. */
+static void
+isps_problem(struct isps_ctx *c, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (c->nproblems++ == 0)
+		snprintf(c->err, c->errlen, "%s", msg);
+	if (c->each != NULL)
+		c->each(c->each_arg, msg);
 }
 
 static int
@@ -180,7 +207,7 @@ static int
 isps_asns(struct isps_ctx *c, json_t *o, size_t i, struct hy_isp *isp)
 {
 	json_t *a = json_object_get(o, "asns"), *v;
-	size_t j, k;
+	size_t j;
 
 	if (a == NULL) {
 		isps_err(c, "isps[%zu]: missing \"asns\"", i);
@@ -198,13 +225,6 @@ isps_asns(struct isps_ctx *c, json_t *o, size_t i, struct hy_isp *isp)
 	json_array_foreach(a, j, v) {
 		if (isps_asn(c, v, i, j, &isp->asns[j]) != 0)
 			return -1;
-		for (k = 0; k < j; k++)
-			if (isp->asns[k] == isp->asns[j]) {
-				isps_err(c, "isps[%zu].asns[%zu]: AS%u is "
-				    "listed twice (also asns[%zu])", i, j,
-				    isp->asns[j], k);
-				return -1;
-			}
 		isp->nasns++;
 	}
 	return 0;
@@ -309,12 +329,63 @@ isps_asn_cmp(const void *a, const void *b)
 	return x->isp < y->isp ? -1 : x->isp > y->isp;
 }
 
-/* Uniqueness across entries: ids, ASNs, domains. Builds the ASN index. */
+/* Where the n-th ASN of the file (counting across entries) is listed. */
+static void
+isps_asn_at(const struct hy_isp_list *l, size_t n, size_t *i, size_t *j)
+{
+	for (*i = 0; n >= l->v[*i].nasns; (*i)++)
+		n -= l->v[*i].nasns;
+	*j = n;
+}
+
+/*
+ * An ASN decides which ISP hosts a server, so it belongs to one entry
+ * and appears there once. Every repeat is named, in file order, against
+ * its first listing. byasn is sorted by (ASN, file position) here, with
+ * the position in .isp: a run of equal ASNs starts with the first
+ * listing.
+ */
 static int
-isps_cross_check(struct isps_ctx *c)
+isps_asn_repeats(struct isps_ctx *c, struct hy_isp_asn *byasn, size_t n)
+{
+	const struct hy_isp_list *l = c->list;
+	size_t *first, k, run = 0, i, j, fi, fj;
+
+	if ((first = calloc(n ? n : 1, sizeof(*first))) == NULL) {
+		isps_err(c, "out of memory");
+		return -1;
+	}
+	qsort(byasn, n, sizeof(*byasn), isps_asn_cmp);
+	for (k = 0; k < n; k++) {
+		if (k == 0 || byasn[k].asn != byasn[k - 1].asn)
+			run = k;
+		first[byasn[k].isp] = run == k ? SIZE_MAX : byasn[run].isp;
+	}
+	for (k = 0; k < n; k++) {
+		if (first[k] == SIZE_MAX)
+			continue;
+		isps_asn_at(l, k, &i, &j);
+		isps_asn_at(l, first[k], &fi, &fj);
+		if (fi == i)
+			isps_problem(c, "isps[%zu].asns[%zu]: AS%u is listed "
+			    "twice (also asns[%zu])", i, j, l->v[i].asns[j],
+			    fj);
+		else
+			isps_problem(c, "isps[%zu].asns[%zu]: AS%u is also "
+			    "listed for \"%s\" (isps[%zu]); an ASN belongs to "
+			    "one ISP", i, j, l->v[i].asns[j], l->v[fi].id, fi);
+	}
+	free(first);
+	return 0;
+}
+
+/* The ASN -> ISP index behind hy_isps_by_asn(), after the repeats are
+ * checked: each ASN once. */
+static int
+isps_asn_index(struct isps_ctx *c)
 {
 	struct hy_isp_list *l = c->list;
-	size_t i, j, a, b, n = 0;
+	size_t i, j, k, n = 0;
 
 	for (i = 0; i < l->n; i++)
 		n += l->v[i].nasns;
@@ -323,42 +394,87 @@ isps_cross_check(struct isps_ctx *c)
 		return -1;
 	}
 	for (i = 0; i < l->n; i++)
-		for (a = 0; a < l->v[i].nasns; a++) {
-			l->byasn[l->nbyasn].asn = l->v[i].asns[a];
-			l->byasn[l->nbyasn++].isp = i;
+		for (j = 0; j < l->v[i].nasns; j++) {
+			l->byasn[l->nbyasn].asn = l->v[i].asns[j];
+			l->byasn[l->nbyasn].isp = l->nbyasn;
+			l->nbyasn++;
 		}
-	qsort(l->byasn, l->nbyasn, sizeof(*l->byasn), isps_asn_cmp);
-	for (i = 1; i < l->nbyasn; i++)
-		if (l->byasn[i].asn == l->byasn[i - 1].asn) {
-			isps_err(c, "isps[%zu].asns: AS%u is also listed for "
-			    "\"%s\" (isps[%zu]); an ASN belongs to one ISP",
-			    l->byasn[i].isp, l->byasn[i].asn,
-			    l->v[l->byasn[i - 1].isp].id, l->byasn[i - 1].isp);
-			return -1;
+	if (isps_asn_repeats(c, l->byasn, n) != 0)
+		return -1;
+	/* File position -> entry: the order (ASN, entry) is kept. */
+	for (k = 0; k < n; k++)
+		isps_asn_at(l, l->byasn[k].isp, &l->byasn[k].isp, &j);
+	return 0;
+}
+
+/* The first listing of isps[i].domains[a] before it, or 0. */
+static int
+isps_domain_first(const struct hy_isp_list *l, size_t i, size_t a,
+    size_t *fj, size_t *fb)
+{
+	size_t j, b;
+
+	for (j = 0; j <= i; j++)
+		for (b = 0; b < (j == i ? a : l->v[j].ndomains); b++)
+			if (strcmp(l->v[i].domains[a],
+			    l->v[j].domains[b]) == 0) {
+				*fj = j;
+				*fb = b;
+				return 1;
+			}
+	return 0;
+}
+
+/*
+ * A domain is measured once and owned by one ISP. Names are compared
+ * normalised, so "IIJ.ad.jp." and "iij.ad.jp", or a U-label and its
+ * A-label, are one domain; the message shows the name as typed and, if
+ * that differs, its A-label. Lists are tens of entries: quadratic is fine.
+ */
+static void
+isps_domain_repeats(struct isps_ctx *c)
+{
+	const struct hy_isp_list *l = c->list;
+	const char *typed, *al;
+	size_t i, a, j, b;
+	int same;
+
+	for (i = 0; i < l->n; i++)
+		for (a = 0; a < l->v[i].ndomains; a++) {
+			if (!isps_domain_first(l, i, a, &j, &b))
+				continue;
+			al = l->v[i].domains[a];
+			typed = json_string_value(json_array_get(
+			    json_object_get(json_array_get(c->arr, i),
+			    "domains"), a));
+			same = strcmp(typed, al) == 0;
+			isps_problem(c, "isps[%zu].domains[%zu]: \"%s\"%s%s%s "
+			    "is also listed at isps[%zu].domains[%zu]", i, a,
+			    typed, same ? "" : " (", same ? "" : al,
+			    same ? "" : ")", j, b);
 		}
-	/* Lists are tens of entries: quadratic checks are fine here. */
+}
+
+/* Uniqueness across entries: ids, ASNs, domains. Every problem is
+ * reported before the list is refused. Builds the ASN index. */
+static int
+isps_cross_check(struct isps_ctx *c)
+{
+	const struct hy_isp_list *l = c->list;
+	size_t i, j;
+
+	if (isps_asn_index(c) != 0)
+		return -1;
 	for (i = 0; i < l->n; i++)
 		for (j = 0; j < i; j++)
 			if (strcmp(l->v[i].id, l->v[j].id) == 0) {
-				isps_err(c, "isps[%zu].id: duplicate id \"%s\" "
-				    "(also isps[%zu])", i, l->v[i].id, j);
-				return -1;
+				isps_problem(c, "isps[%zu].id: duplicate id "
+				    "\"%s\" (also isps[%zu])", i, l->v[i].id,
+				    j);
+				break;
 			}
-	for (i = 0; i < l->n; i++)
-		for (a = 0; a < l->v[i].ndomains; a++)
-			for (j = 0; j <= i; j++)
-				for (b = 0; b < (j == i ? a : l->v[j].ndomains);
-				    b++) {
-					if (strcmp(l->v[i].domains[a],
-					    l->v[j].domains[b]) != 0)
-						continue;
-					isps_err(c, "isps[%zu].domains[%zu]: "
-					    "\"%s\" is also listed at "
-					    "isps[%zu].domains[%zu]", i, a,
-					    l->v[i].domains[a], j, b);
-					return -1;
-				}
-	return 0;
+	isps_domain_repeats(c);
+	return c->nproblems > 0 ? -1 : 0;
 }
 
 static int
@@ -382,7 +498,7 @@ isps_top(struct isps_ctx *c, json_t *root)
 		    "schema_version, description)", key);
 		return -1;
 	}
-	arr = json_object_get(root, "isps");
+	c->arr = arr = json_object_get(root, "isps");
 	if (arr == NULL || !json_is_array(arr)) {
 		isps_err(c, "isps: missing, or not an array");
 		return -1;
@@ -405,7 +521,16 @@ int
 hy_isps_parse(const char *buf, size_t len, struct hy_isp_list **out,
     char *err, size_t errlen)
 {
-	struct isps_ctx c = { .err = err, .errlen = errlen };
+	return hy_isps_parse_all(buf, len, out, NULL, NULL, err, errlen);
+}
+
+int
+hy_isps_parse_all(const char *buf, size_t len, struct hy_isp_list **out,
+    hy_isps_problem_fn each, void *arg, char *err, size_t errlen)
+{
+	struct isps_ctx c = {
+		.err = err, .errlen = errlen, .each = each, .each_arg = arg,
+	};
 	json_error_t je;
 	json_t *root = NULL;
 	int rc = -1;
@@ -439,6 +564,13 @@ out:
 int
 hy_isps_load(const char *path, struct hy_isp_list **out, char *err,
     size_t errlen)
+{
+	return hy_isps_load_all(path, out, NULL, NULL, err, errlen);
+}
+
+int
+hy_isps_load_all(const char *path, struct hy_isp_list **out,
+    hy_isps_problem_fn each, void *arg, char *err, size_t errlen)
 {
 	FILE *f;
 	const char *name = strcmp(path, "-") == 0 ? "standard input" : path;
@@ -480,7 +612,7 @@ hy_isps_load(const char *path, struct hy_isp_list **out, char *err,
 		snprintf(err, errlen, "%s %s", name, why);
 		goto out;
 	}
-	if (hy_isps_parse(buf, len, out, err, errlen) != 0) {
+	if (hy_isps_parse_all(buf, len, out, each, arg, err, errlen) != 0) {
 		/* Prefix the file name, keeping the path of the entry. */
 		char tmp[512];
 

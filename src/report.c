@@ -14,49 +14,72 @@
 #include "hygiene/report.h"
 #include "hygiene/stats.h"
 #include "hygiene/survey.h"
+#include "report_int.h"
 
 /* ---- labels ---- */
 
 enum lbl {
-	L_TITLE, L_MONTH, L_COMPARE, L_ISP, L_DOMAINS, L_INCOMPLETE, L_OWN,
-	L_HOSTED, L_TOTALS, L_CHART, L_DOMAIN_TABLE, L_DOMAIN, L_NOTES,
-	L_NOTE_RATES, L_NOTE_HOSTED, L_NOTE_DELTA, L_NA, L_ERRORS, L_RECORD,
-	L_NONE_YET, L_N
+	L_TITLE, L_MONTH, L_COMPARE, L_ISP, L_DOMAINS, L_MEASURED,
+	L_INCOMPLETE, L_NXDOMAIN, L_INVALID, L_OWN, L_HOSTED, L_TOTALS,
+	L_CHART, L_DOMAIN_TABLE, L_DOMAIN, L_STATE, L_NOTES, L_NOTE_RATES,
+	L_NOTE_HOSTED, L_NOTE_DELTA, L_NA, L_ERRORS, L_RECORD, L_NONE_YET,
+	L_REMEASURED, L_N
 };
 
 static const char *const labels[2][L_N] = {
 	[HY_LANG_EN] = {
 		"Network hygiene survey", "Month", "compared with", "ISP",
-		"Domains", "Not fully measured", "Own domains",
+		"Domains", "Measured", "Incomplete", "Do not exist",
+		"Invalid input", "Own domains",
 		"Hosted domains (mail or name servers in the ISP's network)",
 		"All surveyed domains", "Adoption by ISP (own domains)",
-		"Own domains in detail", "Domain", "Notes",
-		"Rates are shares of the domains whose section could be "
-		"measured; domains that timed out or failed (indeterminate, "
-		"temperror, not measured) are counted separately, never as "
-		"absent.",
+		"Own domains in detail", "Domain", "Measurement", "Notes",
+		"Each rate is a share of the domains whose part in question "
+		"could be measured: what timed out or failed (indeterminate, "
+		"temperror, not measured) is never counted as absent. Domains "
+		"that could not be measured completely, that do not exist "
+		"(NXDOMAIN) or whose name is invalid are counted beside the "
+		"rates; the last two are in no rate at all.",
 		"A domain is hosted by an ISP when one of its MX or NS addresses "
 		"is originated by one of the ISP's ASNs; an ISP's own domains "
-		"are never counted as hosted by it.",
+		"are never counted as hosted by it. An incomplete domain also "
+		"counts, as incomplete, for the ISPs that hosted it in its "
+		"previous result.",
 		"Changes are in percentage points against the compared month.",
 		"n/a", "Errors", "record", "no data",
+		"Measured again after an incomplete result",
 	},
 	[HY_LANG_JA] = {
 		"ネットワーク衛生調査", "調査月", "比較対象月", "事業者",
-		"ドメイン数", "測定不完全", "自社ドメイン",
+		"ドメイン数", "測定済み", "測定不完全", "存在しない",
+		"無効な入力", "自社ドメイン",
 		"ホスティング先ドメイン(MX または NS が当該事業者のネットワーク内)",
 		"全調査ドメイン", "事業者別の導入率(自社ドメイン)",
-		"自社ドメインの詳細", "ドメイン", "注記",
+		"自社ドメインの詳細", "ドメイン", "測定状態", "注記",
 		"導入率は当該項目を測定できたドメインに占める割合です。"
 		"タイムアウトや失敗(indeterminate、temperror、未測定)は"
-		"「なし」には数えず、別に集計しています。",
+		"「なし」には数えません。完全には測定できなかったドメイン、"
+		"存在しないドメイン(NXDOMAIN)、名前が無効な入力は導入率の"
+		"横に別に数え、後の二つはどの導入率にも含めません。",
 		"MX または NS のアドレスが事業者の AS から広報されている場合、"
 		"そのドメインを当該事業者のホスティング先として数えます。"
-		"自社ドメインは自社のホスティング先には数えません。",
+		"自社ドメインは自社のホスティング先には数えません。"
+		"測定不完全のドメインは、前回の結果でホスティングしていた"
+		"事業者にも測定不完全として数えます。",
 		"増減は比較対象月に対するポイント差です。",
 		"該当なし", "エラー", "レコード", "データなし",
+		"測定不完全のため再測定",
 	},
 };
+
+/* The measurement states as stats.json keys, in column order. */
+static const char *const state_keys[] = {
+	"measured", "incomplete", "nxdomain", "invalid_input",
+};
+static const enum lbl state_labels[] = {
+	L_MEASURED, L_INCOMPLETE, L_NXDOMAIN, L_INVALID,
+};
+#define NSTATES (sizeof(state_keys) / sizeof(state_keys[0]))
 
 /* ---- metrics ---- */
 
@@ -239,6 +262,12 @@ md_escape(FILE *f, const char *s)
 	return rc < 0 ? -1 : 0;
 }
 
+int
+hy_report_md_escape(FILE *f, const char *s)
+{
+	return md_escape(f, s);
+}
+
 char *
 hy_csv_cell(const char *s)
 {
@@ -304,13 +333,17 @@ fmt_delta(char *buf, size_t len, double cur, double old)
 		snprintf(buf, len, "%+.1f", cur - old);
 }
 
-/* The verdict summary of one domain section for the detail table. */
+/* The verdict summary of one domain section for the detail table; a
+ * name that does not exist has none (its "none" and "absent" only say
+ * so again). */
 static const char *
 dom_status(const json_t *obj, const char *section)
 {
 	const json_t *s = json_object_get(obj, section);
 	const char *st;
 
+	if (hy_stats_measurement(obj) == HY_MEAS_NXDOMAIN)
+		return "n/a";
 	if (!json_is_object(s))
 		return "not measured";
 	st = json_string_value(json_object_get(s, "status"));
@@ -320,6 +353,14 @@ dom_status(const json_t *obj, const char *section)
 	    json_is_string(json_object_get(s, "policy")))
 		return json_string_value(json_object_get(s, "policy"));
 	return st;
+}
+
+/* The domain's measurement state, recomputed: a stored line's own
+ * "measurement" is not trusted over its verdicts. */
+static const char *
+dom_state(const json_t *obj)
+{
+	return hy_measurement_str(hy_stats_measurement(obj));
 }
 
 static const char *
@@ -394,9 +435,10 @@ html_rates_table(FILE *f, const struct hy_report_in *in, const char *scope,
 
 	fputs("<table>\n<caption>", f);
 	hy_html_escape(f, caption);
-	fprintf(f, "</caption>\n<tr><th>%s</th><th>%s</th><th>%s</th>",
-	    labels[lang][L_ISP], labels[lang][L_DOMAINS],
-	    labels[lang][L_INCOMPLETE]);
+	fprintf(f, "</caption>\n<tr><th>%s</th><th>%s</th>",
+	    labels[lang][L_ISP], labels[lang][L_DOMAINS]);
+	for (m = 0; m < NSTATES; m++)
+		fprintf(f, "<th>%s</th>", labels[lang][state_labels[m]]);
 	for (m = 0; m < NMETRICS; m++) {
 		if (scope != NULL && strcmp(metrics[m].section, "rpki") == 0)
 			continue;
@@ -412,8 +454,9 @@ html_rates_table(FILE *f, const struct hy_report_in *in, const char *scope,
 		fputs("<tr><td class=\"t\">", f);
 		hy_html_escape(f, jstr(isp, lang == HY_LANG_JA ? "name_ja" :
 		    "name"));
-		fprintf(f, "</td><td>%lld</td><td>%lld</td>",
-		    jint(t, "domains"), jint(t, "incomplete"));
+		fprintf(f, "</td><td>%lld</td>", jint(t, "domains"));
+		for (m = 0; m < NSTATES; m++)
+			fprintf(f, "<td>%lld</td>", jint(t, state_keys[m]));
 		rate_cells(f, "<td>%s</td>", t, pt, in->prev != NULL, scope,
 		    lang);
 		fputs("</tr>\n", f);
@@ -478,11 +521,12 @@ html_domains(FILE *f, const json_t *doms, enum hy_report_lang lang)
 	size_t i, s;
 
 	fprintf(f, "<table>\n<caption>%s</caption>\n<tr><th>%s</th><th>%s"
-	    "</th><th>DNSSEC</th><th>SPF</th><th>DMARC</th><th>MTA-STS</th>"
-	    "<th>TLS-RPT</th><th>SPF %s</th><th>DMARC %s</th><th>%s</th>"
-	    "</tr>\n", labels[lang][L_DOMAIN_TABLE], labels[lang][L_DOMAIN],
-	    labels[lang][L_ISP], labels[lang][L_RECORD],
-	    labels[lang][L_RECORD], labels[lang][L_ERRORS]);
+	    "</th><th>%s</th><th>DNSSEC</th><th>SPF</th><th>DMARC</th>"
+	    "<th>MTA-STS</th><th>TLS-RPT</th><th>SPF %s</th><th>DMARC %s</th>"
+	    "<th>%s</th></tr>\n", labels[lang][L_DOMAIN_TABLE],
+	    labels[lang][L_DOMAIN], labels[lang][L_ISP], labels[lang][L_STATE],
+	    labels[lang][L_RECORD], labels[lang][L_RECORD],
+	    labels[lang][L_ERRORS]);
 	json_array_foreach(doms, i, d) {
 		fputs("<tr><td class=\"t\">", f);
 		hy_html_escape(f, jstr(d, "domain"));
@@ -494,6 +538,8 @@ html_domains(FILE *f, const json_t *doms, enum hy_report_lang lang)
 		fputs("</td><td class=\"t\">", f);
 		hy_html_escape(f, jstr(json_object_get(d, "attribution"),
 		    "own"));
+		fputs("</td><td class=\"t\">", f);
+		hy_html_escape(f, dom_state(d));
 		fputs("</td>", f);
 		for (s = 0; s < sizeof(secs) / sizeof(secs[0]); s++) {
 			fputs("<td class=\"t\">", f);
@@ -549,9 +595,13 @@ report_html(FILE *f, const struct hy_report_in *in, enum hy_report_lang lang)
 		hy_html_escape(f, jstr(in->prev, "month"));
 		fputs("</p>\n", f);
 	}
-	fprintf(f, "<p>%s: %lld, %s: %lld", labels[lang][L_TOTALS],
-	    jint(tot, "domains"), labels[lang][L_INCOMPLETE],
-	    jint(tot, "incomplete"));
+	fprintf(f, "<p>%s: %lld", labels[lang][L_TOTALS],
+	    jint(tot, "domains"));
+	for (m = 0; m < NSTATES; m++)
+		fprintf(f, ", %s: %lld", labels[lang][state_labels[m]],
+		    jint(tot, state_keys[m]));
+	fprintf(f, ", %s: %lld", labels[lang][L_REMEASURED],
+	    jint(json_object_get(in->stats, "remeasured"), "domains"));
 	for (m = 0; m + 1 < NMETRICS; m++) {
 		fmt_rate(rb, sizeof(rb), metric_rate(&metrics[m], tot), lang);
 		fprintf(f, ", %s: %s", metrics[m].label[lang], rb);
@@ -560,6 +610,8 @@ report_html(FILE *f, const struct hy_report_in *in, enum hy_report_lang lang)
 	html_chart(f, in, lang);
 	html_rates_table(f, in, NULL, labels[lang][L_OWN], lang);
 	html_rates_table(f, in, "hosted", labels[lang][L_HOSTED], lang);
+	if (hy_report_rov_html(f, in->stats, lang) != 0)
+		return -1;
 	if (in->domains != NULL)
 		html_domains(f, in->domains, lang);
 	html_notes(f, in, lang);
@@ -574,11 +626,12 @@ md_rates_table(FILE *f, const struct hy_report_in *in, const char *scope,
     const char *caption, enum hy_report_lang lang)
 {
 	const json_t *isp, *t, *pt;
-	size_t i, m, ncols = 3;
+	size_t i, m, ncols = 2;
 
-	fprintf(f, "\n### %s\n\n| %s | %s | %s |", caption,
-	    labels[lang][L_ISP], labels[lang][L_DOMAINS],
-	    labels[lang][L_INCOMPLETE]);
+	fprintf(f, "\n### %s\n\n| %s | %s |", caption, labels[lang][L_ISP],
+	    labels[lang][L_DOMAINS]);
+	for (m = 0; m < NSTATES; m++, ncols++)
+		fprintf(f, " %s |", labels[lang][state_labels[m]]);
 	for (m = 0; m < NMETRICS; m++) {
 		if (scope != NULL && strcmp(metrics[m].section, "rpki") == 0)
 			continue;
@@ -599,8 +652,9 @@ md_rates_table(FILE *f, const struct hy_report_in *in, const char *scope,
 		pt = pt ? scope_of(pt, scope) : NULL;
 		fputs("| ", f);
 		md_escape(f, jstr(isp, lang == HY_LANG_JA ? "name_ja" : "name"));
-		fprintf(f, " | %lld | %lld |", jint(t, "domains"),
-		    jint(t, "incomplete"));
+		fprintf(f, " | %lld |", jint(t, "domains"));
+		for (m = 0; m < NSTATES; m++)
+			fprintf(f, " %lld |", jint(t, state_keys[m]));
 		rate_cells(f, " %s |", t, pt, in->prev != NULL, scope, lang);
 		fputc('\n', f);
 	}
@@ -621,18 +675,24 @@ report_md(FILE *f, const struct hy_report_in *in, enum hy_report_lang lang)
 		    jstr(in->prev, "month"));
 	md_rates_table(f, in, NULL, labels[lang][L_OWN], lang);
 	md_rates_table(f, in, "hosted", labels[lang][L_HOSTED], lang);
+	if (hy_report_rov_md(f, in->stats, lang) != 0)
+		return -1;
 	if (in->domains != NULL) {
-		fprintf(f, "\n### %s\n\n| %s | %s | DNSSEC | SPF | DMARC | "
-		    "MTA-STS | DMARC %s |\n|---|---|---|---|---|---|---|\n",
+		fprintf(f, "\n### %s\n\n| %s | %s | %s | DNSSEC | SPF | "
+		    "DMARC | MTA-STS | DMARC %s |\n"
+		    "|---|---|---|---|---|---|---|---|\n",
 		    labels[lang][L_DOMAIN_TABLE], labels[lang][L_DOMAIN],
-		    labels[lang][L_ISP], labels[lang][L_RECORD]);
+		    labels[lang][L_ISP], labels[lang][L_STATE],
+		    labels[lang][L_RECORD]);
 		json_array_foreach(in->domains, i, d) {
 			fputs("| ", f);
 			md_escape(f, jstr(d, "domain"));
 			fputs(" | ", f);
 			md_escape(f, jstr(json_object_get(d, "attribution"),
 			    "own"));
-			fprintf(f, " | ");
+			fputs(" | ", f);
+			md_escape(f, dom_state(d));
+			fputs(" | ", f);
 			md_escape(f, dom_status(d, "dnssec"));
 			fputs(" | ", f);
 			md_escape(f, dom_status(d, "spf"));
@@ -646,6 +706,8 @@ report_md(FILE *f, const struct hy_report_in *in, enum hy_report_lang lang)
 			fputs(" |\n", f);
 		}
 	}
+	fprintf(f, "\n%s: %lld\n", labels[lang][L_REMEASURED],
+	    jint(json_object_get(in->stats, "remeasured"), "domains"));
 	fprintf(f, "\n### %s\n\n- %s\n- %s\n", labels[lang][L_NOTES],
 	    labels[lang][L_NOTE_RATES], labels[lang][L_NOTE_HOSTED]);
 	if (in->prev != NULL)
@@ -672,7 +734,9 @@ csv_tally(FILE *f, const json_t *isp, const json_t *t, const json_t *pt,
 	    csv_put(f, isp ? jstr(isp, "name_ja") : "", false) ||
 	    csv_put(f, scope, false))
 		return -1;
-	fprintf(f, "%lld,%lld", jint(t, "domains"), jint(t, "incomplete"));
+	fprintf(f, "%lld", jint(t, "domains"));
+	for (k = 0; k < NSTATES; k++)
+		fprintf(f, ",%lld", jint(t, state_keys[k]));
 	for (s = 0; s < 4; s++) {
 		keys = hy_stats_keys(secs[s]);
 		for (k = 0; keys[k] != NULL; k++)
@@ -702,8 +766,9 @@ report_csv(FILE *f, const struct hy_report_in *in)
 	size_t i, s, k, m;
 
 	fputs("\xef\xbb\xbf", f);	/* BOM: Excel then reads UTF-8 */
-	fputs("month,compare_month,isp_id,name,name_ja,scope,domains,"
-	    "incomplete", f);
+	fputs("month,compare_month,isp_id,name,name_ja,scope,domains", f);
+	for (k = 0; k < NSTATES; k++)
+		fprintf(f, ",%s", state_keys[k]);
 	for (s = 0; s < 4; s++) {
 		keys = hy_stats_keys(secs[s]);
 		for (k = 0; keys[k] != NULL; k++)
@@ -721,17 +786,18 @@ report_csv(FILE *f, const struct hy_report_in *in)
 	}
 	if (csv_tally(f, NULL, json_object_get(in->stats, "totals"),
 	    in->prev ? json_object_get(in->prev, "totals") : NULL, "all",
-	    in) != 0)
+	    in) != 0 || hy_report_rov_csv(f, in->stats) != 0)
 		return -1;
 	if (in->domains != NULL) {
-		fputs("\ndomain,domain_unicode,isp_id,dnssec,spf,dmarc,mta_sts,"
-		    "tls_rpt,spf_record,dmarc_record,errors\n", f);
+		fputs("\ndomain,domain_unicode,isp_id,measurement,dnssec,spf,"
+		    "dmarc,mta_sts,tls_rpt,spf_record,dmarc_record,errors\n", f);
 		json_array_foreach(in->domains, i, d) {
 			errs = dom_errors(d);
 			if (csv_put(f, jstr(d, "domain"), false) ||
 			    csv_put(f, jstr(d, "domain_unicode"), false) ||
 			    csv_put(f, jstr(json_object_get(d, "attribution"),
 			    "own"), false) ||
+			    csv_put(f, dom_state(d), false) ||
 			    csv_put(f, dom_status(d, "dnssec"), false) ||
 			    csv_put(f, dom_status(d, "spf"), false) ||
 			    csv_put(f, dom_status(d, "dmarc"), false) ||
@@ -763,8 +829,9 @@ json_rates(const json_t *t, const json_t *pt)
 	if (o == NULL || r == NULL || d == NULL)
 		goto fail;
 	json_object_set_new(o, "domains", json_integer(jint(t, "domains")));
-	json_object_set_new(o, "incomplete",
-	    json_integer(jint(t, "incomplete")));
+	for (m = 0; m < NSTATES; m++)
+		json_object_set_new(o, state_keys[m],
+		    json_integer(jint(t, state_keys[m])));
 	json_object_set_new(o, "rates_pct", r);
 	json_object_set_new(o, "delta_pts", d);
 	r = d = NULL;
@@ -794,11 +861,12 @@ report_json(FILE *f, const struct hy_report_in *in)
 	size_t i;
 	int rc;
 
-	o = json_pack("{s:s, s:O, s:o?, s:[], s:o*, s:O, s:O?}",
+	o = json_pack("{s:s, s:O, s:o?, s:O?, s:[], s:o*, s:O, s:O?}",
 	    "schema_version", HY_STATS_SCHEMA_VERSION,
 	    "month", json_object_get(in->stats, "month"),
 	    "compare", in->prev ? json_copy(json_object_get(in->prev,
 	    "month")) : NULL,
+	    "remeasured", json_object_get(in->stats, "remeasured"),
 	    "isps", "totals", json_rates(json_object_get(in->stats, "totals"),
 	    in->prev ? json_object_get(in->prev, "totals") : NULL),
 	    "stats", in->stats, "compare_stats", in->prev);
@@ -868,10 +936,11 @@ hy_report_lang_parse(const char *s)
 /* ---- loading from the store ---- */
 
 static int
-load_own(void *arg, const char *json)
+load_own(void *arg, const char *json, unsigned attempts)
 {
 	json_t *arr = arg, *obj;
 
+	(void)attempts;
 	if ((obj = json_loads(json, 0, NULL)) == NULL)
 		return -1;
 	if (!json_is_string(json_object_get(json_object_get(obj,

@@ -13,6 +13,9 @@
 enum { SEC_DNSSEC, SEC_SPF, SEC_DMARC, SEC_MTA_STS, SEC_N };
 #define KEYS_MAX 8
 
+/* Each section's verdicts, then the keys of "could not measure" (a
+ * section that is null, missing or holds an unknown status counts as
+ * not_measured). */
 static const char *const dnssec_keys[] = {
 	"secure", "insecure", "bogus", "indeterminate", "not_measured", NULL,
 };
@@ -31,17 +34,23 @@ static const char *const mta_sts_keys[] = {
 static const struct {
 	const char		*name;
 	const char *const	*keys;
+	int			 nverdicts;	/* keys before the failures */
 } sections[SEC_N] = {
-	{ "dnssec", dnssec_keys },
-	{ "spf", spf_keys },
-	{ "dmarc", dmarc_keys },
-	{ "mta_sts", mta_sts_keys },
+	{ "dnssec", dnssec_keys, 3 },
+	{ "spf", spf_keys, 3 },
+	{ "dmarc", dmarc_keys, 5 },
+	{ "mta_sts", mta_sts_keys, 5 },
 };
 
-/* One breakdown: counts[section][key index]. */
+static const char *const measurement_names[HY_MEAS_N] = {
+	"measured", "incomplete", "nxdomain", "invalid_input",
+};
+
+/* One breakdown: domains per state; the sections of the domains that
+ * exist and have a valid name. */
 struct tally {
 	unsigned long	domains;
-	unsigned long	incomplete;
+	unsigned long	state[HY_MEAS_N];
 	unsigned long	counts[SEC_N][KEYS_MAX];
 };
 
@@ -50,6 +59,7 @@ struct hy_stats {
 	struct tally	*own;		/* one per ISP */
 	struct tally	*hosted;	/* one per ISP */
 	struct tally	 total;
+	unsigned long	 remeasured, remeasured_ok;
 };
 
 const char *const *
@@ -128,7 +138,7 @@ stats_hosts(const struct hy_isp_list *l, const json_t *hosts, bool *hit)
 }
 
 static json_t *
-stats_ids(const struct hy_isp_list *l, const bool *hit, const bool *hit2,
+stats_ids(const struct hy_isp_list *l, const bool *hit,
     const struct hy_isp *skip)
 {
 	json_t *arr;
@@ -137,8 +147,7 @@ stats_ids(const struct hy_isp_list *l, const bool *hit, const bool *hit2,
 	if ((arr = json_array()) == NULL)
 		return NULL;
 	for (i = 0; i < l->n; i++) {
-		if (!(hit[i] || (hit2 != NULL && hit2[i])) ||
-		    &l->v[i] == skip)
+		if (!hit[i] || &l->v[i] == skip)
 			continue;
 		if (json_array_append_new(arr, json_string(l->v[i].id)) != 0) {
 			json_decref(arr);
@@ -148,27 +157,58 @@ stats_ids(const struct hy_isp_list *l, const bool *hit, const bool *hit2,
 	return arr;
 }
 
+/* Mark in hit[] the ISPs of the earlier result's hosted_by that are
+ * still in the list. */
+static void
+stats_earlier(const struct hy_isp_list *l, const json_t *earlier, bool *hit)
+{
+	const struct hy_isp *isp;
+	const json_t *v;
+	size_t i;
+
+	json_array_foreach(json_object_get(json_object_get(earlier,
+	    "attribution"), "hosted_by"), i, v)
+		if (json_is_string(v) && (isp = hy_isps_by_id(l,
+		    json_string_value(v))) != NULL)
+			hit[isp - l->v] = true;
+}
+
 int
-hy_stats_attribute(const struct hy_isp_list *l, json_t *obj)
+hy_stats_attribute(const struct hy_isp_list *l, json_t *obj,
+    const char *earlier_month, const json_t *earlier)
 {
 	const char *domain = json_string_value(json_object_get(obj, "domain"));
 	const struct hy_isp *own = domain ? stats_owner(l, domain) : NULL;
-	bool *mx = NULL, *ns = NULL;
-	json_t *att = NULL;
+	size_t n = l->n ? l->n : 1, i;
+	bool *mx = NULL, *ns = NULL, *any = NULL, *old = NULL;
+	json_t *att = NULL, *e;
 	int rc = -1;
 
-	mx = calloc(l->n ? l->n : 1, sizeof(*mx));
-	ns = calloc(l->n ? l->n : 1, sizeof(*ns));
-	if (mx == NULL || ns == NULL)
+	if ((mx = calloc(n, sizeof(*mx))) == NULL ||
+	    (ns = calloc(n, sizeof(*ns))) == NULL ||
+	    (any = calloc(n, sizeof(*any))) == NULL ||
+	    (old = calloc(n, sizeof(*old))) == NULL)
 		goto out;
 	stats_hosts(l, json_object_get(obj, "mx"), mx);
 	stats_hosts(l, json_object_get(obj, "ns"), ns);
+	if (earlier != NULL &&
+	    hy_stats_measurement(obj) != HY_MEAS_INCOMPLETE)
+		earlier = NULL;
+	if (earlier != NULL)
+		stats_earlier(l, earlier, old);
+	for (i = 0; i < l->n; i++)
+		any[i] = mx[i] || ns[i] || old[i];
 	att = json_pack("{s:o, s:o*, s:o*, s:o*}",
 	    "own", own ? json_string(own->id) : json_null(),
-	    "mx_hosted_by", stats_ids(l, mx, NULL, NULL),
-	    "ns_hosted_by", stats_ids(l, ns, NULL, NULL),
-	    "hosted_by", stats_ids(l, mx, ns, own));
+	    "mx_hosted_by", stats_ids(l, mx, NULL),
+	    "ns_hosted_by", stats_ids(l, ns, NULL),
+	    "hosted_by", stats_ids(l, any, own));
 	if (att == NULL || json_object_size(att) != 4)
+		goto out;
+	if (earlier != NULL && ((e = json_pack("{s:s, s:o*}", "month",
+	    earlier_month ? earlier_month : "", "hosted_by", stats_ids(l, old,
+	    own))) == NULL || json_object_set_new(att, "earlier", e) != 0 ||
+	    json_object_size(e) != 2))
 		goto out;
 	if (json_object_set_new(obj, "attribution", att) != 0) {
 		att = NULL;
@@ -180,22 +220,22 @@ out:
 	json_decref(att);
 	free(mx);
 	free(ns);
+	free(any);
+	free(old);
 	return rc;
 }
 
 /* The key index a section of obj counts under. */
-static size_t
+static int
 stats_key(size_t sec, const json_t *obj)
 {
 	const json_t *s = json_object_get(obj, sections[sec].name);
 	const char *const *keys = sections[sec].keys;
 	const char *status, *policy;
-	size_t i, nm = 0;
+	int i, nm = 0;
 
 	while (keys[nm + 1] != NULL)
 		nm++;		/* "not_measured" is last */
-	if (!json_is_object(s))
-		return nm;
 	status = json_string_value(json_object_get(s, "status"));
 	if (status == NULL)
 		return nm;
@@ -216,63 +256,100 @@ stats_key(size_t sec, const json_t *obj)
 	return nm;
 }
 
-static void
-tally_add(struct tally *t, const json_t *obj, bool incomplete)
+static bool
+stats_has_error(const json_t *obj, const char *code)
 {
-	size_t sec;
+	const json_t *e;
+	const char *c;
+	size_t i;
 
-	t->domains++;
-	if (incomplete)
-		t->incomplete++;
-	for (sec = 0; sec < SEC_N; sec++)
-		t->counts[sec][stats_key(sec, obj)]++;
+	json_array_foreach(json_object_get(obj, "errors"), i, e)
+		if ((c = json_string_value(json_object_get(e, "code"))) !=
+		    NULL && strcmp(c, code) == 0)
+			return true;
+	return false;
 }
 
-/* A domain that could not be fully measured: errors, or any section
- * (tls_rpt too) whose status means "could not measure". The same rule as
- * hy_check_incomplete(), over JSON alone, so stored results recount
- * identically. */
-bool
-hy_stats_incomplete(const json_t *obj)
+enum hy_measurement
+hy_stats_measurement(const json_t *obj)
 {
 	const char *key, *st;
 	json_t *v;
+	size_t sec;
 
+	if (!json_is_string(json_object_get(obj, "domain")))
+		return HY_MEAS_INVALID_INPUT;
+	if (stats_has_error(obj, "nxdomain"))
+		return HY_MEAS_NXDOMAIN;
 	if (json_array_size(json_object_get(obj, "errors")) > 0)
-		return true;
+		return HY_MEAS_INCOMPLETE;
+	/* Every section (tls_rpt and mail too) that says "could not
+	 * measure". */
 	json_object_foreach((json_t *)obj, key, v) {
 		st = json_string_value(json_object_get(v, "status"));
 		if (st != NULL && (strcmp(st, "indeterminate") == 0 ||
 		    strcmp(st, "temperror") == 0))
-			return true;
+			return HY_MEAS_INCOMPLETE;
 	}
-	return false;
+	for (sec = 0; sec < SEC_N; sec++)
+		if (stats_key(sec, obj) >= sections[sec].nverdicts)
+			return HY_MEAS_INCOMPLETE;
+	return HY_MEAS_MEASURED;
+}
+
+const char *
+hy_measurement_str(enum hy_measurement m)
+{
+	return m < HY_MEAS_N ? measurement_names[m] : "incomplete";
+}
+
+static void
+tally_add(struct tally *t, const json_t *obj, enum hy_measurement m)
+{
+	size_t sec;
+
+	t->domains++;
+	t->state[m]++;
+	/* An incomplete domain's sections still count, each under its own
+	 * key: a section that could not be measured never reaches a rate,
+	 * and one that was (say DNSSEC bogus, whose validating resolver
+	 * then SERVFAILs every mail lookup) must not drop out of it. */
+	if (m == HY_MEAS_NXDOMAIN || m == HY_MEAS_INVALID_INPUT)
+		return;
+	for (sec = 0; sec < SEC_N; sec++)
+		t->counts[sec][stats_key(sec, obj)]++;
 }
 
 int
-hy_stats_add(struct hy_stats *s, const json_t *obj)
+hy_stats_add(struct hy_stats *s, const json_t *obj, unsigned attempts)
 {
 	const json_t *att = json_object_get(obj, "attribution");
 	const json_t *v;
 	const struct hy_isp *isp;
-	bool inc = hy_stats_incomplete(obj);
+	enum hy_measurement m = hy_stats_measurement(obj);
 	size_t i;
 
-	tally_add(&s->total, obj, inc);
+	tally_add(&s->total, obj, m);
+	if (attempts > 1) {
+		s->remeasured++;
+		if (m == HY_MEAS_MEASURED)
+			s->remeasured_ok++;
+	}
 	if (!json_is_object(att))
 		return 0;
 	if (json_is_string(v = json_object_get(att, "own")) &&
 	    (isp = hy_isps_by_id(s->isps, json_string_value(v))) != NULL)
-		tally_add(&s->own[isp - s->isps->v], obj, inc);
+		tally_add(&s->own[isp - s->isps->v], obj, m);
 	json_array_foreach(json_object_get(att, "hosted_by"), i, v) {
 		if (json_is_string(v) && (isp = hy_isps_by_id(s->isps,
 		    json_string_value(v))) != NULL)
-			tally_add(&s->hosted[isp - s->isps->v], obj, inc);
+			tally_add(&s->hosted[isp - s->isps->v], obj, m);
 	}
 	return 0;
 }
 
-/* {"domains": n, "incomplete": n, "dnssec": {...}, ...} */
+/* {"domains": n, "measured": n, "incomplete": n, "nxdomain": n,
+ *  "invalid_input": n, "dnssec": {...}, ...} */
 static json_t *
 tally_json(const struct tally *t)
 {
@@ -281,9 +358,12 @@ tally_json(const struct tally *t)
 
 	if ((o = json_object()) == NULL)
 		return NULL;
-	if (json_object_set_new(o, "domains", json_integer(t->domains)) ||
-	    json_object_set_new(o, "incomplete", json_integer(t->incomplete)))
+	if (json_object_set_new(o, "domains", json_integer(t->domains)))
 		goto fail;
+	for (k = 0; k < HY_MEAS_N; k++)
+		if (json_object_set_new(o, measurement_names[k],
+		    json_integer(t->state[k])) != 0)
+			goto fail;
 	for (sec = 0; sec < SEC_N; sec++) {
 		if ((m = json_object()) == NULL ||
 		    json_object_set_new(o, sections[sec].name, m) != 0)
@@ -338,8 +418,10 @@ hy_stats_json(const struct hy_stats *s, const char *month, const json_t *rpki)
 	json_t *o, *arr;
 	size_t i;
 
-	o = json_pack("{s:s, s:s, s:[], s:o*}", "schema_version",
-	    HY_STATS_SCHEMA_VERSION, "month", month, "isps", "totals",
+	o = json_pack("{s:s, s:s, s:{s:I, s:I}, s:[], s:o*}",
+	    "schema_version", HY_STATS_SCHEMA_VERSION, "month", month,
+	    "remeasured", "domains", (json_int_t)s->remeasured, "measured",
+	    (json_int_t)s->remeasured_ok, "isps", "totals",
 	    tally_json(&s->total));
 	if (o == NULL || json_object_get(o, "totals") == NULL)
 		goto fail;

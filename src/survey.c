@@ -34,6 +34,7 @@ struct survey {
 	int64_t				 last_seq;
 	bool				 exhausted;
 	size_t				 in_flight;
+	size_t				 ran;		/* stored by this run */
 	size_t				 uncommitted;
 	bool				 in_txn;
 	struct hy_survey_summary	*sum;
@@ -146,24 +147,38 @@ survey_plan_inputs(struct survey *sv)
 	return sv->fatal ? -1 : 0;
 }
 
-/* Create or reopen the month's survey and load its targets. */
+static bool
+survey_drop(void *arg, const char *domain)
+{
+	return hy_exclude_match(arg, domain, NULL) != NULL;
+}
+
+/* Create or reopen the month's survey and load its targets; with
+ * --remeasure, mark its incomplete results to be measured again. */
 static int
 survey_plan(struct survey *sv)
 {
 	enum hy_survey_state state;
 	const char *m = sv->o->month;
+	bool cont = sv->o->resume || sv->o->remeasure;
 
 	if (hy_store_survey_state(sv->st, m, &state) != 0) {
 		survey_err(sv, "%s", hy_store_error(sv->st));
 		return -1;
 	}
-	if (state == HY_SURVEY_DONE && !sv->o->resume) {
-		survey_err(sv, "the history already holds a finished survey "
-		    "for %s (one survey per month); use --resume to rewrite "
-		    "its files, or another --month", m);
+	if (state == HY_SURVEY_NONE && sv->o->remeasure) {
+		survey_err(sv, "the history holds no survey for %s to measure "
+		    "again", m);
 		return -1;
 	}
-	if (state == HY_SURVEY_RUNNING && !sv->o->resume) {
+	if (state == HY_SURVEY_DONE && !cont) {
+		survey_err(sv, "the history already holds a finished survey "
+		    "for %s (one survey per month); use --resume to rewrite "
+		    "its files, --remeasure to measure its incomplete domains "
+		    "again, or another --month", m);
+		return -1;
+	}
+	if (state == HY_SURVEY_RUNNING && !cont) {
 		survey_err(sv, "an interrupted survey for %s is in the "
 		    "history; continue it with --resume", m);
 		return -1;
@@ -179,6 +194,16 @@ survey_plan(struct survey *sv)
 		hy_store_rollback(sv->st);
 		return -1;
 	}
+	/* Opt-outs leave the month whenever they arrive: the inputs are
+	 * planned whole, then every target the list covers is removed, with
+	 * any result it already has (so --resume rewrites a finished
+	 * month's files without it). */
+	if (sv->o->exclude != NULL && hy_store_targets_remove_if(sv->st, m,
+	    survey_drop, (void *)sv->o->exclude, &sv->sum->excluded) != 0)
+		goto dberr_rb;
+	if (sv->o->remeasure &&
+	    hy_store_survey_reopen(sv->st, m, &sv->sum->marked) != 0)
+		goto dberr_rb;
 	if (hy_store_commit(sv->st) != 0)
 		goto dberr_rb;
 	return 0;
@@ -235,14 +260,68 @@ survey_commit(struct survey *sv)
 
 static void survey_pump(struct survey *);
 
+/* Ask the resolver health check; on a reason, stop and roll back what
+ * is not committed. True when stopped. */
+static bool
+survey_resolver_dead(struct survey *sv, bool final)
+{
+	const char *why;
+
+	if (sv->o->abort_check == NULL ||
+	    (why = sv->o->abort_check(sv->o->abort_arg, final)) == NULL)
+		return false;
+	survey_err(sv, "%s; stopped without storing the results of this "
+	    "batch: fix the cause and continue with --resume", why);
+	sv->discard = true;
+	return true;
+}
+
+static bool
+survey_may_commit(const struct survey *sv)
+{
+	return sv->o->may_commit == NULL ||
+	    sv->o->may_commit(sv->o->abort_arg);
+}
+
+/* Attribution, with the domain's earlier result when this one is
+ * incomplete (its MX or NS may be unknown this time), and the state. */
+static int
+survey_annotate(struct survey *sv, const char *domain, json_t *obj,
+    enum hy_measurement m)
+{
+	char *em = NULL, *ej = NULL;
+	json_t *earlier = NULL;
+	int rc = -1;
+
+	if (m == HY_MEAS_INCOMPLETE) {
+		if (hy_store_result_earlier(sv->st, sv->o->month, domain, &em,
+		    &ej) != 0) {
+			survey_err(sv, "%s: %s", domain,
+			    hy_store_error(sv->st));
+			return -1;
+		}
+		/* A stored line that does not parse is no earlier result. */
+		earlier = ej ? json_loads(ej, 0, NULL) : NULL;
+	}
+	if (hy_stats_attribute(sv->o->isps, obj, em, earlier) != 0 ||
+	    json_object_set_new(obj, "measurement",
+	    json_string(hy_measurement_str(m))) != 0)
+		survey_err(sv, "out of memory");
+	else
+		rc = 0;
+	json_decref(earlier);
+	free(em);
+	free(ej);
+	return rc;
+}
+
 static void
 survey_done(void *arg, json_t *obj)
 {
 	struct survey_item *it = arg;
 	struct survey *sv = it->sv;
-	const char *why;
+	enum hy_measurement m;
 	char *line = NULL;
-	bool inc;
 
 	sv->in_flight--;
 	if (obj == NULL) {
@@ -250,22 +329,9 @@ survey_done(void *arg, json_t *obj)
 		    it->domain);
 		goto out;
 	}
-	if (sv->fatal)
+	if (sv->fatal || survey_resolver_dead(sv, false))
 		goto out;
-	if (sv->o->abort_check != NULL &&
-	    (why = sv->o->abort_check(sv->o->abort_arg)) != NULL) {
-		survey_err(sv, "%s; stopped without storing the results of "
-		    "this batch: fix the cause and continue with --resume",
-		    why);
-		sv->discard = true;
-		goto out;
-	}
-	if (hy_stats_attribute(sv->o->isps, obj) != 0 ||
-	    (line = json_dumps(obj, JSON_COMPACT)) == NULL) {
-		survey_err(sv, "out of memory");
-		goto out;
-	}
-	inc = hy_stats_incomplete(obj);
+	m = hy_stats_measurement(obj);
 	if (!sv->in_txn) {
 		if (hy_store_begin(sv->st) != 0) {
 			survey_err(sv, "%s", hy_store_error(sv->st));
@@ -273,19 +339,23 @@ survey_done(void *arg, json_t *obj)
 		}
 		sv->in_txn = true;
 	}
+	if (survey_annotate(sv, it->domain, obj, m) != 0)
+		goto out;
+	if ((line = json_dumps(obj, JSON_COMPACT)) == NULL) {
+		survey_err(sv, "out of memory");
+		goto out;
+	}
 	if (hy_store_result_put(sv->st, sv->o->month, it->domain, line,
-	    inc) != 0) {
+	    m == HY_MEAS_INCOMPLETE) != 0) {
 		survey_err(sv, "%s: %s", it->domain, hy_store_error(sv->st));
 		goto out;
 	}
-	sv->sum->measured++;
-	if (inc)
-		sv->sum->incomplete++;
-	if (++sv->uncommitted >= sv->o->commit_every)
+	sv->ran++;
+	if (++sv->uncommitted >= sv->o->commit_every && survey_may_commit(sv))
 		survey_commit(sv);
 	if (sv->o->progress != NULL)
 		sv->o->progress(sv->o->progress_arg, sv->sum->resumed +
-		    sv->sum->measured, sv->sum->targets);
+		    sv->ran, sv->sum->targets);
 out:
 	free(line);
 	json_decref(obj);
@@ -336,19 +406,25 @@ hy_survey_run(struct hy_store *st, const struct hy_survey_opts *o,
 		.st = st, .o = o, .ck = ck, .sum = sum, .err = err,
 		.errlen = errlen,
 	};
+	struct hy_store_counts c;
 	size_t i;
 
 	memset(sum, 0, sizeof(*sum));
 	if (survey_plan(&sv) != 0)
 		return -1;
-	if (hy_store_counts(st, o->month, &sum->targets, &sum->resumed,
-	    NULL) != 0) {
+	if (hy_store_counts(st, o->month, &c) != 0) {
 		survey_err(&sv, "%s", hy_store_error(st));
 		return -1;
 	}
+	sum->targets = c.targets;
+	sum->resumed = c.results;
 	survey_pump(&sv);
 	if (ck->run(ck->ctx) != 0)
 		survey_err(&sv, "the measurement loop failed");
+	/* Results held back for fear of an outage: decide before the last
+	 * commit. */
+	if (!sv.fatal && sv.in_txn && !survey_may_commit(&sv))
+		survey_resolver_dead(&sv, true);
 	/* Commit whatever finished, even after an error, since it is
 	 * valid; unless the error says the measurements were not. */
 	if (sv.discard && sv.in_txn) {
@@ -360,17 +436,18 @@ hy_survey_run(struct hy_store *st, const struct hy_survey_opts *o,
 		free(sv.q[i].domain);
 	if (sv.fatal)
 		return -1;
-	if (hy_store_counts(st, o->month, &sum->targets, &sum->measured,
-	    &sum->incomplete) != 0) {
+	if (hy_store_counts(st, o->month, &c) != 0) {
 		survey_err(&sv, "%s", hy_store_error(st));
 		return -1;
 	}
-	if (sum->measured != sum->targets) {
+	sum->targets = c.targets;
+	sum->stored = c.results;
+	if (c.results != c.targets) {
 		survey_err(&sv, "%zu of %zu domains have no result",
-		    sum->targets - sum->measured, sum->targets);
+		    c.targets - c.results, c.targets);
 		return -1;
 	}
-	return hy_survey_write_outputs(st, o, err, errlen);
+	return hy_survey_write_outputs(st, o, sum, err, errlen);
 }
 
 /* ---- outputs ---- */
@@ -383,7 +460,7 @@ struct outputs {
 };
 
 static int
-outputs_row(void *arg, const char *json)
+outputs_row(void *arg, const char *json, unsigned attempts)
 {
 	struct outputs *w = arg;
 	json_t *obj, *att;
@@ -392,7 +469,7 @@ outputs_row(void *arg, const char *json)
 		return w->err = -1;
 	if ((obj = json_loads(json, 0, NULL)) == NULL)
 		return w->err = -1;
-	if (hy_stats_add(w->stats, obj) != 0)
+	if (hy_stats_add(w->stats, obj, attempts) != 0)
 		goto fail;
 	att = json_object_get(obj, "attribution");
 	if (json_is_string(json_object_get(att, "own"))) {
@@ -446,9 +523,23 @@ outputs_report(const char *dir, const char *name,
 	return outputs_close(f, dir, name, tmp);
 }
 
+/* The month's states and re-measurements from stats.json. */
+static void
+outputs_summary(const json_t *stats, struct hy_survey_summary *sum)
+{
+	const json_t *t = json_object_get(stats, "totals");
+	size_t m;
+
+	for (m = 0; m < HY_MEAS_N; m++)
+		sum->state[m] = (size_t)json_integer_value(json_object_get(t,
+		    hy_measurement_str(m)));
+	sum->remeasured = (size_t)json_integer_value(json_object_get(
+	    json_object_get(stats, "remeasured"), "domains"));
+}
+
 int
 hy_survey_write_outputs(struct hy_store *st, const struct hy_survey_opts *o,
-    char *err, size_t errlen)
+    struct hy_survey_summary *sum, char *err, size_t errlen)
 {
 	struct outputs w = { 0 };
 	struct hy_report_in in = { 0 };
@@ -485,6 +576,8 @@ hy_survey_write_outputs(struct hy_store *st, const struct hy_survey_opts *o,
 		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
+	if (sum != NULL)
+		outputs_summary(stats, sum);
 	if (hy_store_survey_finish(st, o->month, text, o->now) != 0) {
 		snprintf(err, errlen, "%s", hy_store_error(st));
 		goto out;

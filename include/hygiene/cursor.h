@@ -1,6 +1,7 @@
 /*
- * The bounds-checked cursor every text parser reads through (SPF, DMARC,
- * MTA-STS, TLS-RPT, route files, ISP lists, VRP JSON glue). Nothing reads
+ * The bounds-checked cursor every parser reads through (SPF, DMARC,
+ * MTA-STS, TLS-RPT, route files, ISP lists, VRP JSON glue, and the binary
+ * MRT records of BGP RIB dumps). Nothing reads
  * past len; every accessor returns a value that says "end of input".
  * The cursor does not own its buffer.
  */
@@ -42,6 +43,14 @@ struct hy_span hy_cursor_until(struct hy_cursor *, const char *stop);
 void	 hy_cursor_skip_ws(struct hy_cursor *);
 /* Decimal unsigned integer <= max; false (nothing consumed) otherwise. */
 bool	 hy_cursor_uint(struct hy_cursor *, uint64_t max, uint64_t *out);
+
+/* Binary input: big-endian integers and raw slices. Each returns false,
+ * consuming nothing, when fewer bytes are left than it needs. */
+bool	 hy_cursor_u8(struct hy_cursor *, uint8_t *);
+bool	 hy_cursor_u16(struct hy_cursor *, uint16_t *);
+bool	 hy_cursor_u32(struct hy_cursor *, uint32_t *);
+/* Consume n bytes, borrowed as a span (read it with a cursor of its own). */
+bool	 hy_cursor_take(struct hy_cursor *, size_t n, struct hy_span *out);
 
 /* Span helpers. */
 bool	 hy_span_eq_ci(struct hy_span, const char *lit);

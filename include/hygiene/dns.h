@@ -75,6 +75,14 @@ struct hy_dns_stats {
 	uint64_t	timeouts;
 	uint64_t	answers;	/* packets received from a resolver */
 	unsigned	max_in_flight;	/* highest concurrency observed */
+	/* How the queries that reached the wire ended, for resolver health
+	 * checks: usable = ANSWER/NODATA/NXDOMAIN; refused; servfail;
+	 * failed = no answer, an unreachable resolver, or garbage. */
+	uint64_t	usable, refused, servfail, failed;
+	/* Queries that ended REFUSED or failed since the last usable answer.
+	 * SERVFAIL leaves it alone: a working resolver gives it for broken
+	 * domains, so it says nothing about the resolver itself. */
+	uint64_t	fail_streak;
 };
 
 struct hy_dns;

@@ -10,6 +10,15 @@
  * the targets that have no result yet. WAL mode keeps readers (reports)
  * off the writer's back.
  *
+ * Re-measurement: hy_store_survey_reopen() marks the month's results that
+ * could not be measured completely; a marked result counts as pending
+ * until its replacement is stored, which counts one more attempt. The
+ * marks are committed with the reopening, so a kill during the
+ * re-measurement loses nothing either.
+ *
+ * The layout is versioned (PRAGMA user_version); opening a history
+ * written by an older hygiene brings it up to date.
+ *
  * Errors: every function returns 0 or -1; hy_store_error() gives the
  * message of the last failure. A struct hy_store is one connection and is
  * not thread-safe (the survey is single-threaded).
@@ -30,8 +39,14 @@ enum hy_survey_state {
 	HY_SURVEY_DONE,
 };
 
-int	hy_store_open(const char *path, struct hy_store **out, char *err,
-	    size_t errlen);
+enum hy_store_mode {
+	HY_STORE_WRITE,		/* create the file if needed (the survey) */
+	HY_STORE_READ,		/* the history must exist (reports) */
+};
+
+/* 0, or -1 with "path: why" in err. */
+int	hy_store_open(const char *path, enum hy_store_mode,
+	    struct hy_store **out, char *err, size_t errlen);
 void	hy_store_close(struct hy_store *);
 const char *hy_store_error(const struct hy_store *);
 
@@ -48,6 +63,10 @@ int	hy_store_survey_create(struct hy_store *, const char *month,
  * replace the statistics of a finished month. */
 int	hy_store_survey_finish(struct hy_store *, const char *month,
 	    const char *stats_json, time_t finished_at);
+/* Mark the month's remeasurable results for re-measurement (*marked
+ * says how many) and set the survey RUNNING again. */
+int	hy_store_survey_reopen(struct hy_store *, const char *month,
+	    size_t *marked);
 /* Remove a month completely (survey, targets, results). */
 int	hy_store_survey_delete(struct hy_store *, const char *month);
 
@@ -56,24 +75,47 @@ int	hy_store_survey_delete(struct hy_store *, const char *month);
 int	hy_store_target_add(struct hy_store *, const char *month,
 	    const char *domain, bool *added);
 
-/* Up to limit targets with seq > after and no result yet, in seq order. */
+/* Remove the month's targets for which drop(arg, domain) is true, and
+ * their results: a name whose owner opted out after it was planned or
+ * measured. *removed counts them. Runs in the caller's transaction. */
+typedef bool (*hy_store_drop_fn)(void *arg, const char *domain);
+int	hy_store_targets_remove_if(struct hy_store *, const char *month,
+	    hy_store_drop_fn drop, void *arg, size_t *removed);
+
+/* Up to limit pending targets with seq > after, in seq order: without a
+ * result, or with one marked for re-measurement. */
 typedef int (*hy_store_target_fn)(void *arg, int64_t seq,
 	    const char *domain);
 int	hy_store_targets_pending(struct hy_store *, const char *month,
 	    int64_t after, size_t limit, hy_store_target_fn fn, void *arg);
 
-/* Store the result of a target (the JSON line); a second result for the
- * same (month, domain) is an error. */
+/* Store the result of a target (the JSON line); remeasurable marks one
+ * that a re-measurement should try again. A second result for the same
+ * (month, domain) is an error unless the first is marked for
+ * re-measurement, which it then replaces. */
 int	hy_store_result_put(struct hy_store *, const char *month,
-	    const char *domain, const char *json, bool incomplete);
-/* Every stored result of the month in target order; fn returning
- * non-zero stops the walk with that value. */
-typedef int (*hy_store_result_fn)(void *arg, const char *json);
+	    const char *domain, const char *json, bool remeasurable);
+/* The result a new one for (month, domain) follows: the one it replaces
+ * in a re-measurement, else the domain's latest in an earlier month.
+ * *month_out and *json_out are malloc'd, or both NULL if there is none. */
+int	hy_store_result_earlier(struct hy_store *, const char *month,
+	    const char *domain, char **month_out, char **json_out);
+/* Every stored result of the month in target order with the number of
+ * times it was measured; fn returning non-zero stops the walk with that
+ * value. */
+typedef int (*hy_store_result_fn)(void *arg, const char *json,
+	    unsigned attempts);
 int	hy_store_results_foreach(struct hy_store *, const char *month,
 	    hy_store_result_fn fn, void *arg);
 
+struct hy_store_counts {
+	size_t	targets;
+	size_t	results;	/* stored and not waiting to be measured again */
+	size_t	remeasurable;	/* of those, marked remeasurable */
+	size_t	redo;		/* waiting to be measured again */
+};
 int	hy_store_counts(struct hy_store *, const char *month,
-	    size_t *targets, size_t *results, size_t *incomplete);
+	    struct hy_store_counts *);
 /* The month's stats.json text (malloc'd), or *out = NULL if none. */
 int	hy_store_stats_get(struct hy_store *, const char *month, char **out);
 /* The latest DONE month before month (malloc'd), or *out = NULL. */

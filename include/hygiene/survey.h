@@ -14,6 +14,11 @@
  * are committed in batches; (3) finish: the outputs are regenerated from
  * the store alone. A kill at any moment loses at most the uncommitted
  * batch, which --resume measures again; a result is never stored twice.
+ * --remeasure first marks the month's incomplete results, which are then
+ * pending again until their new results replace them.
+ *
+ * Each result gets its measurement state (stats.h) as "measurement" and
+ * its ISP attribution before it is stored.
  */
 #ifndef HYGIENE_SURVEY_H
 #define HYGIENE_SURVEY_H
@@ -24,7 +29,9 @@
 
 #include <jansson.h>
 
+#include "hygiene/exclude.h"
 #include "hygiene/isps.h"
+#include "hygiene/stats.h"
 #include "hygiene/store.h"
 
 /* done receives a new reference (NULL on OOM in the checker). */
@@ -44,16 +51,26 @@ struct hy_survey_opts {
 	const char		*out_dir;
 	const struct hy_isp_list *isps;
 	const char		*domains_path;	/* NULL: ISP domains only */
+	/* Optional opt-out list: its names are never measured, and a name
+	 * planned or measured before it opted out leaves the month. */
+	const struct hy_exclude	*exclude;
 	bool			 resume;
+	bool			 remeasure;	/* measure incomplete ones again */
 	size_t			 window;	/* domains in flight */
 	size_t			 commit_every;	/* results per transaction */
 	const json_t		*rpki;		/* per-ISP RPKI figures or NULL */
 	time_t			 now;
-	/* Optional: called before each result is stored; a non-NULL reason
-	 * (e.g. "no answer from the resolver") stops the survey, and the
-	 * uncommitted results are rolled back rather than stored as "could
-	 * not measure", so --resume measures them again. */
-	const char		*(*abort_check)(void *arg);
+	/* Optional resolver health. abort_check is asked before each result
+	 * is stored (final false), and once more at the end of the run when
+	 * results wait for a commit that may_commit held back (final true:
+	 * it may then run the loop to decide). A non-NULL reason (e.g. "no
+	 * answer from the resolver") stops the survey, and the uncommitted
+	 * results are rolled back rather than stored as "could not
+	 * measure", so --resume measures them again. may_commit says
+	 * whether results finished so far can be trusted to an outage not
+	 * yet confirmed; commits wait while it says false. */
+	const char		*(*abort_check)(void *arg, bool final);
+	bool			(*may_commit)(void *arg);
 	void			*abort_arg;
 	/* Optional: told about each invalid line of the --domains list
 	 * (file and line number, the input as typed, why). */
@@ -68,10 +85,14 @@ struct hy_survey_opts {
 
 struct hy_survey_summary {
 	size_t	targets;	/* distinct domains surveyed this month */
-	size_t	measured;	/* results stored */
-	size_t	incomplete;	/* results with something not measured */
+	size_t	stored;		/* results stored */
 	size_t	resumed;	/* results already stored before this run */
+	size_t	marked;		/* incomplete results this run measured again */
 	size_t	duplicates;	/* input lines skipped as duplicates */
+	size_t	excluded;	/* names left out: their owners opted out */
+	/* the month's domains by measurement state, after the run */
+	size_t	state[HY_MEAS_N];
+	size_t	remeasured;	/* domains measured more than once */
 };
 
 /* 0, or -1 with a message in err. */
@@ -79,10 +100,11 @@ int	hy_survey_run(struct hy_store *, const struct hy_survey_opts *,
 	    const struct hy_survey_checker *, struct hy_survey_summary *,
 	    char *err, size_t errlen);
 /* Step 3 alone: regenerate DIR's files from the store (also used by the
- * run). prev_month, if a finished survey exists before month, is used
- * for the report's deltas. */
+ * run). The latest finished survey before month, if any, gives the
+ * report's deltas. sum, if not NULL, gets the states and remeasured. */
 int	hy_survey_write_outputs(struct hy_store *,
-	    const struct hy_survey_opts *, char *err, size_t errlen);
+	    const struct hy_survey_opts *, struct hy_survey_summary *sum,
+	    char *err, size_t errlen);
 
 /* True for "YYYY-MM" with a month 01..12. */
 bool	hy_month_valid(const char *);

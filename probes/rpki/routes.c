@@ -5,6 +5,7 @@
  *   CAIDA pfx2as	"192.0.2.0<TAB>24<TAB>64500_64501,64502"
  *   ipasn		"192.0.2.0/24<TAB>64500"   (';' comments)
  *   bgpdump -m	"TABLE_DUMP2|ts|B|peer|peeras|192.0.2.0/24|1 2 64500|IGP|..."
+ *		(TABLE_DUMP2_AP: "...|192.0.2.0/24|PATH_ID|1 2 64500|...")
  *
  * In an origin field '_' separates the origins of a multi-origin prefix
  * (one route each) and ',' the members of an AS_SET (one route whose
@@ -306,6 +307,11 @@ parse_bgpdump(struct parser *ps, struct hy_cursor *c)
 	}
 	if (hy_span_eq_ci(f[2], "W") || hy_span_eq_ci(f[2], "STATE"))
 		return;
+	/* ADD-PATH lines put the path identifier before the path. */
+	if (hy_span_eq_ci(f[0], "TABLE_DUMP2_AP")) {
+		(void)hy_cursor_accept(c, '|');
+		f[6] = hy_cursor_until(c, "|");
+	}
 	if (hy_prefix_parse(f[5].p, f[5].len, &p) != 0) {
 		line_error(ps, "bad prefix");
 		return;

@@ -123,16 +123,15 @@ def not_utf8_list(a, env, base):
           repr(h))
 
     # The survey: the same list as --domains finishes, records the line
-    # as invalid input and names it. (One domain at a time: with a wider
-    # window the invalid entry finishes before any answer arrives, which
-    # is issue 10 item 1, another change.)
+    # as invalid input and names it, even though the invalid entry
+    # finishes before any answer arrives (issue 10 item 1).
     d = tempfile.mkdtemp(prefix="hy-cli-survey-")
     lst_path = os.path.join(d, "domains.txt")
     with open(lst_path, "wb") as f:
         f.write(lst)
     out = os.path.join(d, "2026-01")
     p = runb(survey_args(a, env, write_isps(d), out,
-                         ["--domains", lst_path, "--concurrency", "1"]))
+                         ["--domains", lst_path]))
     err = p.stderr.decode("utf-8", "replace")
     check("not UTF-8: survey exits 3", p.returncode == 3,
           "exit %d: %s" % (p.returncode, err))
@@ -345,6 +344,40 @@ def empty_and_stdin(a, env, base):
           b"valid: 1 ISPs" in p.stdout, repr(p))
 
 
+def datasets_repeats(a):
+    """Issue 12: `datasets check` names every ASN listed under two ISPs
+    (or twice in one) and every domain listed twice, however typed (case,
+    trailing dot, U-label for an A-label), in one run; exit 1."""
+    lst = {"isps": [
+        {"id": "a", "name": "A", "name_ja": "A", "asns": [7, 8, "AS7"],
+         "domains": ["x.jp", "X.JP.", "日本語.jp"]},
+        {"id": "b", "name": "B", "name_ja": "B", "asns": ["as8"],
+         "domains": ["xn--wgv71a119e.jp", "y.jp", "Y.jp"]}]}
+    path = tmpfile(json.dumps(lst, ensure_ascii=False).encode(), ".json")
+    try:
+        p = runb([a.hygiene, "datasets", "check", path])
+    finally:
+        os.unlink(path)
+    err = p.stderr.decode("utf-8", "replace")
+    lines = [l for l in err.splitlines() if ": error: " in l]
+    want = ['isps[0].asns[2]: AS7 is listed twice (also asns[0])',
+            'isps[1].asns[0]: AS8 is also listed for "a" (isps[0])',
+            'isps[0].domains[1]: "X.JP." (x.jp) is also listed at '
+            'isps[0].domains[0]',
+            'isps[1].domains[0]: "xn--wgv71a119e.jp" is also listed at '
+            'isps[0].domains[2]',
+            'isps[1].domains[2]: "Y.jp" (y.jp) is also listed at '
+            'isps[1].domains[1]']
+    check("datasets check: exit 1, nothing called valid",
+          p.returncode == 1 and b"valid" not in p.stdout, repr(p))
+    check("datasets check: every repeat is named, each once",
+          len(lines) == len(want) and
+          all(sum(w in l and path in l for l in lines) == 1 for w in want),
+          err)
+    check("datasets check: the count of problems", "%s: 5 problems" % path
+          in err, err)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--hygiene", required=True)
@@ -431,6 +464,7 @@ def main():
     not_text_files(a, env, base)
     option_values(a, env, base)
     empty_and_stdin(a, env, base)
+    datasets_repeats(a)
 
     print("%d passed, %d failed" % (len(PASSES), len(FAILURES)))
     return 1 if FAILURES else 0

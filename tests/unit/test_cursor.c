@@ -47,6 +47,39 @@ test_cursor_basics(void **state)
 	assert_int_equal(hy_cursor_left(&c), 0);
 }
 
+/* MRT reads big-endian integers and slices; nothing past len. */
+static void
+test_cursor_binary(void **state)
+{
+	const char in[] = { 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08,
+	    (char)0xff, 0x7f };
+	struct hy_cursor c;
+	struct hy_span s;
+	uint32_t u32;
+	uint16_t u16;
+	uint8_t u8;
+
+	(void)state;
+	hy_cursor_init(&c, in, 9);	/* 0x7f lies beyond len */
+	assert_true(hy_cursor_u32(&c, &u32));
+	assert_int_equal(u32, 0x01020304);
+	assert_true(hy_cursor_u16(&c, &u16));
+	assert_int_equal(u16, 0x0506);
+	assert_true(hy_cursor_take(&c, 2, &s));
+	assert_ptr_equal(s.p, in + 6);
+	assert_int_equal(s.len, 2);
+	/* One byte left: the wider reads fail and consume nothing. */
+	assert_false(hy_cursor_u32(&c, &u32));
+	assert_false(hy_cursor_u16(&c, &u16));
+	assert_false(hy_cursor_take(&c, 2, &s));
+	assert_int_equal(hy_cursor_left(&c), 1);
+	assert_true(hy_cursor_u8(&c, &u8));
+	assert_int_equal(u8, 0xff);
+	assert_false(hy_cursor_u8(&c, &u8));
+	assert_true(hy_cursor_take(&c, 0, &s));
+	assert_true(hy_cursor_eof(&c));
+}
+
 static void
 test_cursor_bounds(void **state)
 {
@@ -99,6 +132,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cursor_basics),
 		cmocka_unit_test(test_cursor_bounds),
+		cmocka_unit_test(test_cursor_binary),
 		cmocka_unit_test(test_findings),
 	};
 

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -110,8 +111,13 @@ test_errors(void **state)
 	parse_err(E("[1]", "[\"a b.jp\"]"), "isps[0].domains[0]");
 	parse_err(E("[1]", "[3]"), "isps[0].domains[0]: must be a string");
 	parse_err(E("[1]", "[\"x.jp\", \"X.JP.\"]"),
-	    "isps[0].domains[1]: \"x.jp\" is also listed at "
+	    "isps[0].domains[1]: \"X.JP.\" (x.jp) is also listed at "
 	    "isps[0].domains[0]");
+	/* A U-label and its A-label are one domain. */
+	parse_err(E("[1]", "[\"xn--wgv71a119e.jp\", \"\xe6\x97\xa5"
+	    "\xe6\x9c\xac\xe8\xaa\x9e.jp\"]"), "isps[0].domains[1]: "
+	    "\"\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e.jp\" "
+	    "(xn--wgv71a119e.jp) is also listed at isps[0].domains[0]");
 	parse_err(E("[1]", "\"x.jp\""), "isps[0].domains: must be an array");
 	parse_err("{\"isps\": [{\"id\": \"a\", \"name\": \"A\", \"asns\": [1],"
 	    " \"domains\": []}]}", "isps[0]: missing \"name_ja\"");
@@ -141,13 +147,71 @@ test_cross_entry(void **state)
 	    " \"domains\": []},"
 	    "{\"id\": \"b\", \"name\": \"B\", \"name_ja\": \"B\", \"asns\": [7],"
 	    " \"domains\": []}]}",
-	    "isps[1].asns: AS7 is also listed for \"a\" (isps[0])");
+	    "isps[1].asns[0]: AS7 is also listed for \"a\" (isps[0])");
 	parse_err("{\"isps\": ["
 	    "{\"id\": \"a\", \"name\": \"A\", \"name_ja\": \"A\", \"asns\": [1],"
 	    " \"domains\": [\"a.jp\", \"b.jp\"]},"
 	    "{\"id\": \"b\", \"name\": \"B\", \"name_ja\": \"B\", \"asns\": [2],"
 	    " \"domains\": [\"B.jp\"]}]}",
-	    "isps[1].domains[0]: \"b.jp\" is also listed at isps[0].domains[1]");
+	    "isps[1].domains[0]: \"B.jp\" (b.jp) is also listed at "
+	    "isps[0].domains[1]");
+}
+
+struct problems {
+	char	 msg[8][256];
+	size_t	 n;
+};
+
+static void
+collect(void *arg, const char *msg)
+{
+	struct problems *p = arg;
+
+	if (p->n < 8)
+		snprintf(p->msg[p->n], sizeof(p->msg[0]), "%s", msg);
+	p->n++;
+}
+
+/* datasets check names every repeat in one run, not only the first:
+ * an ASN twice in one entry and under two ISPs, a domain twice by case
+ * and trailing dot, as U-label and A-label, and across ISPs. */
+static void
+test_all_problems(void **state)
+{
+	static const char json[] = "{\"isps\": ["
+	    "{\"id\": \"a\", \"name\": \"A\", \"name_ja\": \"A\","
+	    " \"asns\": [7, 8, \"AS7\"], \"domains\": [\"x.jp\", \"X.JP.\","
+	    " \"\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e.jp\"]},"
+	    "{\"id\": \"b\", \"name\": \"B\", \"name_ja\": \"B\","
+	    " \"asns\": [9, 8], \"domains\": [\"xn--wgv71a119e.jp\","
+	    " \"y.jp\", \"x.jp\"]}]}";
+	struct problems p = { .n = 0 };
+	struct hy_isp_list *l = NULL;
+	char err[512] = "";
+
+	(void)state;
+	assert_int_equal(hy_isps_parse_all(json, strlen(json), &l, collect,
+	    &p, err, sizeof(err)), -1);
+	assert_null(l);
+	assert_int_equal(p.n, 5);
+	assert_string_equal(p.msg[0], "isps[0].asns[2]: AS7 is listed twice "
+	    "(also asns[0])");
+	assert_string_equal(p.msg[1], "isps[1].asns[1]: AS8 is also listed "
+	    "for \"a\" (isps[0]); an ASN belongs to one ISP");
+	assert_string_equal(p.msg[2], "isps[0].domains[1]: \"X.JP.\" (x.jp) "
+	    "is also listed at isps[0].domains[0]");
+	assert_string_equal(p.msg[3], "isps[1].domains[0]: "
+	    "\"xn--wgv71a119e.jp\" is also listed at isps[0].domains[2]");
+	assert_string_equal(p.msg[4], "isps[1].domains[2]: \"x.jp\" is also "
+	    "listed at isps[0].domains[0]");
+	/* err holds the first, as hy_isps_parse() gives it. */
+	assert_string_equal(err, p.msg[0]);
+	/* A valid list reports nothing. */
+	p.n = 0;
+	assert_int_equal(hy_isps_parse_all("{\"isps\": []}", 12, &l, collect,
+	    &p, err, sizeof(err)), 0);
+	assert_int_equal(p.n, 0);
+	hy_isps_free(l);
 }
 
 static void
@@ -178,6 +242,7 @@ main(void)
 		cmocka_unit_test(test_reserved_asn_warns),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_cross_entry),
+		cmocka_unit_test(test_all_problems),
 		cmocka_unit_test(test_load),
 	};
 

@@ -198,6 +198,23 @@ test_origin_txt(void **state)
 		    &p, o, 8, &n), -1);
 }
 
+/* bgpdump -m of an ADD-PATH dump: the path identifier is not the path. */
+static void
+test_bgpdump_addpath(void **state)
+{
+	static const char text[] =
+	    "TABLE_DUMP2_AP|1452168107|B|10.0.15.1|65015|10.0.10.0/24|36|"
+	    "65015 65014 65011|IGP|10.0.15.1|100|0||NAG||\n";
+	struct hy_routes *r;
+
+	(void)state;
+	assert_int_equal(hy_routes_parse(text, sizeof(text) - 1, &r), 0);
+	assert_int_equal(r->nerrors, 0);
+	assert_int_equal(r->n, 1);
+	assert_int_equal(r->v[0].asn, 65011);
+	hy_routes_free(r);
+}
+
 int
 main(void)
 {
@@ -207,6 +224,7 @@ main(void)
 		cmocka_unit_test(test_lookup),
 		cmocka_unit_test(test_prefix),
 		cmocka_unit_test(test_origin_txt),
+		cmocka_unit_test(test_bgpdump_addpath),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

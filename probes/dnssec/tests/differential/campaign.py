@@ -10,8 +10,8 @@ case (cases.py), serves it through NSD and the scripted server
 runs `hygiene check --json` on the same domains through the server's
 resolver face. Every case's verdicts must agree (or differ exactly as the
 case documents, with its RFC citation) and match what the case is built
-to produce. Exit 0 when all agree, 1 otherwise. Ports: base+80 NSD,
-+81 auth face, +82 resolver face, +83 unbound.
+to produce. Exit 0 when all agree, 1 otherwise. Ports: base+90 NSD,
++91 auth face, +92 resolver face, +93 unbound.
 
 Requires ldns-signzone (ldnsutils), nsd, unbound, python3-dnspython and
 python3-cryptography.
@@ -40,7 +40,7 @@ import gen                  # noqa: E402
 import oracle               # noqa: E402
 import server as S          # noqa: E402
 
-OFFSETS = {"nsd": 80, "auth": 81, "resolver": 82, "unbound": 83}
+OFFSETS = {"nsd": 90, "auth": 91, "resolver": 92, "unbound": 93}
 
 
 class Daemons:
