@@ -210,11 +210,22 @@ hy_run_preflight(struct hy_run *r, char *err, size_t errlen)
 	r->pre = NULL;
 	if (!pf.failed)
 		return 0;
+	/* When the resolver itself is the problem, say that (SERVFAIL
+	 * alone says nothing about the resolver: the root's answer may be
+	 * what fails). */
 	hy_dns_get_stats(r->dns, &st);
 	if (st.sent > 0 && st.answers == 0)
 		snprintf(err, errlen, "no answer from the resolver (%s) within "
 		    "the deadline; check --resolver and the network",
 		    hy_dns_servers(r->dns));
+	else if (st.sent > 0 && st.usable == 0 && st.refused + st.failed > 0)
+		snprintf(err, errlen, "the resolver (%s) gave no usable answer "
+		    "to %llu queries (%llu REFUSED, %llu SERVFAIL, %llu "
+		    "unanswered, unreachable or garbled); check --resolver",
+		    hy_dns_servers(r->dns), (unsigned long long)st.sent,
+		    (unsigned long long)st.refused,
+		    (unsigned long long)st.servfail,
+		    (unsigned long long)st.failed);
 	return -1;
 }
 
