@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hygiene/catalog.h"
 #include "hygiene/check.h"
 #include "hygiene/name.h"
 #include "hygiene/txt.h"
@@ -331,6 +332,7 @@ hy_check_error(struct hy_check *c, const char *code, const char *fmt, ...)
 	json_t *o;
 	int rc;
 
+	hy_catalog_assert(code, HY_SEV_ERROR);
 	va_start(ap, fmt);
 	rc = vasprintf(&msg, fmt, ap);
 	va_end(ap);

@@ -37,7 +37,7 @@ static const struct cli_cmd cli_cmds[] = {
 	    "rpki [--rtr HOST:PORT | --vrps FILE] --routes SRC --isps FILE "
 	    "[--json] [--detail] [--paths DUMP...]",
 	    "RPKI route origin validation of the ISPs' routes, per ISP "
-	    "(--timeout also bounds the RTR sync)" },
+	    "(--rtr-timeout bounds the RTR sync)" },
 	{ "survey", cmd_survey, "survey --isps FILE [--domains FILE] --out DIR "
 	    "[--month YYYY-MM] [--db FILE] [--resume] [--paths DUMP...] "
 	    "[options]",
@@ -50,6 +50,10 @@ static const struct cli_cmd cli_cmds[] = {
 	    "report a surveyed month from the history" },
 	{ "datasets", cmd_datasets, "datasets check [--strict] FILE...",
 	    "validate an ISP list" },
+	{ "explain", cmd_explain, "explain [--lang en|ja] CODE... | --list | "
+	    "--json | --markdown | --schema-enum",
+	    "explain finding and error codes: what each means, its RFC "
+	    "section and how to fix it" },
 };
 
 enum {
@@ -68,6 +72,12 @@ enum {
 	OPT_AT,
 	OPT_JSON,
 	OPT_HELP,
+	/* RPKI data sources */
+	OPT_RTR_TIMEOUT,
+	OPT_VRPS_MAX_AGE,
+	OPT_RIPESTAT_SOURCEAPP,
+	OPT_CONTACT,
+	OPT_ASN_QPS,
 };
 
 static const struct hy_cli_opt cli_global[] = {
@@ -85,14 +95,27 @@ static const struct hy_cli_opt cli_global[] = {
 	    "(default: IANA root KSKs 20326 and 38696)" },
 	{ "rtr", required_argument, OPT_RTR, "HOST:PORT",
 	    "RPKI-to-Router cache (default " HY_DEFAULT_RTR ")" },
+	{ "rtr-timeout", required_argument, OPT_RTR_TIMEOUT, "SECONDS",
+	    "deadline of the whole RTR sync (default 300)" },
 	{ "routes", required_argument, OPT_ROUTES, "FILE|ripestat",
 	    "prefix-to-origin table (pfx2as, prefix/len<TAB>asn, bgpdump -m; "
 	    "gzip ok)" },
 	{ "vrps", required_argument, OPT_VRPS, "FILE",
 	    "VRPs from a JSON file instead of an RTR cache" },
+	{ "vrps-max-age", required_argument, OPT_VRPS_MAX_AGE, "HOURS",
+	    "refuse a VRP file built longer ago than this before the "
+	    "validation time (default 24; 0: any age)" },
 	{ "ripestat-url", required_argument, OPT_RIPESTAT_URL, "URL",
 	    "base URL of the RIPEstat data API for --routes ripestat "
 	    "(default " HY_DEFAULT_RIPESTAT_URL ")" },
+	{ "ripestat-sourceapp", required_argument, OPT_RIPESTAT_SOURCEAPP,
+	    "NAME", "sourceapp sent to RIPEstat (default \"hygiene\", with "
+	    "the --contact)" },
+	{ "contact", required_argument, OPT_CONTACT, "URL|EMAIL",
+	    "who runs the scan: sent in the HTTP User-Agent and RIPEstat's "
+	    "sourceapp" },
+	{ "asn-qps", required_argument, OPT_ASN_QPS, "N",
+	    "cap on IP-to-ASN DNS lookups per second (default 10)" },
 	{ "asn-service", required_argument, OPT_ASN_SERVICE,
 	    "V4ZONE[,V6ZONE]", "IP-to-origin-AS DNS service used without "
 	    "--routes (default " HY_DEFAULT_ASN_SERVICE ")" },
@@ -426,6 +449,15 @@ cli_rtr_ok(const char *arg)
 }
 
 static int
+cli_printable(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if (*s < 0x20 || *s > 0x7e)
+			return 0;
+	return 1;
+}
+
+static int
 cli_add_resolver(struct hy_config *cfg, const char *arg)
 {
 	const char **n = realloc(cfg->resolvers,
@@ -461,6 +493,16 @@ cli_global_opt(const char *cmd, struct hy_config *cfg, int id, const char *arg)
 			return -1;
 		cfg->timeout_ms = (unsigned)v * 1000u;
 		return 0;
+	case OPT_RTR_TIMEOUT:
+		if (cli_uint(cmd, "rtr-timeout", arg, 1, 86400, &v) != 0)
+			return -1;
+		cfg->rtr_timeout_ms = (unsigned)v * 1000u;
+		return 0;
+	case OPT_VRPS_MAX_AGE:
+		if (cli_uint(cmd, "vrps-max-age", arg, 0, 24 * 366, &v) != 0)
+			return -1;
+		cfg->vrps_max_age_s = (unsigned)v * 3600u;
+		return 0;
 	case OPT_CONCURRENCY:
 		if (cli_uint(cmd, "concurrency", arg, 1, 10000, &v) != 0)
 			return -1;
@@ -483,6 +525,7 @@ cli_global_opt(const char *cmd, struct hy_config *cfg, int id, const char *arg)
 			    arg);
 			return -1;
 		}
+		cfg->at_set = true;
 		return 0;
 	case OPT_TRUST_ANCHOR:
 		cfg->trust_anchor = arg;
@@ -522,6 +565,26 @@ cli_global_opt(const char *cmd, struct hy_config *cfg, int id, const char *arg)
 			return -1;
 		}
 		cfg->ripestat_url = arg;
+		return 0;
+	case OPT_RIPESTAT_SOURCEAPP:
+	case OPT_CONTACT:
+		/* Both go into HTTP requests: printable ASCII only. */
+		if (*arg == '\0' || strlen(arg) > 200 || !cli_printable(arg)) {
+			hy_cli_usage_error(cmd, "--%s: expected 1 to 200 "
+			    "printable ASCII characters, got '%s'",
+			    id == OPT_CONTACT ? "contact" :
+			    "ripestat-sourceapp", arg);
+			return -1;
+		}
+		if (id == OPT_CONTACT)
+			cfg->contact = arg;
+		else
+			cfg->ripestat_sourceapp = arg;
+		return 0;
+	case OPT_ASN_QPS:
+		if (cli_uint(cmd, "asn-qps", arg, 1, 100000, &v) != 0)
+			return -1;
+		cfg->asn_qps = (double)v;
 		return 0;
 	case OPT_JSON:
 		cfg->json = true;

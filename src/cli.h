@@ -45,6 +45,12 @@ void	hy_cli_usage_error(const char *cmd, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 void	hy_cli_help(const char *cmd, const struct hy_cli_opt *extra);
 
+struct hy_vrps;
+/* The VRPs of cfg (--vrps FILE or the RTR cache), with the RTR sync's
+ * progress on a terminal. 0, or -1 after printing why to stderr. */
+int	hy_cli_vrps(const char *cmd, const struct hy_config *cfg,
+	    struct hy_vrps **out);
+
 /* Subcommands: int cmd_NAME(int argc, char **argv), argv[0] = NAME. */
 int	cmd_check(int argc, char **argv);
 int	cmd_spf(int argc, char **argv);
@@ -52,6 +58,7 @@ int	cmd_rpki(int argc, char **argv);
 int	cmd_survey(int argc, char **argv);
 int	cmd_report(int argc, char **argv);
 int	cmd_datasets(int argc, char **argv);
+int	cmd_explain(int argc, char **argv);
 
 int	hy_cli_main(int argc, char **argv);
 

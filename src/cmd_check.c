@@ -1,15 +1,24 @@
 /*
  * `hygiene check`: domains from the command line and/or --file, a window
- * of checks in flight, one result per domain as it completes.
+ * of checks in flight, one result per domain in input order.
+ *
+ * Results are printed as soon as every earlier input's result is: a
+ * finished result waits in a ring until its turn, so a slow domain (at
+ * most --timeout) holds back the ones after it, which then come at once.
+ * The ring bounds that memory: no check starts while HOLD_FACTOR windows
+ * of results are started but not yet printed.
  */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
+#include "hygiene/rpki.h"
 #include "render.h"
+#include "term.h"
 #include "hygiene/check.h"
 #include "hygiene/domainlist.h"
 #include "hygiene/exclude.h"
@@ -34,6 +43,7 @@ static const struct hy_cli_opt check_opts[] = {
 
 struct check_cmd {
 	struct hy_config	 cfg;
+	struct hy_render_opts	 render;
 	const char		*file;
 	struct hy_dmarc_opts	 dmarc;
 	struct hy_domainlist	*list;
@@ -44,15 +54,27 @@ struct check_cmd {
 	int			 nargs, next_arg;
 	struct hy_run		*run;
 	size_t			 window;
-	size_t			 started, done, incomplete;
+	size_t			 started, done, printed, incomplete;
+	struct check_slot	*ring;		/* by sequence number % nring */
+	size_t			 nring;
 	size_t			 from_file;	/* entries the list gave */
 	int			 fatal;
 };
 
+#define HOLD_FACTOR	4
+
 /* One domain in flight: where its input came from. */
 struct check_item {
 	struct check_cmd	*cc;
+	size_t			 seq;		/* position in the input */
 	size_t			 lineno;	/* in --file; 0: command line */
+};
+
+/* A result waiting for its turn. */
+struct check_slot {
+	bool			 done;
+	json_t			*obj;		/* NULL: lost to OOM */
+	size_t			 lineno;
 };
 
 static int
@@ -94,34 +116,58 @@ check_report_line(const struct check_cmd *cc, size_t lineno, const json_t *obj)
 }
 
 static void
+check_print(struct check_cmd *cc, size_t lineno, json_t *obj)
+{
+	if (obj == NULL) {
+		hy_cli_error("check", "out of memory building a result");
+		cc->fatal = 1;
+		return;
+	}
+	check_report_line(cc, lineno, obj);
+	if (cc->cfg.json) {
+		/* Flushed per line: a reader of the pipe sees each domain as
+		 * soon as it is printed. */
+		if (json_dumpf(obj, stdout, JSON_COMPACT) != 0 ||
+		    fputc('\n', stdout) == EOF || fflush(stdout) == EOF)
+			cc->fatal = 1;
+	} else {
+		hy_render_domain(stdout, obj, &cc->render);
+		if (fputc('\n', stdout) == EOF || fflush(stdout) == EOF)
+			cc->fatal = 1;
+	}
+	json_decref(obj);
+}
+
+/* Print every result whose predecessors are all printed. */
+static void
+check_flush(struct check_cmd *cc)
+{
+	struct check_slot *sl;
+
+	while (cc->printed < cc->started &&
+	    (sl = &cc->ring[cc->printed % cc->nring])->done) {
+		check_print(cc, sl->lineno, sl->obj);
+		memset(sl, 0, sizeof(*sl));
+		cc->printed++;
+	}
+}
+
+static void
 check_done(void *arg, struct hy_check *chk, json_t *obj)
 {
 	struct check_item it = *(struct check_item *)arg;
 	struct check_cmd *cc = it.cc;
+	struct check_slot *sl = &cc->ring[it.seq % cc->nring];
 
 	(void)chk;
 	free(arg);
 	cc->done++;
-	if (obj == NULL) {
-		hy_cli_error("check", "out of memory building a result");
+	if (obj == NULL || hy_check_incomplete(obj))
 		cc->incomplete++;
-		cc->fatal = 1;
-	} else {
-		check_report_line(cc, it.lineno, obj);
-		if (hy_check_incomplete(obj))
-			cc->incomplete++;
-		if (cc->cfg.json) {
-			/* Flushed per line: a reader of the pipe sees each domain
-			 * as soon as it is done. */
-			if (json_dumpf(obj, stdout, JSON_COMPACT) != 0 ||
-			    fputc('\n', stdout) == EOF || fflush(stdout) == EOF)
-				cc->fatal = 1;
-		} else {
-			hy_render_domain(stdout, obj, cc->cfg.color);
-			fputc('\n', stdout);
-		}
-		json_decref(obj);
-	}
+	sl->done = true;
+	sl->obj = obj;
+	sl->lineno = it.lineno;
+	check_flush(cc);
 	check_feed(cc);
 	/* Done when every input is: c-ares may still hold retries of
 	 * abandoned queries, which must not delay the exit. */
@@ -185,6 +231,7 @@ check_feed(struct check_cmd *cc)
 	int ex;
 
 	while (!cc->fatal && hy_run_in_flight(cc->run) < cc->window &&
+	    cc->started - cc->printed < cc->nring &&
 	    (in = check_next_input(cc, &lineno)) != NULL) {
 		if ((ex = check_excluded(cc, in)) != 0) {
 			if (ex < 0) {
@@ -195,6 +242,7 @@ check_feed(struct check_cmd *cc)
 		}
 		if ((it = malloc(sizeof(*it))) != NULL) {
 			it->cc = cc;
+			it->seq = cc->started;
 			it->lineno = lineno;
 		}
 		if (it == NULL || hy_check_start(cc->run, in, check_done,
@@ -212,6 +260,7 @@ static int
 check_run(struct check_cmd *cc)
 {
 	struct hy_loop *loop = NULL;
+	struct hy_vrps *vrps = NULL;
 	struct hy_dns_stats st;
 	char err[512];
 	const json_t *w;
@@ -222,6 +271,11 @@ check_run(struct check_cmd *cc)
 		hy_cli_error("check", "out of memory");
 		goto out;
 	}
+	/* VRPs before the run, so a long RTR sync shows its progress. */
+	if ((cc->cfg.vrps != NULL || cc->cfg.rtr_set) &&
+	    hy_cli_vrps("check", &cc->cfg, &vrps) != 0)
+		goto out;
+	cc->cfg.vrp_set = vrps;
 	if ((cc->run = hy_run_new(loop, &cc->cfg, err, sizeof(err))) == NULL) {
 		hy_cli_error("check", "%s", err);
 		goto out;
@@ -239,6 +293,13 @@ check_run(struct check_cmd *cc)
 		goto out;
 	}
 	cc->window = cc->cfg.concurrency;
+	cc->nring = cc->window * HOLD_FACTOR;
+	if ((cc->ring = calloc(cc->nring, sizeof(*cc->ring))) == NULL) {
+		hy_cli_error("check", "out of memory");
+		goto out;
+	}
+	cc->render.color = cc->cfg.color;
+	cc->render.width = hy_term_width(STDOUT_FILENO);
 	check_feed(cc);
 	if (hy_loop_run(loop) != 0) {
 		hy_cli_error("check", "event loop failed: %s",
@@ -280,8 +341,13 @@ check_run(struct check_cmd *cc)
 		    check_file_name(cc));
 	rc = cc->incomplete > 0 ? HY_EXIT_INCOMPLETE : HY_EXIT_OK;
 out:
+	/* Results still held (the run stopped early) are not printed. */
+	for (i = 0; cc->ring != NULL && i < cc->nring; i++)
+		json_decref(cc->ring[i].obj);
+	free(cc->ring);
 	hy_run_free(cc->run);
 	hy_loop_free(loop);
+	hy_vrps_free(vrps);
 	return rc;
 }
 

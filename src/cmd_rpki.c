@@ -3,8 +3,9 @@
  * ISPs' ASNs originate, with per-ISP statistics (include/hygiene/rpki.h).
  *
  * VRPs come from --vrps FILE or from the RTR cache (--rtr, default a
- * public cache); a cache that cannot be synced within --timeout is fatal
- * (exit 1): without a full VRP set every route would look "not-found".
+ * public cache); a cache that cannot be synced within --rtr-timeout is
+ * fatal (exit 1): without a full VRP set every route would look
+ * "not-found".
  *
  * With --paths (collector RIB dumps), each ISP also gets "rov": whether
  * it drops RPKI-invalid routes (include/hygiene/rov.h).
@@ -47,6 +48,7 @@ struct rpki_cmd {
 	struct hy_routes	*routes;
 	struct hy_vrps		*vrps;
 	struct hy_rpki_stats	**stats;
+	struct hy_ripestat_info	 ripe;		/* --routes ripestat */
 	double			 ms_routes, ms_vrps, ms_validate, ms_stats,
 				 ms_paths;
 };
@@ -111,7 +113,8 @@ load_routes(struct rpki_cmd *rc, char *err, size_t errlen)
 		return -1;
 	}
 	hy_ripestat_opts_init(&ro, &rc->cfg);
-	r = hy_ripestat_routes(&ro, asns, nasns, &rc->routes, err, errlen);
+	r = hy_ripestat_routes(&ro, asns, nasns, &rc->routes, &rc->ripe, err,
+	    errlen);
 	free(asns);
 	return r;
 }
@@ -132,6 +135,31 @@ report_malformed(const struct rpki_cmd *rc)
 	if (r->nerrors > HY_ROUTES_MAX_ERRORS)
 		fprintf(stderr, "  (%zu more not shown)\n",
 		    r->nerrors - HY_ROUTES_MAX_ERRORS);
+}
+
+static void
+fmt_time(time_t t, char *buf, size_t len)
+{
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* The RIPEstat window, the RIS dump the answers describe, requests. */
+static int
+ripestat_json(json_t *o, const struct hy_ripestat_info *ri)
+{
+	char at[32], data[32];
+
+	fmt_time(ri->at, at, sizeof(at));
+	fmt_time(ri->data_time, data, sizeof(data));
+	return json_object_set_new(o, "at", json_string(at)) ||
+	    json_object_set_new(o, "data_time", ri->data_time ?
+	    json_string(data) : json_null()) ||
+	    json_object_set_new(o, "requests", json_integer(ri->requests)) ||
+	    json_object_set_new(o, "retries", json_integer(ri->retries)) ? -1 :
+	    0;
 }
 
 /* Malformed dump records are listed like malformed route lines. */
@@ -207,6 +235,11 @@ route_source_json(const struct rpki_cmd *rc)
 	    rc->cfg.routes, "lines", (json_int_t)r->lines,
 	    "routes", (json_int_t)r->n, "malformed", (json_int_t)r->nerrors,
 	    "malformed_lines", bad);
+	if (o != NULL && strcmp(rc->cfg.routes, "ripestat") == 0 &&
+	    ripestat_json(o, &rc->ripe) != 0) {
+		json_decref(o);
+		return NULL;
+	}
 	return o;
 }
 
@@ -451,12 +484,8 @@ rpki_run(struct rpki_cmd *rc)
 	rc->ms_routes = now_ms() - t;
 	report_malformed(rc);
 	t = now_ms();
-	if ((rc->cfg.vrps != NULL ? hy_vrps_load_file(rc->cfg.vrps, &rc->vrps,
-	    err, sizeof(err)) : hy_vrps_sync_rtr(rc->cfg.rtr,
-	    rc->cfg.timeout_ms, &rc->vrps, err, sizeof(err))) != 0) {
-		hy_cli_error("rpki", "%s", err);
+	if (hy_cli_vrps("rpki", &rc->cfg, &rc->vrps) != 0)
 		return HY_EXIT_FAIL;
-	}
 	rc->ms_vrps = now_ms() - t;
 	if (rc->npaths > 0 && load_paths(rc) != 0)
 		return HY_EXIT_FAIL;

@@ -258,8 +258,31 @@ survey_may_commit(void *arg)
 
 /* ---- per-ISP RPKI figures (the same as `hygiene rpki --json`) ---- */
 
+/* The time the month's routes describe: --at, else the month's last
+ * second, or now while the month runs; a resumed survey keeps the time
+ * of the answers it saved. */
+static time_t
+survey_routes_time(const struct survey_cmd *sc)
+{
+	struct tm tm;
+	time_t end, saved, now = time(NULL);
+
+	if (sc->cfg.at_set)
+		return sc->cfg.now;
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = atoi(sc->month) - 1900;
+	tm.tm_mon = atoi(sc->month + 5);	/* the next month, 0-based */
+	tm.tm_mday = 1;
+	end = timegm(&tm) - 1;
+	if (sc->resume && (saved = hy_ripestat_saved_window(sc->out)) != 0 &&
+	    saved <= end)
+		return saved;
+	return end < now ? end : now;
+}
+
 /* The ISPs' routes: from --routes FILE, or with --routes ripestat the
- * prefixes RIPEstat says each of the ISPs' ASNs announces. */
+ * prefixes RIPEstat says each of the ISPs' ASNs announced at the
+ * month's end (the raw answers are kept in the survey's directory). */
 static int
 survey_routes(const struct survey_cmd *sc, const uint32_t *asns, size_t n,
     struct hy_routes **out, char *err, size_t errlen)
@@ -269,7 +292,9 @@ survey_routes(const struct survey_cmd *sc, const uint32_t *asns, size_t n,
 	if (strcmp(sc->cfg.routes, "ripestat") != 0)
 		return hy_routes_load(sc->cfg.routes, out, err, errlen);
 	hy_ripestat_opts_init(&ro, &sc->cfg);
-	return hy_ripestat_routes(&ro, asns, n, out, err, errlen);
+	ro.at = survey_routes_time(sc);
+	ro.save_dir = sc->out;		/* for --resume and audits */
+	return hy_ripestat_routes(&ro, asns, n, out, NULL, err, errlen);
 }
 
 /*
@@ -316,10 +341,9 @@ survey_rov(const struct survey_cmd *sc, const struct hy_isp_list *isps,
  */
 static int
 survey_rpki(const struct survey_cmd *sc, const struct hy_isp_list *isps,
-    json_t **out, char *err, size_t errlen)
+    const struct hy_vrps *vrps, json_t **out, char *err, size_t errlen)
 {
 	struct hy_routes *routes = NULL;
-	struct hy_vrps *vrps = NULL;
 	struct hy_rpki_stats *st = NULL;
 	struct hy_rov *rov = NULL;
 	uint32_t *asns = NULL;
@@ -336,10 +360,7 @@ survey_rpki(const struct survey_cmd *sc, const struct hy_isp_list *isps,
 	for (i = 0, n = 0; i < isps->n; i++)
 		for (j = 0; j < isps->v[i].nasns; j++)
 			asns[n++] = isps->v[i].asns[j];
-	if (survey_routes(sc, asns, n, &routes, err, errlen) != 0 ||
-	    (sc->cfg.vrps != NULL ? hy_vrps_load_file(sc->cfg.vrps, &vrps,
-	    err, errlen) : hy_vrps_sync_rtr(sc->cfg.rtr, sc->cfg.timeout_ms,
-	    &vrps, err, errlen)) != 0)
+	if (survey_routes(sc, asns, n, &routes, err, errlen) != 0)
 		goto out;
 	if (sc->npaths > 0 && survey_rov(sc, isps, vrps, &rov, err,
 	    errlen) != 0)
@@ -370,7 +391,6 @@ out:
 	json_decref(map);
 	free(states);
 	free(asns);
-	hy_vrps_free(vrps);
 	hy_routes_free(routes);
 	return rc;
 }
@@ -521,6 +541,7 @@ survey_exec(struct survey_cmd *sc)
 	struct hy_survey_checker ck = { sc, real_start, real_run };
 	struct hy_survey_summary sum;
 	struct hy_dns_stats ds;
+	struct hy_vrps *vrps = NULL;
 	uint64_t t0;
 	const json_t *w;
 	json_t *rpki = NULL;
@@ -558,7 +579,11 @@ survey_exec(struct survey_cmd *sc)
 	 * ISPs' prefixes come from RIPEstat. */
 	if (sc->cfg.routes == NULL)
 		sc->cfg.routes = "ripestat";
-	if (survey_rpki(sc, isps, &rpki, err, sizeof(err)) != 0) {
+	/* One VRP set for the per-ISP figures and the domains' probe. */
+	if (hy_cli_vrps("survey", &sc->cfg, &vrps) != 0)
+		goto out;
+	sc->cfg.vrp_set = vrps;
+	if (survey_rpki(sc, isps, vrps, &rpki, err, sizeof(err)) != 0) {
 		hy_cli_error("survey", "RPKI: %s%s", err,
 		    strcmp(sc->cfg.routes, "ripestat") == 0 &&
 		    strncmp(err, "paths: ", 7) != 0 ? " (--routes "
@@ -568,8 +593,13 @@ survey_exec(struct survey_cmd *sc)
 	/* RIPEstat knows the ISPs' prefixes, not the origin of every mail
 	 * and name server address: the domains' rpki probe and attribution
 	 * ask the --asn-service instead. */
-	if (sc->cfg.routes != NULL && strcmp(sc->cfg.routes, "ripestat") == 0)
+	if (sc->cfg.routes != NULL && strcmp(sc->cfg.routes, "ripestat") == 0) {
 		sc->cfg.routes = NULL;
+		hy_cli_error("survey", "the origin AS of mail and name server "
+		    "addresses comes from %s, at most %g lookups/s "
+		    "(--asn-qps); --routes FILE (e.g. CAIDA pfx2as) avoids it",
+		    sc->cfg.asn_service, sc->cfg.asn_qps);
+	}
 	if (sc->cfg.nresolvers == 0 && sc->cfg.qps == 0)
 		sc->cfg.qps = SURVEY_PUBLIC_QPS;
 	if ((sc->loop = hy_loop_new()) == NULL) {
@@ -637,6 +667,7 @@ out:
 	hy_isps_free(isps);
 	hy_exclude_free(ex);
 	json_decref(rpki);
+	hy_vrps_free(vrps);
 	return rc;
 }
 

@@ -13,7 +13,10 @@ hy_config_init(struct hy_config *cfg)
 	cfg->timeout_ms = HY_DEFAULT_TIMEOUT_S * 1000u;
 	cfg->concurrency = HY_DEFAULT_CONCURRENCY;
 	cfg->rtr = HY_DEFAULT_RTR;
+	cfg->rtr_timeout_ms = HY_DEFAULT_RTR_TIMEOUT_S * 1000u;
+	cfg->vrps_max_age_s = HY_DEFAULT_VRPS_MAX_AGE_H * 3600u;
 	cfg->asn_service = HY_DEFAULT_ASN_SERVICE;
+	cfg->asn_qps = HY_DEFAULT_ASN_QPS;
 	cfg->https_port = HY_DEFAULT_HTTPS_PORT;
 	cfg->now = time(NULL);
 	/* https://no-color.org: any non-empty NO_COLOR disables colour. */

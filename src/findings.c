@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hygiene/catalog.h"
 #include "hygiene/findings.h"
 #include "hygiene/txt.h"
 
@@ -14,6 +15,7 @@ hy_findings_add(struct hy_findings *f, const char *code, enum hy_severity sev,
 	char *msg = NULL, *c = NULL, *safe;
 	int rc = -1;
 
+	hy_catalog_assert(code, sev);
 	if (f->n == f->cap) {
 		size_t ncap = f->cap ? f->cap * 2 : 4;
 		struct hy_finding *nv = realloc(f->v, ncap * sizeof(*nv));
@@ -110,4 +112,19 @@ json_t *
 hy_findings_to_json(const struct hy_findings *f)
 {
 	return hy_findings_to_json_n(&f, 1);
+}
+
+const char *
+hy_findings_json_first(const json_t *issues, enum hy_severity sev)
+{
+	const char *s;
+	size_t i;
+	json_t *f;
+
+	json_array_foreach(issues, i, f) {
+		s = json_string_value(json_object_get(f, "severity"));
+		if (s != NULL && strcmp(s, hy_severity_str(sev)) == 0)
+			return json_string_value(json_object_get(f, "message"));
+	}
+	return NULL;
 }

@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <time.h>
 
 #include <curl/curl.h>
 
@@ -15,6 +17,7 @@
 
 struct hy_http {
 	struct hy_loop	*loop;
+	char		*user_agent;	/* NULL: "hygiene/VERSION" */
 	CURLM		*multi;
 	struct hy_timer	 timer;		/* curl's timeout */
 	struct hy_timer	 done_timer;	/* deliver finished requests */
@@ -181,6 +184,28 @@ classify(const struct hy_http_req *q, long code)
 	}
 }
 
+/* Retry-After: delay-seconds or an HTTP-date (RFC 9110 §10.2.3). */
+static long
+retry_after(CURL *e)
+{
+	struct curl_header *h;
+	const char *v;
+	char *end;
+	time_t t;
+	long n;
+
+	if (curl_easy_header(e, "Retry-After", 0, CURLH_HEADER, -1, &h) !=
+	    CURLHE_OK || (v = h->value) == NULL)
+		return -1;
+	if (*v >= '0' && *v <= '9') {
+		n = strtol(v, &end, 10);
+		return *end == '\0' && n >= 0 ? n : -1;
+	}
+	if ((t = curl_getdate(v, NULL)) == -1)
+		return -1;
+	return t > time(NULL) ? (long)(t - time(NULL)) : 0;
+}
+
 static void
 deliver(void *arg)
 {
@@ -202,8 +227,11 @@ deliver(void *arg)
 		r.body = q->body != NULL ? q->body : "";
 		r.len = q->len;
 		r.content_type = ctype;
-		r.error = q->errbuf[0] ? q->errbuf :
-		    curl_easy_strerror(q->result);
+		/* curl_easy_strerror(CURLE_OK) is "No error": an HTTP
+		 * status other than 2xx is not a transfer error. */
+		r.error = q->result == CURLE_OK ? "" : q->errbuf[0] ?
+		    q->errbuf : curl_easy_strerror(q->result);
+		r.retry_after = retry_after(q->easy);
 		q->delivering = 1;
 		q->cb(q->arg, &r);
 		req_free(q);
@@ -291,6 +319,7 @@ hy_http_free(struct hy_http *h)
 	hy_timer_stop(h->loop, &h->timer);
 	hy_timer_stop(h->loop, &h->done_timer);
 	curl_multi_cleanup(h->multi);
+	free(h->user_agent);
 	free(h);
 }
 
@@ -302,31 +331,118 @@ hy_http_cancel(struct hy_http_req *q)
 		req_free(q);
 }
 
+void
+hy_http_user_agent(const char *contact, char *buf, size_t len)
+{
+	if (contact != NULL && *contact != '\0')
+		snprintf(buf, len, "hygiene/%s (+%s)", HYGIENE_VERSION,
+		    contact);
+	else
+		snprintf(buf, len, "hygiene/%s", HYGIENE_VERSION);
+}
+
+int
+hy_http_set_contact(struct hy_http *h, const char *contact)
+{
+	char ua[512];
+
+	hy_http_user_agent(contact, ua, sizeof(ua));
+	free(h->user_agent);
+	return (h->user_agent = strdup(ua)) != NULL ? 0 : -1;
+}
+
+static const char *
+env_either(const char *lower, const char *upper)
+{
+	const char *v = getenv(lower);
+
+	if (v == NULL || *v == '\0')
+		v = getenv(upper);
+	return v != NULL && *v != '\0' ? v : NULL;
+}
+
+/* Does no_proxy (curl's syntax, without CIDR) cover host? */
 static int
-req_setup(struct hy_http_req *q, const struct hy_http_get_opts *o)
+no_proxy_match(const char *list, const char *host)
+{
+	size_t hl = strlen(host), n;
+	const char *p = list, *e;
+
+	while (*p != '\0') {
+		while (*p == ' ' || *p == ',')
+			p++;
+		e = p + strcspn(p, ", ");
+		n = (size_t)(e - p);
+		if (n == 1 && *p == '*')
+			return 1;
+		if (n > 0 && *p == '.') {
+			p++;
+			n--;
+		}
+		if (n > 0 && n <= hl && strncasecmp(host + hl - n, p, n) == 0 &&
+		    (n == hl || host[hl - n - 1] == '.'))
+			return 1;
+		p = e;
+	}
+	return 0;
+}
+
+const char *
+hy_http_proxy_for(const char *host)
+{
+	const char *proxy = env_either("https_proxy", "HTTPS_PROXY");
+	const char *no = env_either("no_proxy", "NO_PROXY");
+
+	if (proxy == NULL)
+		proxy = env_either("all_proxy", "ALL_PROXY");
+	if (proxy == NULL || (no != NULL && no_proxy_match(no, host)))
+		return NULL;
+	return proxy;
+}
+
+/* Where to connect: through the proxy, or to our resolver's address. */
+static int
+req_route(struct hy_http_req *q, const struct hy_http_get_opts *o)
 {
 	char spec[128];
-	const char *fmt = strchr(o->connect_ip, ':') ? "::[%s]:%u" : "::%s:%u";
+	const char *fmt;
 	CURL *e = q->easy;
 
+	if (o->proxy != NULL)
+		/* "" overrides no_proxy: the caller has decided. */
+		return curl_easy_setopt(e, CURLOPT_PROXY, o->proxy) !=
+		    CURLE_OK || curl_easy_setopt(e, CURLOPT_NOPROXY, "") !=
+		    CURLE_OK || curl_easy_setopt(e, CURLOPT_HTTPPROXYTUNNEL,
+		    1L) != CURLE_OK ? -1 : 0;
 	/* "::ADDR:PORT": whatever host and port the URL names, connect to
-	 * our resolver's address on the chosen port. */
+	 * our resolver's address on the chosen port; never via a proxy. */
+	fmt = strchr(o->connect_ip, ':') ? "::[%s]:%u" : "::%s:%u";
 	if ((size_t)snprintf(spec, sizeof(spec), fmt, o->connect_ip,
 	    o->port ? o->port : 443u) >= sizeof(spec) ||
 	    (q->connect_to = curl_slist_append(NULL, spec)) == NULL)
 		return -1;
+	return curl_easy_setopt(e, CURLOPT_CONNECT_TO, q->connect_to) !=
+	    CURLE_OK || curl_easy_setopt(e, CURLOPT_NOPROXY, "*") != CURLE_OK ?
+	    -1 : 0;
+}
+
+static int
+req_setup(struct hy_http_req *q, const struct hy_http_get_opts *o)
+{
+	CURL *e = q->easy;
+
+	if (req_route(q, o) != 0)
+		return -1;
 	if (curl_easy_setopt(e, CURLOPT_URL, o->url) != CURLE_OK ||
-	    curl_easy_setopt(e, CURLOPT_CONNECT_TO, q->connect_to) != CURLE_OK ||
 	    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "https") != CURLE_OK ||
 	    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L) != CURLE_OK ||
-	    curl_easy_setopt(e, CURLOPT_NOPROXY, "*") != CURLE_OK ||
 	    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L) != CURLE_OK ||
 	    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, http_write) != CURLE_OK ||
 	    curl_easy_setopt(e, CURLOPT_WRITEDATA, q) != CURLE_OK ||
 	    curl_easy_setopt(e, CURLOPT_PRIVATE, q) != CURLE_OK ||
 	    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, q->errbuf) != CURLE_OK ||
-	    curl_easy_setopt(e, CURLOPT_USERAGENT, "hygiene/" HYGIENE_VERSION)
-	    != CURLE_OK)
+	    curl_easy_setopt(e, CURLOPT_USERAGENT, q->http->user_agent ?
+	    q->http->user_agent : "hygiene/" HYGIENE_VERSION) != CURLE_OK)
 		return -1;
 	if (o->ca_file != NULL &&
 	    curl_easy_setopt(e, CURLOPT_CAINFO, o->ca_file) != CURLE_OK)
@@ -346,7 +462,8 @@ hy_http_get(struct hy_http *h, const struct hy_http_get_opts *o,
 {
 	struct hy_http_req *q;
 
-	if (o->url == NULL || o->connect_ip == NULL || cb == NULL)
+	if (o->url == NULL || (o->connect_ip == NULL && o->proxy == NULL) ||
+	    cb == NULL)
 		return NULL;
 	if ((q = calloc(1, sizeof(*q))) == NULL)
 		return NULL;

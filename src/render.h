@@ -7,6 +7,12 @@
 
 #include <jansson.h>
 
-void	hy_render_domain(FILE *, const json_t *obj, bool color);
+struct hy_render_opts {
+	bool	color;		/* SGR colours (a terminal without NO_COLOR) */
+	int	width;		/* wrap at this many columns (hy_term_width) */
+};
+
+void	hy_render_domain(FILE *, const json_t *obj,
+	    const struct hy_render_opts *);
 
 #endif

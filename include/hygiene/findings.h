@@ -43,5 +43,9 @@ json_t		*hy_findings_to_json(const struct hy_findings *);
 /* The same for n lists in order, as one array (NULL lists are skipped). */
 json_t		*hy_findings_to_json_n(const struct hy_findings *const *fs,
 		    size_t n);
+/* The message of the first finding of such an array with severity sev,
+ * or NULL: a section's reason when its findings say why. */
+const char	*hy_findings_json_first(const json_t *issues,
+		    enum hy_severity sev);
 
 #endif

@@ -26,6 +26,8 @@
 
 #include <jansson.h>
 
+#include "hygiene/config.h"
+
 /* RFC 6811 states, with "invalid" split the NIST RPKI Monitor way. */
 enum hy_rpki_state {
 	HY_RPKI_VALID,
@@ -57,6 +59,20 @@ int	hy_prefix_cmp(const struct hy_prefix *, const struct hy_prefix *);
 bool	hy_prefix_covers(const struct hy_prefix *outer,
 	    const struct hy_prefix *inner);
 
+/*
+ * Read a whole data file, gunzipped when it is gzip (zlib reads a plain
+ * file unchanged). A file cut short is refused with -1 and err naming the
+ * path: gzip through its CRC and length; with lines, a plain file whose
+ * last line has no newline. *out is malloc'd and NUL-terminated.
+ */
+int	hy_rpki_slurp(const char *path, bool lines, char **out, size_t *len,
+	    char *err, size_t errlen);
+
+/* RFC 3339 UTC time ("2026-11-30T08:00:00Z"; a fraction and an offset
+ * are allowed; no zone means UTC, as Routinator and RIPEstat write it).
+ * 0, or -1. */
+int	hy_rpki_parse_time(const char *s, time_t *out);
+
 /* ---- VRPs ---- */
 
 struct hy_vrp {
@@ -70,34 +86,76 @@ enum hy_vrps_source { HY_VRPS_FILE, HY_VRPS_RTR };
 struct hy_vrps;
 
 /*
- * Parse rpki-client/stayrtr JSON ({"roas": [{prefix, maxLength, asn, ta}]},
- * asn as a number, "ASnnn" or "nnn"; a bare array is accepted too). Any
- * bad entry fails the whole file: a partial VRP set would turn invalids
- * into not-found; so does a file without VRPs. name is recorded as the
- * source. 0 or -1 with err.
+ * Parse a VRP file: rpki-client, Routinator (json, jsonext) or stayrtr
+ * JSON ({"metadata": {...}, "roas": [{prefix, maxLength, asn}]}, asn as a
+ * number, "ASnnn" or "nnn"; a bare array is accepted too). The metadata
+ * gives the generator and the build time (buildtime, generated or
+ * generatedTime). A VRP whose expiry ("expires", or jsonext's chain
+ * validity) is before at is dropped and counted, as stayrtr does; at 0
+ * keeps all. Any bad entry fails the whole file: a partial VRP set would
+ * turn invalids into not-found; so does a file without VRPs. name is
+ * recorded as the source. 0 or -1 with err.
  */
 int	hy_vrps_load_json(const char *buf, size_t len, const char *name,
-	    struct hy_vrps **out, char *err, size_t errlen);
-int	hy_vrps_load_file(const char *path, struct hy_vrps **out, char *err,
-	    size_t errlen);
+	    time_t at, struct hy_vrps **out, char *err, size_t errlen);
+/* The same from a file, plain or gzip (hy_rpki_slurp). */
+int	hy_vrps_load_file(const char *path, time_t at, struct hy_vrps **out,
+	    char *err, size_t errlen);
+
+/* Progress of an RTR sync: prefix PDUs received so far. */
+typedef void (*hy_vrps_progress_fn)(void *arg, size_t vrps,
+	    uint64_t elapsed_ms);
+
+struct hy_rtr_sync_opts {
+	const char	*hostport;	/* HOST:PORT, IPv6 as [addr]:port */
+	unsigned	 timeout_ms;	/* the whole sync (--rtr-timeout) */
+	hy_vrps_progress_fn progress;	/* every 250 ms while waiting, from
+					   the calling thread; may be NULL */
+	void		*progress_arg;
+};
 
 /*
- * Connect to the RTR cache at host:port with rtrlib and wait for a full
- * sync for at most timeout_ms. Fails closed (-1 with err) if the cache is
- * unreachable, does not finish a sync in time or sent no VRPs. rtrlib's
- * debug output on stderr is diverted to /dev/null while it runs (set
- * HYGIENE_RTRLIB_DEBUG=1 to keep it); stdout is never touched.
+ * Connect to the RTR cache with rtrlib and wait for a full sync for at
+ * most timeout_ms. Fails closed (-1 with err) if the cache is
+ * unreachable, answers with an Error Report PDU (at once, with the
+ * cache's error text), does not finish a sync in time or sent no VRPs.
+ * rtrlib's debug output on stderr is diverted to /dev/null while it runs
+ * (set HYGIENE_RTRLIB_DEBUG=1 to keep it); stdout is never touched.
  */
-int	hy_vrps_sync_rtr(const char *hostport, unsigned timeout_ms,
-	    struct hy_vrps **out, char *err, size_t errlen);
+int	hy_vrps_sync_rtr(const struct hy_rtr_sync_opts *, struct hy_vrps **out,
+	    char *err, size_t errlen);
+
+/* Clock skew allowed between a file's build time and now. */
+#define HY_VRPS_CLOCK_SKEW_S	300
+
+/* Where the VRPs come from, after the global options. */
+struct hy_vrps_opts {
+	const char	*file;		/* --vrps FILE; NULL: the RTR cache */
+	struct hy_rtr_sync_opts rtr;	/* --rtr, --rtr-timeout */
+	time_t		 at;		/* validation time: --at, or now */
+	bool		 at_pinned;	/* --at was given */
+	unsigned	 max_age_s;	/* --vrps-max-age; 0: any age */
+};
+
+/* From --vrps, --rtr, --rtr-timeout, --at, --vrps-max-age. The strings
+ * stay cfg's. */
+void	hy_vrps_opts_init(struct hy_vrps_opts *, const struct hy_config *);
+/*
+ * Load the file or sync from the cache. A file must describe the
+ * validation time: built at most max_age_s before it and not after it
+ * (HY_VRPS_CLOCK_SKEW_S allowed); without a build time it is refused
+ * unless max_age_s is 0. 0, or -1 with err.
+ */
+int	hy_vrps_open(const struct hy_vrps_opts *, struct hy_vrps **out,
+	    char *err, size_t errlen);
 void	hy_vrps_free(struct hy_vrps *);
 
 size_t	hy_vrps_count(const struct hy_vrps *);
 /* VRPs sorted by (asn, prefix). */
 const struct hy_vrp *hy_vrps_all(const struct hy_vrps *);
 /* JSON description of the source: {"type": "rtr", "host", "serial",
- * "session_id", "vrps"} or {"type": "file", "file", "build_time",
- * "vrps"}. New reference, NULL on OOM. */
+ * "session_id", "vrps"} or {"type": "file", "file", "format",
+ * "build_time", "vrps", "expired"}. New reference, NULL on OOM. */
 json_t	*hy_vrps_source_json(const struct hy_vrps *);
 
 /* Why a route got its state: the deciding VRP if any. */
@@ -164,7 +222,8 @@ struct hy_routes {
  * (prefix, origin) pairs are merged. -1 only on OOM.
  */
 int	hy_routes_parse(const char *buf, size_t len, struct hy_routes **out);
-/* Read a file (gzip or plain) and parse it. -1 with err on I/O error. */
+/* Read a file (gzip or plain, hy_rpki_slurp) and parse it. -1 with err
+ * on I/O error, a truncated file, or a file without any route. */
 int	hy_routes_load(const char *path, struct hy_routes **out, char *err,
 	    size_t errlen);
 /* Add one route (the RIPEstat source). set/nset describe an AS_SET. */

@@ -475,6 +475,46 @@ issues_json(const struct hy_dmarc_state *s)
 	return hy_findings_to_json_n(fs, 3);
 }
 
+/* Why the status, one sentence citing RFC 9989. NULL on OOM. */
+static char *
+dmarc_reason(const struct hy_dmarc_state *s, const json_t *issues)
+{
+	const struct hy_dmarc_eval *e = &s->eval;
+	const struct hy_dmarc_step *ps = e->policy_step;
+	const char *m, *d = hy_check_domain(s->chk);
+	char *r = NULL;
+	int n = -1;
+
+	switch (e->status) {
+	case HY_DMARC_VALID:
+		n = asprintf(&r, "the record at _dmarc.%s asks receivers to "
+		    "apply %s=%s to mail from %s%s (RFC 9989 §4.7, §4.10)",
+		    ps != NULL ? ps->name : "?", source_str(e->source) ?
+		    source_str(e->source) : "p", hy_dmarc_policy_str(e->policy) ?
+		    hy_dmarc_policy_str(e->policy) : "none", d, ps != NULL &&
+		    ps->rec.testing ? ", in testing mode (t=y)" : "");
+		break;
+	case HY_DMARC_ABSENT:
+		n = s->psl ? asprintf(&r, "no DMARC record at _dmarc.%s nor at "
+		    "_dmarc.%s, its Organizational Domain by the Public Suffix "
+		    "List, so receivers apply no DMARC policy to its mail", d,
+		    e->org_domain[0] ? e->org_domain : d) :
+		    asprintf(&r, "no DMARC record at _dmarc.%s nor at the names "
+		    "above it that the DNS Tree Walk queries (RFC 9989 §4.10), "
+		    "so receivers apply no DMARC policy to its mail", d);
+		break;
+	default:
+		if ((m = hy_findings_json_first(issues, HY_SEV_ERROR)) != NULL ||
+		    (m = hy_findings_json_first(issues, HY_SEV_WARNING)) !=
+		    NULL)
+			return strdup(m);
+		return strdup(e->status == HY_DMARC_INVALID ? "the DMARC "
+		    "records found are not valid (RFC 9989 §4.7)" : "a lookup "
+		    "the verdict depends on failed (RFC 9989 §4.10)");
+	}
+	return n < 0 ? NULL : r;
+}
+
 static int
 dmarc_emit(struct hy_check *c, void *state, json_t *obj)
 {
@@ -483,6 +523,7 @@ dmarc_emit(struct hy_check *c, void *state, json_t *obj)
 	const struct hy_dmarc_step *ps = e->policy_step;
 	const struct hy_dmarc_record *r = ps ? &ps->rec : NULL;
 	json_t *o;
+	char *why;
 
 	(void)c;
 	if (ps != NULL && dest_findings(s) != 0)
@@ -509,6 +550,14 @@ dmarc_emit(struct hy_check *c, void *state, json_t *obj)
 		json_decref(o);
 		return -1;
 	}
+	why = dmarc_reason(s, json_object_get(o, "issues"));
+	if (why == NULL || json_object_set_new(o, "reason", json_string(why)) !=
+	    0) {
+		free(why);
+		json_decref(o);
+		return -1;
+	}
+	free(why);
 	return json_object_set_new(obj, "dmarc", o);
 }
 

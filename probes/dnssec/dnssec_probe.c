@@ -5,6 +5,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "hygiene/loop.h"
 
@@ -231,17 +232,102 @@ dnssec_start(struct hy_check *c, void **state)
 	return 0;
 }
 
+/* The first finding of issues whose code is one of codes, or NULL. */
+static const char *
+finding_of(const json_t *issues, const char *const *codes)
+{
+	size_t i;
+	json_t *f;
+
+	json_array_foreach(issues, i, f) {
+		const char *code = json_string_value(json_object_get(f,
+		    "code"));
+
+		for (size_t k = 0; code != NULL && codes[k] != NULL; k++)
+			if (strcmp(codes[k], code) == 0)
+				return json_string_value(json_object_get(f,
+				    "message"));
+	}
+	return NULL;
+}
+
+/* Insecure without a finding that says why: the first link of the chain
+ * that is insecure is a delegation its parent proved to have no DS. */
+static char *
+unsigned_reason(const json_t *chain)
+{
+	size_t i;
+	json_t *z;
+	char *r = NULL;
+
+	json_array_foreach(chain, i, z) {
+		const char *zs = json_string_value(json_object_get(z, "status"));
+
+		if (zs == NULL || strcmp(zs, "insecure") != 0)
+			continue;
+		if (i == 0 ? asprintf(&r, "no trust anchor covers %s (RFC 4035 "
+		    "§4.3)", json_string_value(json_object_get(z, "zone"))) :
+		    asprintf(&r, "%s proves (NSEC/NSEC3) that it holds no DS "
+		    "record for %s: the delegation is unsigned, so validators "
+		    "cannot authenticate the domain's answers (RFC 4035 §5.2)",
+		    json_string_value(json_object_get(json_array_get(chain, i -
+		    1), "zone")), json_string_value(json_object_get(z, "zone")))
+		    < 0)
+			return NULL;
+		return r;
+	}
+	return strdup("an answer the verdict relies on is not signed "
+	    "(RFC 4035 §5.2)");
+}
+
+/* Why the section's status, from its own fields (RFC 4035 §4.3 defines
+ * the four). NULL on OOM. */
+static char *
+dnssec_reason(const json_t *sec)
+{
+	static const char *const insecure_causes[] = { "no-ds-at-parent",
+	    "nsec3-opt-out", "nsec3-iterations", "unsupported-algorithm",
+	    NULL };
+	const json_t *issues = json_object_get(sec, "issues");
+	const char *st = json_string_value(json_object_get(sec, "status"));
+	const char *m;
+	char *r = NULL;
+
+	if (strcmp(st, "secure") == 0)
+		return asprintf(&r, "the chain of trust from the trust anchor "
+		    "validates %s and the domain's answers (RFC 4035 §5)",
+		    json_string_value(json_object_get(sec, "zone"))) < 0 ? NULL :
+		    r;
+	if (strcmp(st, "insecure") == 0)
+		return (m = finding_of(issues, insecure_causes)) != NULL ?
+		    strdup(m) : unsigned_reason(json_object_get(sec, "chain"));
+	if ((m = hy_findings_json_first(issues, HY_SEV_ERROR)) != NULL ||
+	    (m = hy_findings_json_first(issues, HY_SEV_WARNING)) != NULL)
+		return strdup(m);
+	return strdup(strcmp(st, "bogus") == 0 ? "the data does not validate "
+	    "(RFC 4035 §5.5)" : "the validation could not be completed "
+	    "(RFC 4035 §4.3)");
+}
+
 static int
 dnssec_emit(struct hy_check *c, void *state, json_t *obj)
 {
 	struct dnssec_state *st = state;
 	json_t *sec;
+	char *why;
 
 	(void)c;
 	if (st == NULL)
 		return json_object_set_new(obj, "dnssec", json_null());
 	if ((sec = hy_dnssec_walk_json(st->walk)) == NULL)
 		return -1;
+	if ((why = dnssec_reason(sec)) == NULL ||
+	    json_object_set_new(sec, "reason", json_string(why)) != 0) {
+		free(why);
+		json_decref(sec);
+		return -1;
+	}
+	free(why);
 	return json_object_set_new(obj, "dnssec", sec);
 }
 

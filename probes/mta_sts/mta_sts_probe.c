@@ -88,7 +88,9 @@ sts_run_init(struct hy_run *r, void **shared, char *err, size_t errlen)
 	(void)err;
 	(void)errlen;
 	*shared = hy_http_new(hy_run_loop(r));
-	return *shared == NULL ? -1 : 0;
+	/* The User-Agent names --contact, so hosts know who fetches. */
+	return *shared == NULL || hy_http_set_contact(*shared,
+	    hy_run_config(r)->contact) != 0 ? -1 : 0;
 }
 
 static void
@@ -176,10 +178,29 @@ sts_dns_cb(void *arg, const struct hy_dns_result *res)
 	sts_step(s);
 }
 
+/* What went wrong with a fetch, in words: the HTTP status when there
+ * was an answer, else the kind of failure and curl's message. */
+static const char *
+fetch_failure(const struct hy_http_result *r, char *buf, size_t len)
+{
+	if (r->status == HY_HTTP_STATUS)
+		snprintf(buf, len, "HTTP status %ld%s", r->code, r->code >= 300 &&
+		    r->code < 400 ? " (a redirect, which senders do not follow)" :
+		    "");
+	else if (r->status == HY_HTTP_TOO_LARGE)
+		snprintf(buf, len, "the answer is larger than the %d-byte "
+		    "limit for a policy", HY_STS_POLICY_MAX);
+	else
+		snprintf(buf, len, "%s%s%s", hy_http_status_str(r->status),
+		    r->error[0] ? ": " : "", r->error);
+	return buf;
+}
+
 static void
 sts_http_cb(void *arg, const struct hy_http_result *r)
 {
 	struct sts_state *s = arg;
+	char why[512];
 
 	s->req = NULL;
 	s->pending--;
@@ -196,10 +217,9 @@ sts_http_cb(void *arg, const struct hy_http_result *r)
 		s->have_policy = true;
 	} else if (hy_findings_add(&s->findings, "policy-fetch-failed",
 	    r->status == HY_HTTP_TIMEOUT ? HY_SEV_WARNING : HY_SEV_ERROR,
-	    "GET %s: %s (HTTP status %ld: %s); RFC 8461 §3.3 requires a "
-	    "200 answer over HTTPS with a valid certificate, without "
-	    "redirects", s->url, hy_http_status_str(r->status), r->code,
-	    r->error) != 0)
+	    "GET %s: %s; RFC 8461 §3.3 requires a 200 answer over HTTPS "
+	    "with a valid certificate, without redirects", s->url,
+	    fetch_failure(r, why, sizeof(why))) != 0)
 		goto oom;
 	sts_step(s);
 	return;
@@ -450,6 +470,61 @@ fetch_json(const struct sts_state *s)
 	    s->content_type);
 }
 
+const char *
+hy_sts_no_mx(const struct hy_check *c)
+{
+	const struct hy_base *b = hy_check_base(c);
+
+	if (b->null_mx)
+		return "; the domain accepts no mail (null MX, RFC 7505), so "
+		    "this does not apply";
+	if (hy_dns_status_measured(b->mx_status) && b->nmx == 0)
+		return "; the domain has no MX records, so there is no mail "
+		    "delivery for this to protect";
+	return NULL;
+}
+
+/* Why the status, one sentence citing RFC 8461. NULL on OOM. */
+static char *
+sts_reason(const struct sts_state *s, const json_t *issues)
+{
+	const char *d = hy_check_domain(s->chk), *m, *nomx;
+	char *r = NULL;
+	int n = -1;
+
+	switch (s->status) {
+	case STS_ABSENT:
+		nomx = hy_sts_no_mx(s->chk);
+		n = asprintf(&r, "no v=STSv1 TXT record at _mta-sts.%s (RFC "
+		    "8461 §3.1)%s", d, nomx != NULL ? nomx : "");
+		break;
+	case STS_ENFORCE:
+		n = asprintf(&r, "the policy at %s is in enforce mode: senders "
+		    "deliver only over TLS with a valid certificate, to the MX "
+		    "hosts it lists (RFC 8461 §5)", s->url);
+		break;
+	case STS_TESTING:
+		n = asprintf(&r, "the policy at %s is in testing mode: senders "
+		    "report failed TLS but deliver anyway (RFC 8461 §5)",
+		    s->url);
+		break;
+	case STS_NONE:
+		n = asprintf(&r, "the policy at %s is in mode none: senders "
+		    "treat the domain as having no policy (RFC 8461 §5)",
+		    s->url);
+		break;
+	default:
+		if ((m = hy_findings_json_first(issues, HY_SEV_ERROR)) != NULL ||
+		    (m = hy_findings_json_first(issues, HY_SEV_WARNING)) !=
+		    NULL)
+			return strdup(m);
+		return strdup(s->status == STS_INVALID ? "the MTA-STS record or "
+		    "policy is not valid, so senders ignore it (RFC 8461 §3)" :
+		    "MTA-STS could not be measured");
+	}
+	return n < 0 ? NULL : r;
+}
+
 static json_t *
 issues_json(const struct sts_state *s)
 {
@@ -464,6 +539,7 @@ sts_emit(struct hy_check *c, void *state, json_t *obj)
 {
 	struct sts_state *s = state;
 	json_t *o;
+	char *why;
 
 	(void)c;
 	o = json_pack("{s:s, s:s?, s:s?, s:s?, s:o, s:o, s:o}",
@@ -476,6 +552,14 @@ sts_emit(struct hy_check *c, void *state, json_t *obj)
 	    "issues", issues_json(s));
 	if (o == NULL)
 		return -1;
+	why = sts_reason(s, json_object_get(o, "issues"));
+	if (why == NULL || json_object_set_new(o, "reason", json_string(why)) !=
+	    0) {
+		free(why);
+		json_decref(o);
+		return -1;
+	}
+	free(why);
 	return json_object_set_new(obj, "mta_sts", o);
 }
 

@@ -83,6 +83,14 @@ enum hy_tlsrpt_parse hy_tlsrpt_parse(const char *txt, size_t len,
 		    struct hy_tlsrpt_record *);
 void		 hy_tlsrpt_record_clear(struct hy_tlsrpt_record *);
 
+/*
+ * When the check's domain has no MX hosts (a null MX, or no MX records),
+ * the clause saying so for an absent verdict's reason, starting "; ":
+ * MTA-STS and TLS-RPT then have no delivery to protect or report on.
+ * NULL when it has MX hosts or the MX lookup failed.
+ */
+const char	*hy_sts_no_mx(const struct hy_check *);
+
 extern const struct hy_probe hy_probe_mta_sts;
 extern const struct hy_probe hy_probe_tls_rpt;
 

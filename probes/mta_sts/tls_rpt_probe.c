@@ -132,11 +132,43 @@ rpt_start(struct hy_check *c, void **state)
 	return 0;
 }
 
+/* Why the status, one sentence citing RFC 8460. NULL on OOM. */
+static char *
+rpt_reason(const struct rpt_state *s, const json_t *issues)
+{
+	const char *d = hy_check_domain(s->chk), *m, *nomx;
+	char *r = NULL;
+	int n = -1;
+
+	switch (s->status) {
+	case RPT_ABSENT:
+		nomx = hy_sts_no_mx(s->chk);
+		n = asprintf(&r, "no v=TLSRPTv1 TXT record at _smtp._tls.%s "
+		    "(RFC 8460 §3)%s", d, nomx != NULL ? nomx : "");
+		break;
+	case RPT_VALID:
+		n = asprintf(&r, "_smtp._tls.%s asks senders to report failed "
+		    "TLS to %zu destination%s (RFC 8460 §3)", d, s->rec.nrua,
+		    s->rec.nrua == 1 ? "" : "s");
+		break;
+	default:
+		if ((m = hy_findings_json_first(issues, HY_SEV_ERROR)) != NULL ||
+		    (m = hy_findings_json_first(issues, HY_SEV_WARNING)) !=
+		    NULL)
+			return strdup(m);
+		return strdup(s->status == RPT_INVALID ? "the TLS-RPT record is "
+		    "not valid, so senders ignore it (RFC 8460 §3)" : "TLS-RPT "
+		    "could not be measured");
+	}
+	return n < 0 ? NULL : r;
+}
+
 static int
 rpt_emit(struct hy_check *c, void *state, json_t *obj)
 {
 	struct rpt_state *s = state;
 	json_t *o, *rua = json_array(), *iss, *more;
+	char *why;
 
 	(void)c;
 	for (size_t i = 0; rua != NULL && i < s->rec.nrua; i++)
@@ -156,6 +188,14 @@ rpt_emit(struct hy_check *c, void *state, json_t *obj)
 	    "issues", iss);
 	if (o == NULL)
 		return -1;
+	why = rpt_reason(s, json_object_get(o, "issues"));
+	if (why == NULL || json_object_set_new(o, "reason", json_string(why)) !=
+	    0) {
+		free(why);
+		json_decref(o);
+		return -1;
+	}
+	free(why);
 	return json_object_set_new(obj, "tls_rpt", o);
 fail:
 	json_decref(rua);

@@ -28,11 +28,29 @@
 #include "hygiene/rpki.h"
 
 #define MAX_ORIGINS	8
+#define SEEN_MAX	(1u << 22)	/* addresses remembered at most */
+
+struct seen_key {
+	uint8_t		 used;
+	uint8_t		 k[17];		/* family, address */
+};
 
 struct rpki_shared {
-	struct hy_vrps	 *vrps;
+	const struct hy_vrps *vrps;	/* own_vrps, or the CLI's set */
+	struct hy_vrps	 *own_vrps;
 	struct hy_routes *routes;	/* NULL: ask the DNS service */
 	char		 *svc4, *svc6;
+	/* The IP-to-ASN service's throttle (--asn-qps): a token bucket of
+	 * one second's lookups; the others wait in a FIFO queue. */
+	struct hy_loop	 *loop;
+	double		  rate, tokens;
+	uint64_t	  refilled_ms;
+	struct rpki_addr *qhead, *qtail;
+	struct hy_timer	  qtimer;
+	/* Addresses already asked about: a repeat is answered by the DNS
+	 * engine's cache or the resolver's and does not count. */
+	struct seen_key	 *seen;
+	size_t		  nseen, seencap;
 };
 
 enum addr_result {
@@ -52,6 +70,8 @@ struct rpki_addr {
 	bool			 as_set;	/* the origins form an AS_SET */
 	struct hy_rpki_verdict	 verdict[MAX_ORIGINS];
 	char			 why[400];	/* AR_NO_ROUTE / AR_FAILED */
+	bool			 queued;	/* waiting for the throttle */
+	struct rpki_addr	*qnext, *qprev;
 };
 
 enum rpki_phase { RP_LOOKUP, RP_DONE };
@@ -63,6 +83,7 @@ struct rpki_state {
 	struct rpki_addr	*a;	/* NS addresses, then MX addresses */
 	size_t			 n, pending;
 	struct hy_timer		 timer;
+	struct hy_timer		 deadline;	/* queued lookups give up */
 };
 
 extern const struct hy_probe hy_probe_rpki;
@@ -72,6 +93,7 @@ rpki_run_init(struct hy_run *run, void **shared, char *errbuf, size_t errlen)
 {
 	const struct hy_config *cfg = hy_run_config(run);
 	struct rpki_shared *sh;
+	struct hy_vrps_opts vo;
 	const char *comma;
 	char err[512];
 
@@ -85,6 +107,10 @@ rpki_run_init(struct hy_run *run, void **shared, char *errbuf, size_t errlen)
 	if ((sh = calloc(1, sizeof(*sh))) == NULL)
 		goto oom;
 	*shared = sh;
+	sh->loop = hy_run_loop(run);
+	sh->rate = cfg->asn_qps > 0 ? cfg->asn_qps : HY_DEFAULT_ASN_QPS;
+	sh->tokens = sh->rate < 1 ? 1 : sh->rate;
+	sh->refilled_ms = hy_loop_now(sh->loop);
 	comma = strchr(cfg->asn_service, ',');
 	sh->svc4 = comma ? strndup(cfg->asn_service,
 	    (size_t)(comma - cfg->asn_service)) : strdup(cfg->asn_service);
@@ -110,12 +136,16 @@ rpki_run_init(struct hy_run *run, void **shared, char *errbuf, size_t errlen)
 			    sh->routes->errors[0].line,
 			    sh->routes->errors[0].reason);
 	}
-	if ((cfg->vrps != NULL ? hy_vrps_load_file(cfg->vrps, &sh->vrps, err,
-	    sizeof(err)) : hy_vrps_sync_rtr(cfg->rtr, cfg->timeout_ms,
-	    &sh->vrps, err, sizeof(err))) != 0) {
+	if (cfg->vrp_set != NULL) {
+		sh->vrps = cfg->vrp_set;	/* borrowed from the CLI */
+		return 0;
+	}
+	hy_vrps_opts_init(&vo, cfg);
+	if (hy_vrps_open(&vo, &sh->own_vrps, err, sizeof(err)) != 0) {
 		snprintf(errbuf, errlen, "rpki: %s", err);
 		return -1;
 	}
+	sh->vrps = sh->own_vrps;
 	return 0;
 oom:
 	snprintf(errbuf, errlen, "rpki: out of memory");
@@ -129,7 +159,9 @@ rpki_run_free(void *p)
 
 	if (sh == NULL)
 		return;
-	hy_vrps_free(sh->vrps);
+	hy_timer_stop(sh->loop, &sh->qtimer);
+	free(sh->seen);
+	hy_vrps_free(sh->own_vrps);
 	hy_routes_free(sh->routes);
 	free(sh->svc4);
 	free(sh->svc6);
@@ -142,11 +174,18 @@ addr_validate(struct rpki_addr *a)
 {
 	size_t i;
 
+	char p[64];
+
 	for (i = 0; i < a->norigins; i++) {
 		if (hy_vrps_validate(a->st->sh->vrps, &a->pfx, a->origins[i],
 		    a->as_set, true, &a->verdict[i]) != 0) {
+			/* Not measured, so never a complete-looking domain. */
 			a->result = AR_FAILED;
-			snprintf(a->why, sizeof(a->why), "validation failed");
+			hy_prefix_str(&a->pfx, p, sizeof(p));
+			snprintf(a->why, sizeof(a->why), "validating %s from "
+			    "AS%u failed (out of memory)", p, a->origins[i]);
+			hy_check_error(a->st->chk, "rpki-validation-failed",
+			    "%s: %s", a->addr->text, a->why);
 			return;
 		}
 		if (a->as_set)
@@ -289,8 +328,196 @@ rpki_step(struct rpki_state *st)
 {
 	if (st->phase == RP_LOOKUP && st->pending == 0) {
 		st->phase = RP_DONE;
+		hy_timer_stop(hy_run_loop(hy_check_run(st->chk)),
+		    &st->deadline);
 		hy_check_probe_done(st->chk, &hy_probe_rpki);
 	}
+}
+
+/* ---- the IP-to-ASN service's throttle ---- */
+
+static void
+tokens_refill(struct rpki_shared *sh)
+{
+	uint64_t now = hy_loop_now(sh->loop);
+	double cap = sh->rate < 1 ? 1 : sh->rate;
+
+	sh->tokens += (double)(now - sh->refilled_ms) * sh->rate / 1000.0;
+	if (sh->tokens > cap)
+		sh->tokens = cap;
+	sh->refilled_ms = now;
+}
+
+static void
+queue_unlink(struct rpki_shared *sh, struct rpki_addr *a)
+{
+	if (!a->queued)
+		return;
+	if (a->qprev != NULL)
+		a->qprev->qnext = a->qnext;
+	else
+		sh->qhead = a->qnext;
+	if (a->qnext != NULL)
+		a->qnext->qprev = a->qprev;
+	else
+		sh->qtail = a->qprev;
+	a->qnext = a->qprev = NULL;
+	a->queued = false;
+}
+
+/* Send the TXT query; on failure the address is not measured. */
+static int
+lookup_send(struct rpki_addr *a)
+{
+	char qname[300];
+
+	origin_qname(a, qname, sizeof(qname));
+	if (hy_dns_query(hy_check_group(a->st->chk), qname, LDNS_RR_TYPE_TXT,
+	    0, origin_cb, a) == 0)
+		return 0;
+	a->result = AR_FAILED;
+	snprintf(a->why, sizeof(a->why), "cannot query %s", qname);
+	hy_check_error(a->st->chk, "rpki-origin-lookup", "%s", a->why);
+	return -1;
+}
+
+static void queue_timer(void *);
+
+static void
+queue_arm(struct rpki_shared *sh)
+{
+	uint64_t ms;
+
+	if (sh->qhead == NULL || sh->qtimer.slot != 0)
+		return;
+	ms = sh->tokens >= 1 ? 0 :
+	    (uint64_t)((1 - sh->tokens) * 1000.0 / sh->rate) + 1;
+	(void)hy_timer_start(sh->loop, &sh->qtimer, ms, queue_timer, sh);
+}
+
+/* Send what the bucket allows, oldest first. */
+static void
+queue_timer(void *arg)
+{
+	struct rpki_shared *sh = arg;
+	struct rpki_addr *a;
+	struct rpki_state *st;
+
+	tokens_refill(sh);
+	while ((a = sh->qhead) != NULL && sh->tokens >= 1) {
+		queue_unlink(sh, a);
+		sh->tokens -= 1;
+		if (lookup_send(a) != 0) {
+			st = a->st;
+			st->pending--;
+			rpki_step(st);
+		}
+	}
+	queue_arm(sh);
+}
+
+/* The domain's deadline passed with lookups still queued: they are not
+ * measured, and the error says why. */
+static void
+deadline_timer(void *arg)
+{
+	struct rpki_state *st = arg;
+	struct rpki_addr *a;
+	size_t i;
+
+	for (i = 0; i < st->n; i++) {
+		a = &st->a[i];
+		if (!a->queued)
+			continue;
+		queue_unlink(st->sh, a);
+		a->result = AR_FAILED;
+		snprintf(a->why, sizeof(a->why), "the origin lookup for %s was "
+		    "not sent within the domain's deadline: IP-to-ASN lookups "
+		    "are capped at %g/s (--asn-qps)", a->addr->text,
+		    st->sh->rate);
+		hy_check_error(st->chk, "rpki-origin-lookup", "%s", a->why);
+		st->pending--;
+	}
+	rpki_step(st);
+}
+
+static size_t
+seen_slot(const struct seen_key *t, size_t cap, const uint8_t k[17])
+{
+	uint64_t h = 1469598103934665603ULL;
+	size_t i;
+
+	for (i = 0; i < 17; i++)
+		h = (h ^ k[i]) * 1099511628211ULL;
+	for (i = h & (cap - 1); t[i].used && memcmp(t[i].k, k, 17) != 0;
+	    i = (i + 1) & (cap - 1))
+		;
+	return i;
+}
+
+/* Remember the address; true if it was asked about before. Out of memory
+ * or past SEEN_MAX it is simply not remembered (the cap then counts it). */
+static bool
+seen_before(struct rpki_shared *sh, const struct hy_addr *addr)
+{
+	struct seen_key *nt;
+	uint8_t k[17];
+	size_t i, j, ncap;
+
+	k[0] = (uint8_t)addr->family;
+	memcpy(k + 1, addr->bytes, 16);
+	if (sh->seencap > 0 && sh->seen[seen_slot(sh->seen, sh->seencap,
+	    k)].used)
+		return true;
+	if (sh->nseen >= SEEN_MAX)
+		return false;
+	if (2 * (sh->nseen + 1) > sh->seencap) {
+		ncap = sh->seencap ? 2 * sh->seencap : 1024;
+		if ((nt = calloc(ncap, sizeof(*nt))) == NULL)
+			return false;
+		for (i = 0; i < sh->seencap; i++)
+			if (sh->seen[i].used) {
+				j = seen_slot(nt, ncap, sh->seen[i].k);
+				nt[j] = sh->seen[i];
+			}
+		free(sh->seen);
+		sh->seen = nt;
+		sh->seencap = ncap;
+	}
+	i = seen_slot(sh->seen, sh->seencap, k);
+	sh->seen[i].used = 1;
+	memcpy(sh->seen[i].k, k, 17);
+	sh->nseen++;
+	return false;
+}
+
+/* Ask the IP-to-ASN service now, or queue the lookup behind the cap. */
+static int
+lookup_request(struct rpki_addr *a)
+{
+	struct rpki_state *st = a->st;
+	struct rpki_shared *sh = st->sh;
+	struct hy_loop *loop = sh->loop;
+
+	if (seen_before(sh, a->addr))
+		return lookup_send(a);
+	tokens_refill(sh);
+	if (sh->qhead == NULL && sh->tokens >= 1) {
+		sh->tokens -= 1;
+		return lookup_send(a);
+	}
+	a->queued = true;
+	a->qprev = sh->qtail;
+	if (sh->qtail != NULL)
+		sh->qtail->qnext = a;
+	else
+		sh->qhead = a;
+	sh->qtail = a;
+	queue_arm(sh);
+	if (st->deadline.slot == 0)
+		(void)hy_timer_start(loop, &st->deadline,
+		    hy_check_time_left(st->chk), deadline_timer, st);
+	return 0;
 }
 
 static int
@@ -319,7 +546,6 @@ rpki_start(struct hy_check *chk, void **state)
 	    &hy_probe_rpki);
 	const struct hy_base *b = hy_check_base(chk);
 	struct rpki_state *st;
-	char qname[300];
 	size_t i;
 
 	if ((st = calloc(1, sizeof(*st))) == NULL)
@@ -337,15 +563,8 @@ rpki_start(struct hy_check *chk, void **state)
 			addr_from_table(&st->a[i]);
 			continue;
 		}
-		origin_qname(&st->a[i], qname, sizeof(qname));
-		if (hy_dns_query(hy_check_group(chk), qname, LDNS_RR_TYPE_TXT,
-		    0, origin_cb, &st->a[i]) != 0) {
-			st->a[i].result = AR_FAILED;
-			snprintf(st->a[i].why, sizeof(st->a[i].why),
-			    "cannot query %s", qname);
-			continue;
-		}
-		st->pending++;
+		if (lookup_request(&st->a[i]) == 0)
+			st->pending++;
 	}
 	/* done must come from the loop, never from inside start(). */
 	if (st->pending == 0)
@@ -460,10 +679,14 @@ static void
 rpki_free(void *state)
 {
 	struct rpki_state *st = state;
+	size_t i;
 
 	if (st == NULL)
 		return;
 	hy_timer_stop(hy_run_loop(hy_check_run(st->chk)), &st->timer);
+	hy_timer_stop(hy_run_loop(hy_check_run(st->chk)), &st->deadline);
+	for (i = 0; st->sh != NULL && i < st->n; i++)
+		queue_unlink(st->sh, &st->a[i]);
 	free(st->a);
 	free(st);
 }

@@ -510,16 +510,45 @@ hy_routes_parse(const char *buf, size_t len, struct hy_routes **out)
 	return 0;
 }
 
-/* The whole file, decompressed if it is gzip (zlib reads plain files
- * unchanged). */
+/* The first bytes of a gzip member (RFC 1952). zlib reads anything else
+ * as plain data, so a file cut inside those two bytes would pass as a
+ * one-byte text file. */
 static int
-slurp(const char *path, char **out, size_t *outlen, char *err, size_t errlen)
+gzip_cut_magic(const char *path, char *err, size_t errlen)
+{
+	unsigned char b[2];
+	size_t n;
+	FILE *f;
+
+	if ((f = fopen(path, "rb")) == NULL) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	n = fread(b, 1, sizeof(b), f);
+	fclose(f);
+	if (n >= 1 && b[0] == 0x1f && (n == 1 || b[1] != 0x8b)) {
+		snprintf(err, errlen, "%s: truncated or corrupt gzip header",
+		    path);
+		return -1;
+	}
+	return 0;
+}
+
+int
+hy_rpki_slurp(const char *path, bool lines, char **out, size_t *outlen,
+    char *err, size_t errlen)
 {
 	gzFile f;
 	char *buf = NULL, *nb;
 	size_t len = 0, cap = 0;
 	int n, rc = -1, e;
+	const char *msg;
 
+	*out = NULL;
+	*outlen = 0;
+	errno = 0;
+	if (gzip_cut_magic(path, err, errlen) != 0)
+		return -1;
 	if ((f = gzopen(path, "rb")) == NULL) {
 		snprintf(err, errlen, "%s: %s", path,
 		    errno ? strerror(errno) : "cannot open");
@@ -535,15 +564,31 @@ slurp(const char *path, char **out, size_t *outlen, char *err, size_t errlen)
 			}
 			buf = nb;
 		}
-		n = gzread(f, buf + len, (unsigned)(cap - len));
+		n = gzread(f, buf + len, (unsigned)(cap - len - 1));
 		if (n < 0) {
-			snprintf(err, errlen, "%s: %s", path, gzerror(f, &e));
+			msg = gzerror(f, &e);
+			snprintf(err, errlen, "%s: truncated or corrupt: %s",
+			    path, e == Z_ERRNO ? strerror(errno) : msg);
 			goto out;
 		}
 		if (n == 0)
 			break;
 		len += (size_t)n;
 	}
+	/* zlib reports a gzip stream that ends early only through gzerror()
+	 * (Z_BUF_ERROR, "unexpected end of file") after a clean EOF. */
+	msg = gzerror(f, &e);
+	if (e != Z_OK) {
+		snprintf(err, errlen, "%s: truncated or corrupt: %s", path,
+		    msg);
+		goto out;
+	}
+	if (lines && gzdirect(f) && len > 0 && buf[len - 1] != '\n') {
+		snprintf(err, errlen, "%s: truncated: the last line has no "
+		    "newline", path);
+		goto out;
+	}
+	buf[len] = '\0';
 	*out = buf;
 	*outlen = len;
 	buf = NULL;
@@ -563,14 +608,23 @@ hy_routes_load(const char *path, struct hy_routes **out, char *err,
 	int rc;
 
 	*out = NULL;
-	errno = 0;
-	if (slurp(path, &buf, &len, err, errlen) != 0)
+	if (hy_rpki_slurp(path, true, &buf, &len, err, errlen) != 0)
 		return -1;
 	rc = hy_routes_parse(buf, len, out);
 	free(buf);
-	if (rc != 0)
+	if (rc != 0) {
 		snprintf(err, errlen, "%s: out of memory", path);
-	return rc;
+		return -1;
+	}
+	if ((*out)->n == 0) {
+		/* Validating nothing would report an ISP without routes. */
+		snprintf(err, errlen, "%s: no routes in the file (%zu lines, "
+		    "%zu malformed)", path, (*out)->lines, (*out)->nerrors);
+		hy_routes_free(*out);
+		*out = NULL;
+		return -1;
+	}
+	return 0;
 }
 
 static void

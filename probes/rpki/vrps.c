@@ -1,38 +1,20 @@
 /*
- * VRP sets: loaded from rpki-client/stayrtr JSON or synced from an RTR
- * cache with rtrlib, held in an rtrlib pfx_table for validation and in an
- * array sorted by (asn, prefix) for per-AS questions.
- *
- * An RTR sync is a snapshot: rtrlib purges a socket's records when it is
- * stopped, so once in sync the records are copied into our own table and
- * the connection is closed. rtrlib runs its socket in its own thread; we
- * wait on it with a deadline and never report a result without a
- * completed sync.
+ * VRP sets: loaded from rpki-client/Routinator/stayrtr JSON or synced
+ * from an RTR cache (rtr.c), held in an rtrlib pfx_table for validation
+ * and in an array sorted by (asn, prefix) for per-AS questions.
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <jansson.h>
 #include <rtrlib/rtrlib.h>
 
 #include "hygiene/rpki.h"
-
-struct hy_vrps {
-	struct pfx_table	 table;
-	struct hy_vrp		*v;	/* sorted by (asn, prefix) */
-	size_t			 n, cap;
-	enum hy_vrps_source	 source;
-	char			*name;		/* file or host:port */
-	char			*build_time;	/* file metadata, may be NULL */
-	uint32_t		 serial, session_id;
-};
+#include "rpki_int.h"
 
 static const char *const state_names[HY_RPKI_NSTATES] = {
 	"valid", "invalid-asn", "invalid-length", "not-found",
@@ -78,7 +60,7 @@ to_lrtr(const struct hy_prefix *p, struct lrtr_ip_addr *ip)
 		    (uint32_t)p->addr[4 * i + 2] << 8 | p->addr[4 * i + 3];
 }
 
-static void
+void
 from_lrtr(const struct lrtr_ip_addr *ip, uint8_t len, struct hy_prefix *p)
 {
 	int i, w;
@@ -98,7 +80,7 @@ from_lrtr(const struct lrtr_ip_addr *ip, uint8_t len, struct hy_prefix *p)
 			    (uint8_t)(ip->u.addr6.addr[w] >> (24 - 8 * i));
 }
 
-static struct hy_vrps *
+struct hy_vrps *
 vrps_new(enum hy_vrps_source src, const char *name)
 {
 	struct hy_vrps *vs;
@@ -122,12 +104,11 @@ hy_vrps_free(struct hy_vrps *vs)
 	pfx_table_free(&vs->table);
 	free(vs->v);
 	free(vs->name);
-	free(vs->build_time);
 	free(vs);
 }
 
 /* Append to the array. -1 on OOM. */
-static int
+int
 vrps_push(struct hy_vrps *vs, const struct hy_vrp *v)
 {
 	struct hy_vrp *nv;
@@ -158,7 +139,7 @@ vrp_cmp(const void *pa, const void *pb)
 }
 
 /* Sort by (asn, prefix, maxLength) and drop duplicates. */
-static void
+void
 vrps_sort(struct hy_vrps *vs)
 {
 	size_t i, o;
@@ -281,20 +262,129 @@ json_vrp(json_t *e, struct hy_vrp *v, const char **why)
 }
 
 int
-hy_vrps_load_json(const char *buf, size_t len, const char *name,
-    struct hy_vrps **out, char *err, size_t errlen)
+hy_rpki_parse_time(const char *s, time_t *out)
+{
+	struct tm tm;
+	const char *rest;
+	long off = 0;
+
+	memset(&tm, 0, sizeof(tm));
+	if ((rest = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm)) == NULL)
+		return -1;
+	if (*rest == '.')
+		for (rest++; *rest >= '0' && *rest <= '9'; rest++)
+			;
+	if (*rest == 'Z' || *rest == 'z')
+		rest++;
+	else if ((*rest == '+' || *rest == '-') && strlen(rest) == 6 &&
+	    rest[3] == ':') {
+		off = ((rest[1] - '0') * 10L + (rest[2] - '0')) * 3600 +
+		    ((rest[4] - '0') * 10L + (rest[5] - '0')) * 60;
+		if (*rest == '+')
+			off = -off;
+		rest += 6;
+	}
+	if (*rest != '\0')
+		return -1;
+	*out = timegm(&tm) + off;
+	return 0;
+}
+
+/*
+ * When a VRP stops being valid, 0 if the file does not say: rpki-client
+ * and stayrtr write "expires" (UNIX seconds), Routinator's jsonext the
+ * validity of each ROA chain that yields it (the VRP holds while any of
+ * them does). -1 if present but unusable.
+ */
+static int
+json_vrp_expires(json_t *e, time_t *exp)
+{
+	json_t *x = json_object_get(e, "expires"), *src;
+	const char *na;
+	time_t t;
+	size_t i;
+
+	*exp = 0;
+	if (x != NULL) {
+		if (!json_is_integer(x) || json_integer_value(x) <= 0)
+			return -1;
+		*exp = (time_t)json_integer_value(x);
+		return 0;
+	}
+	json_array_foreach(json_object_get(e, "source"), i, src) {
+		na = json_string_value(json_object_get(json_object_get(src,
+		    "chainValidity"), "notAfter"));
+		if (na == NULL)
+			continue;
+		if (hy_rpki_parse_time(na, &t) != 0)
+			return -1;
+		if (t > *exp)
+			*exp = t;
+	}
+	return 0;
+}
+
+/*
+ * The generator and the build time from "metadata": rpki-client writes
+ * buildmachine and buildtime, Routinator generated and generatedTime,
+ * stayrtr (and the Cloudflare-style files it reads) buildtime and/or
+ * generated. -1 with *why if a build time is there but unusable.
+ */
+static int
+vrps_meta(struct hy_vrps *vs, json_t *meta, const char **why)
+{
+	json_t *bt = json_object_get(meta, "buildtime");
+	json_t *gen = json_object_get(meta, "generated");
+	json_t *gt = json_object_get(meta, "generatedTime");
+
+	if (json_object_get(meta, "buildmachine") != NULL)
+		vs->format = "rpki-client";
+	else if (gt != NULL)
+		vs->format = "routinator";
+	else if (bt != NULL || gen != NULL)
+		vs->format = "stayrtr";
+	else
+		vs->format = "unknown";
+	*why = "metadata: bad build time";
+	if (bt != NULL)
+		return json_is_string(bt) && hy_rpki_parse_time(
+		    json_string_value(bt), &vs->built) == 0 ? 0 : -1;
+	if (gen != NULL) {
+		if (!json_is_integer(gen) || json_integer_value(gen) <= 0)
+			return -1;
+		vs->built = (time_t)json_integer_value(gen);
+		return 0;
+	}
+	if (gt != NULL)
+		return json_is_string(gt) && hy_rpki_parse_time(
+		    json_string_value(gt), &vs->built) == 0 ? 0 : -1;
+	return 0;
+}
+
+static int vrps_check_age(const struct hy_vrps *,
+    const struct hy_vrps_opts *, char *, size_t);
+
+/* hy_vrps_load_json(), with the file's age checked against o (if not
+ * NULL) before its VRPs are read. */
+static int
+vrps_parse(const char *buf, size_t len, const char *name, time_t at,
+    const struct hy_vrps_opts *o, struct hy_vrps **out, char *err,
+    size_t errlen)
 {
 	struct hy_vrps *vs = NULL;
-	json_t *root, *roas, *e, *bt;
+	json_t *root, *roas, *e;
 	json_error_t je;
 	struct hy_vrp v;
 	const char *why;
+	time_t exp;
 	size_t i;
 	int rc = -1;
 
 	*out = NULL;
 	if ((root = json_loadb(buf, len, 0, &je)) == NULL) {
-		snprintf(err, errlen, "%s: line %d: %s", name, je.line, je.text);
+		snprintf(err, errlen, "%s: not a complete JSON document "
+		    "(truncated or corrupt?): line %d: %s", name, je.line,
+		    je.text);
 		return -1;
 	}
 	roas = json_is_array(root) ? root : json_object_get(root, "roas");
@@ -304,21 +394,35 @@ hy_vrps_load_json(const char *buf, size_t len, const char *name,
 	}
 	if ((vs = vrps_new(HY_VRPS_FILE, name)) == NULL)
 		goto oom;
-	bt = json_object_get(json_object_get(root, "metadata"), "buildtime");
-	if (json_is_string(bt) &&
-	    (vs->build_time = strdup(json_string_value(bt))) == NULL)
-		goto oom;
+	if (vrps_meta(vs, json_object_get(root, "metadata"), &why) != 0) {
+		snprintf(err, errlen, "%s: %s", name, why);
+		goto out;
+	}
+	if (o != NULL && vrps_check_age(vs, o, err, errlen) != 0)
+		goto out;
 	json_array_foreach(roas, i, e) {
 		if (json_vrp(e, &v, &why) != 0) {
 			snprintf(err, errlen, "%s: roas[%zu]: %s", name, i, why);
 			goto out;
+		}
+		if (json_vrp_expires(e, &exp) != 0) {
+			snprintf(err, errlen, "%s: roas[%zu]: bad expiry", name,
+			    i);
+			goto out;
+		}
+		/* Expired at the validation time: dropped, as stayrtr does
+		 * when it serves such a file. */
+		if (at != 0 && exp != 0 && exp < at) {
+			vs->expired++;
+			continue;
 		}
 		if (vrps_push(vs, &v) != 0)
 			goto oom;
 	}
 	if (vs->n == 0) {
 		/* Validating against nothing says not-found for everything. */
-		snprintf(err, errlen, "%s: no VRPs in the file", name);
+		snprintf(err, errlen, "%s: no VRPs in the file%s", name,
+		    vs->expired ? " that have not expired" : "");
 		goto out;
 	}
 	vrps_sort(vs);
@@ -337,37 +441,103 @@ out:
 }
 
 int
-hy_vrps_load_file(const char *path, struct hy_vrps **out, char *err,
-    size_t errlen)
+hy_vrps_load_json(const char *buf, size_t len, const char *name, time_t at,
+    struct hy_vrps **out, char *err, size_t errlen)
 {
-	FILE *f;
-	char *buf = NULL;
-	long len;
-	int rc = -1;
+	return vrps_parse(buf, len, name, at, NULL, out, err, errlen);
+}
+
+static int
+vrps_read(const char *path, time_t at, const struct hy_vrps_opts *o,
+    struct hy_vrps **out, char *err, size_t errlen)
+{
+	char *buf;
+	size_t len;
+	int rc;
 
 	*out = NULL;
-	if ((f = fopen(path, "rb")) == NULL) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	if (hy_rpki_slurp(path, false, &buf, &len, err, errlen) != 0)
+		return -1;
+	rc = vrps_parse(buf, len, path, at, o, out, err, errlen);
+	free(buf);
+	return rc;
+}
+
+int
+hy_vrps_load_file(const char *path, time_t at, struct hy_vrps **out,
+    char *err, size_t errlen)
+{
+	return vrps_read(path, at, NULL, out, err, errlen);
+}
+
+void
+hy_vrps_opts_init(struct hy_vrps_opts *o, const struct hy_config *cfg)
+{
+	memset(o, 0, sizeof(*o));
+	o->file = cfg->vrps;
+	o->rtr.hostport = cfg->rtr;
+	o->rtr.timeout_ms = cfg->rtr_timeout_ms;
+	o->at = cfg->now;
+	o->at_pinned = cfg->at_set;
+	o->max_age_s = cfg->vrps_max_age_s;
+}
+
+static void
+fmt_time(time_t t, char *buf, size_t len)
+{
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/*
+ * Does the file describe the validation time? Built at most max_age
+ * before it, and not after it (a few minutes of clock skew allowed).
+ */
+static int
+vrps_check_age(const struct hy_vrps *vs, const struct hy_vrps_opts *o,
+    char *err, size_t errlen)
+{
+	const char *when = o->at_pinned ? "--at" : "now";
+	char built[32], at[32];
+	double hours;
+
+	if (o->max_age_s == 0)
+		return 0;
+	if (vs->built == 0) {
+		snprintf(err, errlen, "%s: no build time in its metadata "
+		    "(buildtime, generated or generatedTime), so its age is "
+		    "unknown; --vrps-max-age 0 accepts it anyway", vs->name);
 		return -1;
 	}
-	if (fseek(f, 0, SEEK_END) != 0 || (len = ftell(f)) < 0 ||
-	    fseek(f, 0, SEEK_SET) != 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		goto out;
+	fmt_time(vs->built, built, sizeof(built));
+	fmt_time(o->at, at, sizeof(at));
+	if (vs->built > o->at + HY_VRPS_CLOCK_SKEW_S) {
+		snprintf(err, errlen, "%s: built %s, after %s (%s): the data "
+		    "does not describe that time%s", vs->name, built, when, at,
+		    o->at_pinned ? "" : "; check the clocks");
+		return -1;
 	}
-	if ((buf = malloc((size_t)len + 1)) == NULL) {
-		snprintf(err, errlen, "%s: out of memory", path);
-		goto out;
+	hours = (double)(o->at - vs->built) / 3600.0;
+	if (o->at - vs->built > (time_t)o->max_age_s) {
+		snprintf(err, errlen, "%s: built %s, %.1f h before %s (%s): "
+		    "older than --vrps-max-age %u h; %s", vs->name, built,
+		    hours, when, at, o->max_age_s / 3600, o->at_pinned ?
+		    "pin --at to a time the file covers" : "regenerate it, or "
+		    "pin the time it describes with --at");
+		return -1;
 	}
-	if (len > 0 && fread(buf, 1, (size_t)len, f) != (size_t)len) {
-		snprintf(err, errlen, "%s: read error", path);
-		goto out;
-	}
-	rc = hy_vrps_load_json(buf, (size_t)len, path, out, err, errlen);
-out:
-	free(buf);
-	fclose(f);
-	return rc;
+	return 0;
+}
+
+int
+hy_vrps_open(const struct hy_vrps_opts *o, struct hy_vrps **out, char *err,
+    size_t errlen)
+{
+	if (o->file == NULL)
+		return hy_vrps_sync_rtr(&o->rtr, out, err, errlen);
+	return vrps_read(o->file, o->at, o, out, err, errlen);
 }
 
 size_t
@@ -385,14 +555,19 @@ hy_vrps_all(const struct hy_vrps *vs)
 json_t *
 hy_vrps_source_json(const struct hy_vrps *vs)
 {
+	char built[32];
+
 	if (vs->source == HY_VRPS_RTR)
 		return json_pack("{s:s, s:s, s:I, s:I, s:I}", "type", "rtr",
 		    "host", vs->name, "serial", (json_int_t)vs->serial,
 		    "session_id", (json_int_t)vs->session_id,
 		    "vrps", (json_int_t)vs->n);
-	return json_pack("{s:s, s:s, s:s?, s:I}", "type", "file",
-	    "file", vs->name, "build_time", vs->build_time,
-	    "vrps", (json_int_t)vs->n);
+	if (vs->built != 0)
+		fmt_time(vs->built, built, sizeof(built));
+	return json_pack("{s:s, s:s, s:s, s:s?, s:I, s:I}", "type", "file",
+	    "file", vs->name, "format", vs->format, "build_time",
+	    vs->built != 0 ? built : NULL, "vrps", (json_int_t)vs->n,
+	    "expired", (json_int_t)vs->expired);
 }
 
 /* Decide from the covering records (RFC 6811 section 2). */
@@ -544,259 +719,4 @@ hy_rpki_reason(const struct hy_rpki_verdict *v, uint32_t asn, bool as_set,
 		snprintf(buf, len, "no VRP covers the prefix");
 		break;
 	}
-}
-
-/* ---- RTR ---- */
-
-struct rtr_wait {
-	pthread_mutex_t	 mtx;
-	enum rtr_socket_state last;	/* last socket state seen */
-	bool		 connected;	/* reached ESTABLISHED or SYNC once */
-};
-
-static void
-rtr_status(const struct rtr_mgr_group *g, enum rtr_mgr_status st,
-    const struct rtr_socket *s, void *arg)
-{
-	struct rtr_wait *w = arg;
-
-	(void)g;
-	(void)st;
-	if (s == NULL)
-		return;
-	pthread_mutex_lock(&w->mtx);
-	w->last = s->state;
-	if (s->state == RTR_ESTABLISHED || s->state == RTR_SYNC)
-		w->connected = true;
-	pthread_mutex_unlock(&w->mtx);
-}
-
-/*
- * Debian's librtr writes debug lines to stderr from its own thread. Point
- * fd 2 at /dev/null while rtrlib runs; -1 if nothing was diverted.
- */
-static int
-stderr_divert(void)
-{
-	int saved, null;
-
-	if (getenv("HYGIENE_RTRLIB_DEBUG") != NULL)
-		return -1;
-	fflush(stderr);
-	if ((null = open("/dev/null", O_WRONLY | O_CLOEXEC)) < 0)
-		return -1;
-	if ((saved = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3)) < 0 ||
-	    dup2(null, STDERR_FILENO) < 0) {
-		if (saved >= 0)
-			close(saved);
-		saved = -1;
-	}
-	close(null);
-	return saved;
-}
-
-static void
-stderr_restore(int saved)
-{
-	if (saved < 0)
-		return;
-	fflush(stderr);
-	(void)dup2(saved, STDERR_FILENO);
-	close(saved);
-}
-
-static void
-collect_record(const struct pfx_record *rec, void *arg)
-{
-	struct hy_vrps *vs = arg;
-	struct hy_vrp v;
-
-	if (vs->cap == SIZE_MAX)	/* an earlier record ran out of memory */
-		return;
-	from_lrtr(&rec->prefix, rec->min_len, &v.pfx);
-	v.max_len = rec->max_len;
-	v.asn = rec->asn;
-	if (vrps_push(vs, &v) != 0) {
-		free(vs->v);
-		vs->v = NULL;
-		vs->n = 0;
-		vs->cap = SIZE_MAX;
-	}
-}
-
-/*
- * Take over the tries rtrlib built during the sync instead of copying
- * 400k records into a second table (that doubled the sync time). The
- * socket is stopped right after, which would purge its records; with
- * the tries moved here there is nothing left to purge. struct pfx_table
- * is public in rtrlib/pfx/trie/trie-pfx.h; its lock keeps rtrlib's
- * thread from updating the tries while they move.
- */
-static void
-take_tries(struct hy_vrps *vs, struct pfx_table *from)
-{
-	pthread_rwlock_wrlock(&from->lock);
-	pfx_table_free(&vs->table);
-	pfx_table_init(&vs->table, NULL);
-	vs->table.ipv4 = from->ipv4;
-	vs->table.ipv6 = from->ipv6;
-	from->ipv4 = NULL;
-	from->ipv6 = NULL;
-	pthread_rwlock_unlock(&from->lock);
-}
-
-static const char *
-rtr_failure(const struct rtr_wait *w)
-{
-	switch (w->last) {
-	case RTR_ERROR_NO_DATA_AVAIL:
-		return "the cache has no data yet (No Data Available)";
-	case RTR_ERROR_TRANSPORT:
-	case RTR_CONNECTING:
-		return w->connected ? "the connection failed" :
-		    "cannot connect to the cache";
-	case RTR_ERROR_FATAL:
-		return "RTR protocol error";
-	default:
-		return w->connected ? "connected, but the cache did not "
-		    "complete a sync" : "cannot connect to the cache";
-	}
-}
-
-static int
-split_hostport(const char *hp, char *host, size_t hostlen, char *port,
-    size_t portlen)
-{
-	const char *colon;
-	size_t n;
-
-	if (hp[0] == '[') {
-		if ((colon = strstr(hp, "]:")) == NULL)
-			return -1;
-		n = (size_t)(colon - hp - 1);
-		hp++;
-		colon++;
-	} else {
-		if ((colon = strrchr(hp, ':')) == NULL)
-			return -1;
-		n = (size_t)(colon - hp);
-	}
-	if (n == 0 || n >= hostlen || colon[1] == '\0' ||
-	    strlen(colon + 1) >= portlen ||
-	    strspn(colon + 1, "0123456789") != strlen(colon + 1))
-		return -1;
-	memcpy(host, hp, n);
-	host[n] = '\0';
-	strcpy(port, colon + 1);
-	return 0;
-}
-
-static uint64_t
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-int
-hy_vrps_sync_rtr(const char *hostport, unsigned timeout_ms,
-    struct hy_vrps **out, char *err, size_t errlen)
-{
-	struct rtr_wait w = { .mtx = PTHREAD_MUTEX_INITIALIZER,
-	    .last = RTR_CLOSED };
-	char host[256], port[16];
-	struct tr_tcp_config tcfg;
-	struct tr_socket tr;
-	struct rtr_socket rs, *rsp = &rs;
-	struct rtr_mgr_group grp;
-	struct rtr_mgr_config *conf = NULL;
-	struct hy_vrps *vs = NULL;
-	uint64_t deadline;
-	bool synced = false, started = false, tr_ok = false;
-	int saved = -1, rc = -1;
-
-	*out = NULL;
-	if (split_hostport(hostport, host, sizeof(host), port,
-	    sizeof(port)) != 0) {
-		snprintf(err, errlen, "RTR cache \"%s\": expected HOST:PORT",
-		    hostport);
-		return -1;
-	}
-	memset(&tcfg, 0, sizeof(tcfg));
-	memset(&tr, 0, sizeof(tr));
-	memset(&rs, 0, sizeof(rs));
-	memset(&grp, 0, sizeof(grp));
-	tcfg.host = host;
-	tcfg.port = port;
-	tcfg.connect_timeout = timeout_ms / 1000 + 1;
-	saved = stderr_divert();
-	if (tr_tcp_init(&tcfg, &tr) != TR_SUCCESS) {
-		snprintf(err, errlen, "RTR cache %s: cannot set up the "
-		    "transport", hostport);
-		goto out;
-	}
-	tr_ok = true;
-	rs.tr_socket = &tr;
-	grp.sockets = &rsp;
-	grp.sockets_len = 1;
-	grp.preference = 1;
-	if (rtr_mgr_init(&conf, &grp, 1, 3600, 7200, 600, NULL, NULL,
-	    rtr_status, &w) != RTR_SUCCESS) {
-		snprintf(err, errlen, "RTR cache %s: rtrlib failed to start",
-		    hostport);
-		goto out;
-	}
-	tr_ok = false;		/* rtr_mgr_free() frees the transport now */
-	if (rtr_mgr_start(conf) != RTR_SUCCESS) {
-		snprintf(err, errlen, "RTR cache %s: rtrlib failed to start",
-		    hostport);
-		goto out;
-	}
-	started = true;
-	deadline = mono_ms() + timeout_ms;
-	while (!(synced = rtr_mgr_conf_in_sync(conf)) && mono_ms() < deadline)
-		usleep(5000);
-	if (!synced) {
-		pthread_mutex_lock(&w.mtx);
-		snprintf(err, errlen, "RTR cache %s: no complete sync within "
-		    "%u ms: %s (last state %s)", hostport, timeout_ms,
-		    rtr_failure(&w), rtr_state_to_str(w.last));
-		pthread_mutex_unlock(&w.mtx);
-		goto out;
-	}
-	if ((vs = vrps_new(HY_VRPS_RTR, hostport)) == NULL)
-		goto oom;
-	vs->serial = rs.serial_number;
-	vs->session_id = rs.session_id;
-	rtr_mgr_for_each_ipv4_record(conf, collect_record, vs);
-	rtr_mgr_for_each_ipv6_record(conf, collect_record, vs);
-	if (vs->cap == SIZE_MAX)
-		goto oom;
-	if (vs->n == 0) {
-		/* In sync with nothing: validating would say not-found for
-		 * every route. */
-		snprintf(err, errlen, "RTR cache %s: synced, but the cache "
-		    "sent no VRPs", hostport);
-		goto out;
-	}
-	vrps_sort(vs);
-	take_tries(vs, conf->pfx_table);
-	*out = vs;
-	vs = NULL;
-	rc = 0;
-	goto out;
-oom:
-	snprintf(err, errlen, "RTR cache %s: out of memory", hostport);
-out:
-	if (started)
-		rtr_mgr_stop(conf);
-	if (conf != NULL)
-		rtr_mgr_free(conf);
-	if (tr_ok)
-		tr.free_fp(&tr);
-	stderr_restore(saved);
-	hy_vrps_free(vs);
-	return rc;
 }

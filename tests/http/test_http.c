@@ -71,7 +71,7 @@ fetch(const char *url, const char *ip, unsigned prt, const char *ca,
 {
 	struct hy_loop *l = hy_loop_new();
 	struct hy_http *h = hy_http_new(l);
-	struct hy_http_get_opts o = { url, ip, prt, ca, max, tmo };
+	struct hy_http_get_opts o = { url, ip, prt, ca, max, tmo, NULL };
 
 	assert_non_null(h);
 	memset(g, 0, sizeof(*g));
@@ -183,7 +183,7 @@ test_many_and_cancel(void **st)
 	struct hy_loop *l = hy_loop_new();
 	struct hy_http *h = hy_http_new(l);
 	struct hy_http_get_opts o = { URL, "127.0.0.1", port(),
-	    getenv("HY_HTTP_TEST_CA"), 65536, 5000 };
+	    getenv("HY_HTTP_TEST_CA"), 65536, 5000, NULL };
 	struct got g[20], gc;
 	struct hy_http_req *c;
 
@@ -217,6 +217,71 @@ test_many_and_cancel(void **st)
 	hy_loop_free(l);
 }
 
+/* MTA-STS fetches connect to our resolver's address even when the
+ * environment names a proxy (here one that does not exist). */
+static void
+test_env_proxy_ignored(void **st)
+{
+	struct got g;
+
+	(void)st;
+	setenv("https_proxy", "http://127.0.0.1:1", 1);
+	setenv("all_proxy", "http://127.0.0.1:1", 1);
+	fetch(URL, "127.0.0.1", port(), getenv("HY_HTTP_TEST_CA"), 65536,
+	    5000, &g);
+	unsetenv("https_proxy");
+	unsetenv("all_proxy");
+	assert_int_equal(g.status, HY_HTTP_OK);
+}
+
+/* Data sources read the standard proxy variables as curl does. */
+static void
+test_proxy_for(void **st)
+{
+	(void)st;
+	unsetenv("https_proxy");
+	unsetenv("HTTPS_PROXY");
+	unsetenv("all_proxy");
+	unsetenv("ALL_PROXY");
+	unsetenv("no_proxy");
+	unsetenv("NO_PROXY");
+	assert_null(hy_http_proxy_for("stat.ripe.net"));
+	setenv("ALL_PROXY", "http://all:1", 1);
+	assert_string_equal(hy_http_proxy_for("stat.ripe.net"), "http://all:1");
+	setenv("HTTPS_PROXY", "http://upper:3128", 1);
+	assert_string_equal(hy_http_proxy_for("stat.ripe.net"),
+	    "http://upper:3128");
+	setenv("https_proxy", "proxy.example.jp:8080", 1);
+	assert_string_equal(hy_http_proxy_for("stat.ripe.net"),
+	    "proxy.example.jp:8080");
+	setenv("no_proxy", "localhost, .ripe.net", 1);
+	assert_null(hy_http_proxy_for("stat.ripe.net"));
+	assert_null(hy_http_proxy_for("ripe.net"));
+	assert_non_null(hy_http_proxy_for("notripe.net"));
+	setenv("no_proxy", "stat.ripe.net", 1);
+	assert_null(hy_http_proxy_for("STAT.ripe.net"));
+	assert_non_null(hy_http_proxy_for("other.ripe.net"));
+	setenv("no_proxy", "*", 1);
+	assert_null(hy_http_proxy_for("anything.example"));
+	unsetenv("https_proxy");
+	unsetenv("HTTPS_PROXY");
+	unsetenv("ALL_PROXY");
+	unsetenv("no_proxy");
+}
+
+/* --contact goes into the User-Agent. */
+static void
+test_user_agent(void **st)
+{
+	char ua[256];
+
+	(void)st;
+	hy_http_user_agent(NULL, ua, sizeof(ua));
+	assert_string_equal(ua, "hygiene/" HYGIENE_VERSION);
+	hy_http_user_agent("ops@example.jp", ua, sizeof(ua));
+	assert_string_equal(ua, "hygiene/" HYGIENE_VERSION " (+ops@example.jp)");
+}
+
 int
 main(void)
 {
@@ -227,6 +292,9 @@ main(void)
 		cmocka_unit_test(test_tls),
 		cmocka_unit_test(test_timeout_and_connect),
 		cmocka_unit_test(test_many_and_cancel),
+		cmocka_unit_test(test_env_proxy_ignored),
+		cmocka_unit_test(test_proxy_for),
+		cmocka_unit_test(test_user_agent),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

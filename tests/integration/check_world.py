@@ -2,7 +2,9 @@
 """Runs `hygiene check --json` against the running test world over the
 domains of tests/world/expect.json (and tests/world/expect.d/*.json) and
 checks each domain's output object against its expected subset. Every
-output line must also validate against schema/check.schema.json.
+output line must also validate against schema/check.schema.json, and each
+of its findings and errors must be in the findings catalogue (`hygiene
+explain --json`) with its section and severity.
 
     check_world.py --hygiene PATH --world DIR [--only DOMAIN ...]
                    [--expect FILE ...] [--arg=ARG ...]
@@ -209,6 +211,37 @@ def read_env(world):
     return env
 
 
+SECTIONS = ("dnssec", "spf", "dmarc", "mta_sts", "tls_rpt", "mail")
+
+
+def load_catalogue(hygiene):
+    """{(section, code): severities} from `hygiene explain --json`."""
+    p = subprocess.run([hygiene, "explain", "--json"], capture_output=True,
+                       text=True)
+    if p.returncode != 0:
+        raise SystemExit("check_world: hygiene explain --json failed: %s"
+                         % p.stderr)
+    return {(r["section"], r["code"]): set(r["severities"])
+            for r in json.loads(p.stdout)}
+
+
+def uncatalogued(obj, catalogue):
+    """Findings and errors of an output object whose (section, code,
+    severity) the findings catalogue does not list."""
+    out = []
+    for sec in SECTIONS:
+        s = obj.get(sec)
+        for f in (s.get("issues", []) if isinstance(s, dict) else []):
+            if f.get("severity") not in catalogue.get((sec, f.get("code")),
+                                                      ()):
+                out.append("%s/%s (%s)" % (sec, f.get("code"),
+                                           f.get("severity")))
+    for e in obj.get("errors", []):
+        if "error" not in catalogue.get(("errors", e.get("code")), ()):
+            out.append("errors/%s" % e.get("code"))
+    return out
+
+
 def output_key(obj):
     """The input a line answers: invalid names carry `input`."""
     return [obj.get("input"), obj.get("domain"), obj.get("domain_unicode")]
@@ -249,6 +282,7 @@ def main():
         print("check_world: no running world (%s); start one with "
               "tests/world/world.py up DIR" % e, file=sys.stderr)
         return 1
+    catalogue = load_catalogue(a.hygiene)
     expect = load_expect(a.expect)
     if a.only:
         missing = [d for d in a.only if d not in expect]
@@ -291,6 +325,12 @@ def main():
                             % (n, obj.get("domain"),
                                "/".join(str(x) for x in err.absolute_path)
                                or "(top)", err.message))
+        for c in uncatalogued(obj, catalogue):
+            failures.append("output line %d (%s) emits %s, which the "
+                            "findings catalogue lacks: add it to the table "
+                            "in src/catalog.c and run python3 "
+                            "scripts/catalog_update.py build/hygiene"
+                            % (n, obj.get("domain"), c))
         keys = [k for k in output_key(obj) if k in expect]
         if not keys:
             failures.append("output line %d answers no requested domain: %s"

@@ -72,6 +72,7 @@ def survey_args(a, env, isps, out, extra=()):
             "--month", "2026-01", "--resolver", env["HY_RESOLVER"],
             "--trust-anchor", env["HY_TRUST_ANCHOR"],
             "--vrps", os.path.join(world, "vrps.json"),
+            "--vrps-max-age", "0",      # fixed test data, built 2026-01-01
             "--routes", os.path.join(world, "demo-routes.txt"),
             "--timeout", "5", *extra]
 

@@ -212,6 +212,7 @@ def survey_cmd(a, env, isps, domains, out, month, extra=()):
             "--resolver", env["HY_RESOLVER"],
             "--trust-anchor", env["HY_TRUST_ANCHOR"],
             "--vrps", os.path.join(ROOT, "tests", "world", "vrps.json"),
+            "--vrps-max-age", "0",      # fixed test data, built 2026-01-01
             "--routes", os.path.join(ROOT, "tests", "world",
                                      "demo-routes.txt"),
             "--timeout", "5", *extra]

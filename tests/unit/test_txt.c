@@ -108,7 +108,7 @@ test_finding_not_utf8(void **state)
 	json_t *a;
 
 	(void)state;
-	assert_int_equal(hy_findings_add(&f, "x", HY_SEV_ERROR, "record "
+	assert_int_equal(hy_findings_add(&f, "syntax-error", HY_SEV_ERROR, "record "
 	    "\"%s\" (RFC 7208 \xc2\xa7" "4.5)", "v=spf1 \xfe"), 0);
 	assert_non_null(a = hy_findings_to_json(&f));
 	assert_string_equal(json_string_value(json_object_get(

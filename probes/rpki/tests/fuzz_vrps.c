@@ -14,7 +14,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct hy_rpki_verdict v;
 	char err[256];
 
-	if (hy_vrps_load_json((const char *)data, size, "fuzz", &vs, err,
+	if (hy_vrps_load_json((const char *)data, size, "fuzz", 1, &vs, err,
 	    sizeof(err)) != 0)
 		return 0;
 	if (hy_vrps_count(vs) > 0) {

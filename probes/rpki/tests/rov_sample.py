@@ -23,7 +23,9 @@ def main():
     man = json.load(open(os.path.join(work, "manifest.json")))
     rib = os.path.join(work, "rib.mrt.gz")
     routes = os.path.join(work, "routes.txt")
-    open(routes, "w").write("")
+    # Only --paths matters here; an empty route table is refused, so one
+    # route of a private ASN that no ISP of the sample holds.
+    open(routes, "w").write("192.0.2.0/24\t4200000000\n")
     p = subprocess.run([hygiene, "rpki", "--json", "--vrps",
                         os.path.join(work, "vrps.json"), "--routes", routes,
                         "--isps", os.path.join(work, "isps.json"), "--at",

@@ -18,6 +18,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.parse
 
 import jsonschema
 
@@ -27,6 +28,13 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
 SCHEMA = json.load(open(os.path.join(ROOT, "schema", "rpki.schema.json")))
 
 failures = []
+# data/vrps.json was built 2026-11-01: pin the validation time it covers.
+AT = "2026-11-01T12:00:00Z"
+VRPS = ["--vrps", os.path.join(DATA, "vrps.json"), "--at", AT]
+# data/ripestat.json holds RIPEstat answers for the RIS dump of
+# 2026-11-21T08:00: ask for that day; the VRP file's age is not the point.
+RIPE_VRPS = ["--vrps", os.path.join(DATA, "vrps.json"), "--vrps-max-age",
+             "0", "--at", "2026-11-21T12:00:00Z"]
 
 
 def check(cond, what):
@@ -171,7 +179,7 @@ def test_rtr_v6(hygiene, port):
 
 
 def test_file(hygiene):
-    rc, out, err, _ = run(hygiene, "--vrps", os.path.join(DATA, "vrps.json"),
+    rc, out, err, _ = run(hygiene, *VRPS,
                           "--routes", os.path.join(DATA, "routes.txt"),
                           "--isps", os.path.join(DATA, "isps.json"),
                           "--json", "--detail")
@@ -181,9 +189,10 @@ def test_file(hygiene):
     doc = json.loads(out)
     check(doc["vrp_source"] == {"type": "file",
                                 "file": os.path.join(DATA, "vrps.json"),
+                                "format": "stayrtr",
                                 "build_time": "2026-11-01T00:00:00Z",
-                                "vrps": 7},
-          "file: source names file and build time")
+                                "vrps": 7, "expired": 0},
+          "file: source names file, format and build time")
     check_counts(doc, "file")
 
 
@@ -191,7 +200,7 @@ def test_fail_closed(hygiene, label, hostport, words):
     rc, out, err, took = run(hygiene, "--rtr", hostport, "--routes",
                              os.path.join(DATA, "routes.txt"), "--isps",
                              os.path.join(DATA, "isps.json"), "--json",
-                             "--timeout", "2")
+                             "--rtr-timeout", "2")
     check(rc == 1, "%s: exit 1 (got %d)" % (label, rc))
     check(out == "", "%s: nothing on stdout" % label)
     check(took < 4.5, "%s: gave up within the deadline (%.1f s)" %
@@ -204,7 +213,7 @@ def test_malformed(hygiene, workdir):
     path = os.path.join(workdir, "bad-routes.txt")
     with open(path, "w") as f:
         f.write("192.0.2.0/24\t64500\nnot a route\n192.0.2.0/33\t1\n")
-    rc, out, err, _ = run(hygiene, "--vrps", os.path.join(DATA, "vrps.json"),
+    rc, out, err, _ = run(hygiene, *VRPS,
                           "--routes", path, "--isps",
                           os.path.join(DATA, "isps.json"), "--json")
     check(rc == 3, "malformed: exit 3 (got %d)" % rc)
@@ -220,9 +229,55 @@ def test_malformed(hygiene, workdir):
     check(isp_a["routes"]["valid"] == 1, "malformed: good line still used")
 
 
+def test_truncated(hygiene, workdir):
+    """Issue 10 item 11: a cut copy of the routes or VRP file is exit 1
+    with a clear message, never a shorter table (every cut point of the
+    gzip file; mid-line cuts of the plain one; cuts of the VRP JSON)."""
+    import gzip
+    isps = os.path.join(DATA, "isps.json")
+    vrps = os.path.join(DATA, "vrps.json")
+    plain = open(os.path.join(DATA, "routes.txt"), "rb").read()
+    gz = gzip.compress(plain, 9)
+    path = os.path.join(workdir, "cut-routes.txt.gz")
+    bad = []
+    for cut in range(len(gz)):
+        open(path, "wb").write(gz[:cut])
+        rc, out, err, _ = run(hygiene, "--vrps", vrps, "--routes", path,
+                              "--isps", isps, "--json", "--at",
+                              "2026-11-01T12:00:00Z")
+        if rc != 1 or out != "" or path not in err or not any(
+                w in err for w in ("truncated", "corrupt", "no routes")):
+            bad.append((cut, rc, err.strip()[-160:]))
+    check(not bad, "truncated: every cut of a %d-byte gzip routes file is "
+          "exit 1 with a message (%s)" % (len(gz), bad[:3]))
+    path = os.path.join(workdir, "cut-routes.txt")
+    cuts = [c for c in range(1, len(plain)) if plain[c - 1] != ord("\n")]
+    bad = []
+    for cut in cuts[::7]:
+        open(path, "wb").write(plain[:cut])
+        rc, out, err, _ = run(hygiene, "--vrps", vrps, "--routes", path,
+                              "--isps", isps, "--at", "2026-11-01T12:00:00Z")
+        if rc != 1 or out != "" or "truncated" not in err:
+            bad.append((cut, rc, err.strip()[-160:]))
+    check(not bad, "truncated: mid-line cuts of the plain routes file are "
+          "exit 1 (%s)" % bad[:3])
+    doc = open(vrps, "rb").read()
+    path = os.path.join(workdir, "cut-vrps.json")
+    bad = []
+    for cut in range(0, len(doc.rstrip()), 11):
+        open(path, "wb").write(doc[:cut])
+        rc, out, err, _ = run(hygiene, "--vrps", path, "--routes",
+                              os.path.join(DATA, "routes.txt"), "--isps",
+                              isps, "--at", "2026-11-01T12:00:00Z")
+        if rc != 1 or out != "" or path not in err:
+            bad.append((cut, rc, err.strip()[-160:]))
+    check(not bad, "truncated: cuts of the VRP file are exit 1 (%s)" %
+          bad[:3])
+
+
 def test_empty_file(hygiene, workdir):
     path = os.path.join(workdir, "empty.json")
-    rc, out, err, _ = run(hygiene, "--vrps", path, "--routes",
+    rc, out, err, _ = run(hygiene, "--vrps", path, "--at", AT, "--routes",
                           os.path.join(DATA, "routes.txt"), "--isps",
                           os.path.join(DATA, "isps.json"))
     check(rc == 1 and out == "" and "no VRPs" in err,
@@ -244,10 +299,13 @@ class RipeHandler(http.server.BaseHTTPRequestHandler):
     answers = {}
 
     def do_GET(self):
-        res = self.path.split("resource=")[-1]
-        body = self.answers.get(res)
+        q = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(
+            self.path).query))
+        body = self.answers.get(q.get("resource"))
         if body is None:
-            self.send_response(500)
+            # Not retryable (a 5xx would be retried with back-off).
+            self.send_response(404)
+            self.send_header("Content-Length", "0")
             self.end_headers()
             return
         data = json.dumps(body).encode()
@@ -281,8 +339,7 @@ def test_survey_ripestat(hygiene, port, workdir, url, crt, want):
         out = os.path.join(workdir, "survey%d" % n, "2026-11")
         p = subprocess.run([hygiene, "survey", "--isps",
                             os.path.join(DATA, "isps.json"), "--out", out,
-                            "--month", "2026-11", "--vrps",
-                            os.path.join(DATA, "vrps.json"), *routes,
+                            "--month", "2026-11", *RIPE_VRPS, *routes,
                             "--ripestat-url", url, "--ca-file", crt,
                             "--resolver", "127.0.0.1:%d" % (port + 1),
                             "--timeout", "5"],
@@ -307,7 +364,7 @@ def test_ripestat(hygiene, port, workdir):
     srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
     threading.Thread(target=srv.serve_forever, daemon=True).start()
     url = "https://127.0.0.1:%d" % port
-    args = ["--vrps", os.path.join(DATA, "vrps.json"), "--routes",
+    args = [*RIPE_VRPS, "--routes",
             "ripestat", "--ripestat-url", url, "--ca-file", crt,
             "--json", "--detail"]
     rc, out, err, _ = run(hygiene, *args, "--isps",
@@ -329,15 +386,14 @@ def test_ripestat(hygiene, port, workdir):
     RipeHandler.answers = {k: v for k, v in rec.items() if k != "AS64502"}
     rc, out, err, _ = run(hygiene, *args, "--isps",
                           os.path.join(DATA, "isps.json"))
-    check(rc == 1 and "AS64502" in err and "500" in err,
+    check(rc == 1 and "AS64502" in err and "404" in err,
           "ripestat: a failed request fails the run (%s)" % err.strip())
-    rc, out, err, _ = run(hygiene, "--vrps", os.path.join(DATA, "vrps.json"),
+    rc, out, err, _ = run(hygiene, *RIPE_VRPS,
                           "--routes", "ripestat", "--ripestat-url", url,
                           "--isps", os.path.join(DATA, "isps.json"))
     check(rc == 1, "ripestat: unknown CA is refused")
     # A host name goes through the DNS engine; here the resolver is down.
-    rc, out, err, took = run(hygiene, "--vrps",
-                             os.path.join(DATA, "vrps.json"), "--routes",
+    rc, out, err, took = run(hygiene, *RIPE_VRPS, "--routes",
                              "ripestat", "--ripestat-url",
                              "https://stat.ripe.net", "--resolver",
                              "127.0.0.1:%d" % (port + 1), "--timeout", "2",
@@ -379,6 +435,7 @@ def main():
                          ["sent no VRPs", "no data"])
         test_malformed(hygiene, workdir)
         test_empty_file(hygiene, workdir)
+        test_truncated(hygiene, workdir)
         test_usage(hygiene)
         test_ripestat(hygiene, base + 6, workdir)
         silent.close()

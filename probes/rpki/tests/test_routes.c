@@ -113,6 +113,108 @@ test_gzip(void **state)
 	assert_non_null(strstr(err, path));
 }
 
+/* A route file of n lines, varied enough that gzip has real work. */
+static char *
+make_table(size_t n, size_t *len)
+{
+	char *buf = malloc(n * 40 + 1);
+	size_t off = 0, i;
+
+	assert_non_null(buf);
+	for (i = 0; i < n; i++)
+		off += (size_t)sprintf(buf + off, "%zu.%zu.%zu.0/24\t%zu\n",
+		    1 + i % 200, (i * 7) % 256, (i * 13) % 256,
+		    64496 + (i * 31) % 1000);
+	*len = off;
+	return buf;
+}
+
+static void
+write_file(const char *path, const void *buf, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+
+	assert_non_null(f);
+	assert_int_equal(fwrite(buf, 1, len, f), len);
+	assert_int_equal(fclose(f), 0);
+}
+
+/*
+ * A cut copy of a route file is refused wherever the cut falls (issue 10
+ * item 11): a gzip file through its CRC and length (every cut point is
+ * tried), a plain file because its last line then lacks its newline. A
+ * plain file cut exactly at a line end cannot be told from a shorter file;
+ * it must still hold every line before the cut, and an empty one is
+ * refused as holding no routes.
+ */
+static void
+test_truncated(void **state)
+{
+	char path[] = "/tmp/hy-routes-XXXXXX", gzpath[64], err[512];
+	struct hy_routes *r;
+	char *plain, *gz;
+	size_t plen, gzlen, cut, lines;
+	gzFile g;
+	FILE *f;
+	int fd;
+
+	(void)state;
+	assert_true((fd = mkstemp(path)) >= 0);
+	close(fd);
+	plain = make_table(300, &plen);
+	snprintf(gzpath, sizeof(gzpath), "%s.gz", path);
+	assert_non_null(g = gzopen(gzpath, "wb9"));
+	assert_int_equal(gzwrite(g, plain, (unsigned)plen), (int)plen);
+	assert_int_equal(gzclose(g), Z_OK);
+	assert_non_null(f = fopen(gzpath, "rb"));
+	gz = malloc(plen + 1024);
+	assert_non_null(gz);
+	gzlen = fread(gz, 1, plen + 1024, f);
+	fclose(f);
+	assert_true(gzlen > 100 && gzlen < plen);
+	assert_int_equal(hy_routes_load(gzpath, &r, err, sizeof(err)), 0);
+	assert_int_equal(r->n, 300);
+	hy_routes_free(r);
+	for (cut = 0; cut < gzlen; cut++) {
+		write_file(gzpath, gz, cut);
+		err[0] = '\0';
+		if (hy_routes_load(gzpath, &r, err, sizeof(err)) != -1)
+			fail_msg("gzip cut at %zu of %zu bytes was accepted "
+			    "(%zu routes)", cut, gzlen, r->n);
+		assert_non_null(strstr(err, gzpath));
+	}
+	for (cut = 0, lines = 0; cut < plen; cut++) {
+		write_file(path, plain, cut);
+		if (cut > 0 && plain[cut - 1] == '\n') {
+			lines++;
+			assert_int_equal(hy_routes_load(path, &r, err,
+			    sizeof(err)), 0);
+			assert_int_equal(r->lines, lines);
+			hy_routes_free(r);
+			continue;
+		}
+		err[0] = '\0';
+		if (hy_routes_load(path, &r, err, sizeof(err)) != -1)
+			fail_msg("plain cut at %zu of %zu bytes was accepted",
+			    cut, plen);
+		assert_non_null(strstr(err, path));
+	}
+	/* The refusals say why. */
+	write_file(path, plain, 20);
+	assert_int_equal(hy_routes_load(path, &r, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "truncated"));
+	write_file(gzpath, gz, gzlen - 3);
+	assert_int_equal(hy_routes_load(gzpath, &r, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "truncated"));
+	write_file(path, "# nothing\n", 10);
+	assert_int_equal(hy_routes_load(path, &r, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "no routes"));
+	unlink(path);
+	unlink(gzpath);
+	free(plain);
+	free(gz);
+}
+
 static void
 test_lookup(void **state)
 {
@@ -221,6 +323,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_gzip),
+		cmocka_unit_test(test_truncated),
 		cmocka_unit_test(test_lookup),
 		cmocka_unit_test(test_prefix),
 		cmocka_unit_test(test_origin_txt),

@@ -52,7 +52,7 @@ setup(void **state)
 
 	assert_non_null(fx);
 	assert_int_equal(hy_vrps_load_json(vrps_json, strlen(vrps_json), "t",
-	    &fx->vrps, err, sizeof(err)), 0);
+	    0, &fx->vrps, err, sizeof(err)), 0);
 	assert_int_equal(hy_isps_parse(isps_json, strlen(isps_json),
 	    &fx->isps, err, sizeof(err)), 0);
 	assert_non_null(fx->rov = hy_rov_new(fx->isps, fx->vrps));

@@ -8,7 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
+#include <zlib.h>
 
 #include "hygiene/rpki.h"
 
@@ -25,7 +27,8 @@ setup(void **state)
 	static struct fixture f;
 	char err[256];
 
-	if (hy_vrps_load_file(DATA "/vrps.json", &f.vs, err, sizeof(err)) != 0 ||
+	if (hy_vrps_load_file(DATA "/vrps.json", 0, &f.vs, err,
+	    sizeof(err)) != 0 ||
 	    hy_routes_load(DATA "/routes.txt", &f.r, err, sizeof(err)) != 0) {
 		fprintf(stderr, "%s\n", err);
 		return -1;
@@ -141,7 +144,7 @@ test_json_forms(void **state)
 	size_t i;
 
 	(void)state;
-	assert_int_equal(hy_vrps_load_json(bare, sizeof(bare) - 1, "t", &vs,
+	assert_int_equal(hy_vrps_load_json(bare, sizeof(bare) - 1, "t", 0, &vs,
 	    err, sizeof(err)), 0);
 	/* The second and third entries are the same VRP. */
 	assert_int_equal(hy_vrps_count(vs), 2);
@@ -152,10 +155,87 @@ test_json_forms(void **state)
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		err[0] = '\0';
 		assert_int_equal(hy_vrps_load_json(bad[i], strlen(bad[i]), "t",
+		    0,
 		    &vs, err, sizeof(err)), -1);
 		assert_null(vs);
 		assert_true(err[0] != '\0');
 	}
+}
+
+static void
+write_file(const char *path, const void *buf, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+
+	assert_non_null(f);
+	assert_int_equal(fwrite(buf, 1, len, f), len);
+	assert_int_equal(fclose(f), 0);
+}
+
+/*
+ * A VRP file cut short is refused wherever the cut falls, plain (the JSON
+ * document is incomplete) or gzip (CRC and length): a partial VRP set
+ * would turn invalid routes into not-found.
+ */
+static void
+test_truncated(void **state)
+{
+	char path[] = "/tmp/hy-vrps-XXXXXX", gzpath[64], err[512];
+	char *doc, *gz;
+	struct hy_vrps *vs;
+	size_t len = 0, gzlen, cut, i, end;
+	gzFile g;
+	FILE *f;
+	int fd;
+
+	(void)state;
+	assert_true((fd = mkstemp(path)) >= 0);
+	close(fd);
+	assert_non_null(doc = malloc(128 * 200 + 256));
+	len += (size_t)sprintf(doc, "{\"metadata\": {\"buildtime\": "
+	    "\"2026-11-01T00:00:00Z\"}, \"roas\": [");
+	for (i = 0; i < 200; i++)
+		len += (size_t)sprintf(doc + len, "%s{\"prefix\": "
+		    "\"10.%zu.%zu.0/24\", \"maxLength\": 24, \"asn\": "
+		    "\"AS%zu\"}", i ? ", " : "", i % 256, (i * 7) % 256,
+		    64500 + i);
+	len += (size_t)sprintf(doc + len, "]}\n");
+	end = len - 1;			/* the closing brace's end */
+	write_file(path, doc, len);
+	assert_int_equal(hy_vrps_load_file(path, 0, &vs, err, sizeof(err)), 0);
+	assert_int_equal(hy_vrps_count(vs), 200);
+	hy_vrps_free(vs);
+	for (cut = 0; cut < end; cut++) {
+		write_file(path, doc, cut);
+		if (hy_vrps_load_file(path, 0, &vs, err, sizeof(err)) != -1)
+			fail_msg("VRP file cut at %zu of %zu bytes was "
+			    "accepted", cut, len);
+		assert_null(vs);
+	}
+	snprintf(gzpath, sizeof(gzpath), "%s.gz", path);
+	assert_non_null(g = gzopen(gzpath, "wb9"));
+	assert_int_equal(gzwrite(g, doc, (unsigned)len), (int)len);
+	assert_int_equal(gzclose(g), Z_OK);
+	assert_non_null(f = fopen(gzpath, "rb"));
+	assert_non_null(gz = malloc(len));
+	gzlen = fread(gz, 1, len, f);
+	fclose(f);
+	assert_int_equal(hy_vrps_load_file(gzpath, 0, &vs, err,
+	    sizeof(err)), 0);
+	assert_int_equal(hy_vrps_count(vs), 200);
+	hy_vrps_free(vs);
+	for (cut = 0; cut < gzlen; cut++) {
+		write_file(gzpath, gz, cut);
+		err[0] = '\0';
+		if (hy_vrps_load_file(gzpath, 0, &vs, err, sizeof(err)) != -1)
+			fail_msg("gzip VRP file cut at %zu of %zu bytes was "
+			    "accepted", cut, gzlen);
+		assert_non_null(strstr(err, gzpath));
+	}
+	unlink(path);
+	unlink(gzpath);
+	free(doc);
+	free(gz);
 }
 
 struct expect {
@@ -248,6 +328,7 @@ main(void)
 		cmocka_unit_test(test_validate),
 		cmocka_unit_test(test_reason),
 		cmocka_unit_test(test_json_forms),
+		cmocka_unit_test(test_truncated),
 		cmocka_unit_test(test_isp_stats),
 		cmocka_unit_test(test_stats_json),
 	};
