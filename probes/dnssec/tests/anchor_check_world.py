@@ -147,7 +147,7 @@ def main():
     p, _ = run([a.hygiene, "survey", "--isps", isps, "--out", out,
                 "--month", "2026-01", "--db", os.path.join(tmp, "h.sqlite"),
                 "--resolver", env["HY_RESOLVER"], "--trust-anchor", wrong,
-                "--vrps", os.path.join(ROOT, "tests", "world", "vrps.json"),
+                "--rtr", env["HY_RTR"],
                 "--routes", os.path.join(ROOT, "tests", "world",
                                          "demo-routes.txt"),
                 "--timeout", "5"])
