@@ -55,6 +55,7 @@ struct probe_slot {
 	void	*state;
 	int	 started;
 	int	 done;
+	int	 failed;	/* start() failed: no emit, state unusable */
 };
 
 struct hy_check {
@@ -319,7 +320,8 @@ hy_check_probe_state(struct hy_check *c, const char *name)
 	size_t i;
 
 	for (i = 0; i < hy_nprobes; i++)
-		if (strcmp(hy_probes[i]->name, name) == 0 && c->slots[i].done)
+		if (strcmp(hy_probes[i]->name, name) == 0 && c->slots[i].done &&
+		    !c->slots[i].failed)
 			return c->slots[i].state;
 	return NULL;
 }
@@ -562,7 +564,10 @@ check_start_probes(struct hy_check *c, enum hy_probe_phase phase)
 		c->slots[i].started = 1;
 		c->probes_pending++;
 		if (hy_probes[i]->start(c, &c->slots[i].state) != 0) {
+			/* Its section stays null (not measured); free() still
+			 * releases what start() allocated. */
 			c->slots[i].done = 1;
+			c->slots[i].failed = 1;
 			c->probes_pending--;
 			c->oom = 1;
 		}
@@ -663,6 +668,7 @@ check_json(struct hy_check *c)
 		goto fail;
 	for (size_t i = 0; i < hy_nprobes; i++)
 		if (c->slots != NULL && c->slots[i].started &&
+		    !c->slots[i].failed &&
 		    hy_probes[i]->emit(c, c->slots[i].state, o) != 0)
 			goto fail;
 	if (c->oom)

@@ -78,7 +78,7 @@ spf_print_json(const struct spf_cmd *sc, const char *domain)
 	int rc;
 
 	/* --sender and --helo are shown as given: any byte. */
-	o = json_pack("{s:s, s:s, s:s, s:o, s:o, s:s, s:o, s:s?, s:o, "
+	o = json_pack("{s:s, s:s, s:s, s:o, s:o, s:s, s:o, s:s?, s:s?, "
 	    "s:i, s:i, s:o?}",
 	    "schema_version", HY_SCHEMA_VERSION,
 	    "domain", domain, "ip", sc->ip, "sender", hy_txt_json(sc->sender),
@@ -86,7 +86,7 @@ spf_print_json(const struct spf_cmd *sc, const char *domain)
 	    "result", hy_spf_result_str(hy_spf_eval_result(sc->ev)),
 	    "explanation", hy_spf_text_json(hy_spf_eval_explanation(sc->ev)),
 	    "reason", hy_spf_eval_reason(sc->ev),
-	    "record", hy_spf_text_json(hy_spf_eval_record(sc->ev)),
+	    "record", hy_spf_eval_record(sc->ev),
 	    "dns_lookups", (json_int_t)hy_spf_eval_lookups(sc->ev),
 	    "void_lookups", (json_int_t)hy_spf_eval_void(sc->ev),
 	    "issues", hy_findings_to_json(hy_spf_eval_findings(sc->ev)));

@@ -43,6 +43,15 @@ hy_cursor_next(struct hy_cursor *c)
 }
 
 bool
+hy_cursor_skip(struct hy_cursor *c, size_t n)
+{
+	if (hy_cursor_left(c) < n)
+		return false;
+	c->pos += n;
+	return true;
+}
+
+bool
 hy_cursor_accept(struct hy_cursor *c, char ch)
 {
 	if (hy_cursor_peek(c) != (unsigned char)ch)

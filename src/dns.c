@@ -25,6 +25,7 @@
 #include <ares.h>
 
 #include "hygiene/dns.h"
+#include "hygiene/dnswire.h"
 
 enum entry_state {
 	ENTRY_QUEUED,		/* waiting for a slot on the wire */
@@ -52,6 +53,7 @@ struct dns_entry {
 	enum hy_dns_status	 status;
 	ldns_pkt		*pkt;
 	uint64_t		 expires;	/* monotonic ms; 0 = not cached */
+	size_t			 cost;		/* pkt_cost() while cached */
 };
 TAILQ_HEAD(entry_list, dns_entry);
 
@@ -85,6 +87,7 @@ struct hy_dns {
 	struct entry_list	 sendq;
 	struct entry_list	 lru;		/* cached DONE entries */
 	size_t			 ncached;
+	size_t			 cached_bytes;	/* their pkt_cost() */
 	unsigned		 in_flight;
 	struct waiter_list	 ready;
 	struct hy_timer		 ready_timer;
@@ -193,6 +196,7 @@ table_remove(struct hy_dns *d, struct dns_entry *e)
 	if (e->state == ENTRY_DONE && e->expires != 0) {
 		TAILQ_REMOVE(&d->lru, e, qlink);
 		d->ncached--;
+		d->cached_bytes -= e->cost;
 	} else if (e->state == ENTRY_QUEUED) {
 		TAILQ_REMOVE(&d->sendq, e, qlink);
 	}
@@ -264,14 +268,54 @@ pkt_has_type(const ldns_pkt *p, ldns_rr_type t)
 	return 0;
 }
 
+/* The CNAME RR of the answer owned by name, or NULL. */
+static const ldns_rr *
+answer_cname(const ldns_pkt *p, const ldns_rdf *name)
+{
+	const ldns_rr_list *an = ldns_pkt_answer(p);
+
+	for (size_t i = 0; i < ldns_rr_list_rr_count(an); i++) {
+		const ldns_rr *rr = ldns_rr_list_rr(an, i);
+
+		if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_CNAME &&
+		    ldns_rr_rd_count(rr) == 1 &&
+		    ldns_dname_compare(ldns_rr_owner(rr), name) == 0)
+			return rr;
+	}
+	return NULL;
+}
+
+/* Does the CNAME chain from the question name stay within
+ * HY_DNS_CNAME_MAX links? A loop never ends, so it does not. */
+static int
+cname_chain_ok(const ldns_pkt *p)
+{
+	const ldns_rr_list *q = ldns_pkt_question(p);
+	const ldns_rdf *name;
+	const ldns_rr *rr;
+	unsigned links = 0;
+
+	if (ldns_rr_list_rr_count(q) == 0)
+		return 1;
+	name = ldns_rr_owner(ldns_rr_list_rr(q, 0));
+	while ((rr = answer_cname(p, name)) != NULL) {
+		if (++links > HY_DNS_CNAME_MAX)
+			return 0;
+		name = ldns_rr_rdf(rr, 0);
+	}
+	return 1;
+}
+
 enum hy_dns_status
 hy_dns_classify(const ldns_pkt *p, ldns_rr_type t)
 {
 	switch (ldns_pkt_get_rcode(p)) {
 	case LDNS_RCODE_NOERROR:
+		if (!cname_chain_ok(p))
+			return HY_DNS_MALFORMED;
 		return pkt_has_type(p, t) ? HY_DNS_ANSWER : HY_DNS_NODATA;
 	case LDNS_RCODE_NXDOMAIN:
-		return HY_DNS_NXDOMAIN;
+		return cname_chain_ok(p) ? HY_DNS_NXDOMAIN : HY_DNS_MALFORMED;
 	case LDNS_RCODE_SERVFAIL:
 		return HY_DNS_SERVFAIL;
 	case LDNS_RCODE_REFUSED:
@@ -335,6 +379,29 @@ ares_status_map(int status)
 	}
 }
 
+/* About what a parsed packet holds in memory: each RR and each field
+ * with its allocator overhead. Counted for the cache's byte budget. */
+static size_t
+pkt_cost(const ldns_pkt *p)
+{
+	size_t cost = 512;	/* the packet and its lists */
+
+	for (size_t k = 0; k < 4; k++) {
+		const ldns_rr_list *l = k == 0 ? ldns_pkt_question(p) :
+		    k == 1 ? ldns_pkt_answer(p) : k == 2 ?
+		    ldns_pkt_authority(p) : ldns_pkt_additional(p);
+
+		for (size_t i = 0; i < ldns_rr_list_rr_count(l); i++) {
+			const ldns_rr *rr = ldns_rr_list_rr(l, i);
+
+			cost += 96 + ldns_rdf_size(ldns_rr_owner(rr));
+			for (size_t j = 0; j < ldns_rr_rd_count(rr); j++)
+				cost += 64 + ldns_rdf_size(ldns_rr_rdf(rr, j));
+		}
+	}
+	return cost;
+}
+
 static void
 entry_finish(struct hy_dns *d, struct dns_entry *e, enum hy_dns_status st,
     ldns_pkt *pkt)
@@ -348,11 +415,18 @@ entry_finish(struct hy_dns *d, struct dns_entry *e, enum hy_dns_status st,
 	TAILQ_FOREACH(w, &e->waiters, elink)
 		dns_make_ready(d, w);
 	ttl = pkt != NULL ? dns_cache_ttl(d, pkt, st) : 0;
+	e->cost = pkt != NULL ? pkt_cost(pkt) : 0;
+	/* A hostile answer (a TXT bomb) is delivered, not kept. */
+	if (e->cost > HY_DNS_CACHE_ENTRY_BYTES_MAX ||
+	    e->cost > d->opts.cache_bytes)
+		ttl = 0;
 	if (ttl > 0 && d->opts.cache_entries > 0 && e->in_table) {
 		e->expires = hy_loop_now(d->loop) + (uint64_t)ttl * 1000u;
 		TAILQ_INSERT_TAIL(&d->lru, e, qlink);
 		d->ncached++;
-		while (d->ncached > d->opts.cache_entries)
+		d->cached_bytes += e->cost;
+		while (d->ncached > d->opts.cache_entries ||
+		    d->cached_bytes > d->opts.cache_bytes)
 			table_remove(d, TAILQ_FIRST(&d->lru));
 	} else {
 		table_remove(d, e);
@@ -395,7 +469,8 @@ dns_ares_cb(void *arg, int status, int timeouts, unsigned char *abuf,
 	}
 	d->in_flight--;
 	if (status == ARES_SUCCESS && abuf != NULL && alen > 0) {
-		if (ldns_wire2pkt(&pkt, abuf, (size_t)alen) != LDNS_STATUS_OK) {
+		if (hy_dnswire_parse(abuf, (size_t)alen, &pkt) !=
+		    LDNS_STATUS_OK) {
 			pkt = NULL;
 			st = HY_DNS_MALFORMED;
 		} else {
@@ -650,6 +725,8 @@ dns_opts_defaults(struct hy_dns_opts *o)
 		o->cache_max_ttl = 300;
 	if (o->cache_entries == 0)
 		o->cache_entries = 20000;
+	if (o->cache_bytes == 0)
+		o->cache_bytes = HY_DNS_CACHE_BYTES_MAX;
 }
 
 struct hy_dns *
@@ -1004,6 +1081,29 @@ hy_dns_status_measured(enum hy_dns_status s)
 	return s == HY_DNS_ANSWER || s == HY_DNS_NODATA || s == HY_DNS_NXDOMAIN;
 }
 
+ldns_rr *
+hy_dns_rr_clone(const ldns_rr *rr)
+{
+	ldns_rr *c = ldns_rr_clone(rr);
+	size_t i;
+
+	/* ldns_rr_clone() (ldns 1.8.3) does not check its copies of the
+	 * owner and the rdata fields: one that fails leaves a NULL field,
+	 * or the field is silently dropped. */
+	if (c == NULL)
+		return NULL;
+	if ((ldns_rr_owner(rr) != NULL && ldns_rr_owner(c) == NULL) ||
+	    ldns_rr_rd_count(c) != ldns_rr_rd_count(rr))
+		goto fail;
+	for (i = 0; i < ldns_rr_rd_count(c); i++)
+		if (ldns_rr_rdf(c, i) == NULL)
+			goto fail;
+	return c;
+fail:
+	ldns_rr_free(c);
+	return NULL;
+}
+
 int
 hy_dns_answer_rrs(const struct hy_dns_result *res, ldns_rr_type type,
     ldns_rr_list **out)
@@ -1020,7 +1120,7 @@ hy_dns_answer_rrs(const struct hy_dns_result *res, ldns_rr_type type,
 	for (size_t i = 0; i < ldns_rr_list_rr_count(an); i++) {
 		if (ldns_rr_get_type(ldns_rr_list_rr(an, i)) != type)
 			continue;
-		if ((c = ldns_rr_clone(ldns_rr_list_rr(an, i))) == NULL ||
+		if ((c = hy_dns_rr_clone(ldns_rr_list_rr(an, i))) == NULL ||
 		    !ldns_rr_list_push_rr(l, c)) {
 			ldns_rr_free(c);
 			ldns_rr_list_deep_free(l);

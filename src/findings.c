@@ -7,6 +7,25 @@
 #include "hygiene/findings.h"
 #include "hygiene/txt.h"
 
+/* Cut msg to HY_FINDING_MSG_MAX bytes, at a character boundary, and say
+ * how much went. */
+static void
+msg_cut(char *msg)
+{
+	size_t len = strlen(msg), cut = HY_FINDING_MSG_MAX;
+	char more[40];
+	int n;
+
+	if (len <= HY_FINDING_MSG_MAX)
+		return;
+	while (cut > 0 && ((unsigned char)msg[cut] & 0xc0) == 0x80)
+		cut--;
+	n = snprintf(more, sizeof(more), "...(+%zu bytes)", len - cut);
+	/* The marker fits where the cut bytes were. */
+	if (n > 0 && (size_t)n < len - cut)
+		memcpy(msg + cut, more, (size_t)n + 1);
+}
+
 int
 hy_findings_add(struct hy_findings *f, const char *code, enum hy_severity sev,
     const char *fmt, ...)
@@ -31,6 +50,7 @@ hy_findings_add(struct hy_findings *f, const char *code, enum hy_severity sev,
 	va_end(ap);
 	if (msg == NULL || (c = strdup(code)) == NULL)
 		goto out;
+	msg_cut(msg);
 	/* Messages quote DNS data, which need not be UTF-8. */
 	if ((safe = hy_txt_utf8(msg, strlen(msg))) == NULL)
 		goto out;

@@ -34,6 +34,7 @@ struct hy_http_req {
 	char			*body;
 	size_t			 len, cap, max;
 	int			 too_large;
+	int			 nomem;		/* the body could not grow */
 	int			 delivering;	/* inside its callback */
 	CURLcode		 result;
 	char			 errbuf[CURL_ERROR_SIZE];
@@ -54,6 +55,10 @@ hy_http_status_str(enum hy_http_status s)
 		return "timeout";
 	case HY_HTTP_TLS:
 		return "tls-error";
+	case HY_HTTP_CERT:
+		return "certificate";
+	case HY_HTTP_NOMEM:
+		return "out-of-memory";
 	case HY_HTTP_CONNECT:
 		return "connect-error";
 	case HY_HTTP_TOO_LARGE:
@@ -160,6 +165,8 @@ http_timer_cb(CURLM *m, long timeout_ms, void *userp)
 static enum hy_http_status
 classify(const struct hy_http_req *q, long code)
 {
+	if (q->nomem || q->result == CURLE_OUT_OF_MEMORY)
+		return HY_HTTP_NOMEM;
 	if (q->too_large || q->result == CURLE_FILESIZE_EXCEEDED)
 		return HY_HTTP_TOO_LARGE;
 	switch (q->result) {
@@ -170,14 +177,17 @@ classify(const struct hy_http_req *q, long code)
 	case CURLE_COULDNT_CONNECT:
 	case CURLE_COULDNT_RESOLVE_HOST:
 		return HY_HTTP_CONNECT;
-	case CURLE_SSL_CONNECT_ERROR:
+	/* The server's certificate failed verification: chain, validity,
+	 * name (curl's OpenSSL backend), issuer, OCSP status, pinned key. */
 	case CURLE_PEER_FAILED_VERIFICATION:
-	case CURLE_SSL_CERTPROBLEM:
-	case CURLE_SSL_CIPHER:
-	case CURLE_SSL_CACERT_BADFILE:
 	case CURLE_SSL_ISSUER_ERROR:
 	case CURLE_SSL_INVALIDCERTSTATUS:
 	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+		return HY_HTTP_CERT;
+	/* The handshake failed before a certificate was judged: an alert, a
+	 * reset, no common cipher. */
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_SSL_CIPHER:
 		return HY_HTTP_TLS;
 	default:
 		return HY_HTTP_ERROR;
@@ -272,8 +282,10 @@ http_write(char *data, size_t size, size_t nmemb, void *userp)
 		ncap = q->cap ? q->cap : 4096;
 		while (ncap < q->len + n + 1)
 			ncap *= 2;
-		if ((nb = realloc(q->body, ncap)) == NULL)
-			return 0;
+		if ((nb = realloc(q->body, ncap)) == NULL) {
+			q->nomem = 1;
+			return 0;	/* aborts the transfer */
+		}
 		q->body = nb;
 		q->cap = ncap;
 	}
@@ -435,7 +447,10 @@ req_setup(struct hy_http_req *q, const struct hy_http_get_opts *o)
 		return -1;
 	if (curl_easy_setopt(e, CURLOPT_URL, o->url) != CURLE_OK ||
 	    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "https") != CURLE_OK ||
-	    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L) != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION,
+	    (long)(HY_HTTP_MAX_REDIRECTS > 0)) != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_MAXREDIRS,
+	    (long)HY_HTTP_MAX_REDIRECTS) != CURLE_OK ||
 	    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L) != CURLE_OK ||
 	    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, http_write) != CURLE_OK ||
 	    curl_easy_setopt(e, CURLOPT_WRITEDATA, q) != CURLE_OK ||

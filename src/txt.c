@@ -75,14 +75,17 @@ hy_txt_join(const ldns_rr *rr, size_t *len)
 char *
 hy_txt_printable(const char *s, size_t len)
 {
-	size_t n = 0, i;
+	size_t n = 0, i, shown = len > HY_TXT_SHOW_MAX ? HY_TXT_SHOW_MAX : len;
 	char *out, *p;
+	char more[40] = "";
 
-	for (i = 0; i < len; i++)
+	if (shown < len)
+		snprintf(more, sizeof(more), "...(+%zu bytes)", len - shown);
+	for (i = 0; i < shown; i++)
 		n += (s[i] >= 0x20 && s[i] <= 0x7e && s[i] != '\\') ? 1 : 4;
-	if ((out = malloc(n + 1)) == NULL)
+	if ((out = malloc(n + strlen(more) + 1)) == NULL)
 		return NULL;
-	for (i = 0, p = out; i < len; i++) {
+	for (i = 0, p = out; i < shown; i++) {
 		unsigned char ch = (unsigned char)s[i];
 
 		if (ch >= 0x20 && ch <= 0x7e && ch != '\\')
@@ -90,7 +93,7 @@ hy_txt_printable(const char *s, size_t len)
 		else
 			p += sprintf(p, "\\x%02x", ch);
 	}
-	*p = '\0';
+	strcpy(p, more);
 	return out;
 }
 

@@ -31,6 +31,9 @@ size_t	 hy_cursor_left(const struct hy_cursor *);
 int	 hy_cursor_peek(const struct hy_cursor *);
 /* Consume and return the next byte, or -1 at the end. */
 int	 hy_cursor_next(struct hy_cursor *);
+/* Consume n bytes if that many are left; false (nothing consumed)
+ * otherwise. */
+bool	 hy_cursor_skip(struct hy_cursor *, size_t n);
 /* Consume ch if it is next. */
 bool	 hy_cursor_accept(struct hy_cursor *, char ch);
 /* Consume the literal if it is next, ASCII case-insensitively. */

@@ -38,11 +38,28 @@ enum hy_dns_status {
 	HY_DNS_SERVFAIL,
 	HY_DNS_REFUSED,
 	HY_DNS_TIMEOUT,		/* no answer within the deadline / retries */
-	HY_DNS_MALFORMED,	/* unparsable or mismatched answer */
+	HY_DNS_MALFORMED,	/* unparsable or mismatched answer, or a
+				 * CNAME chain over HY_DNS_CNAME_MAX */
 	HY_DNS_ERROR,		/* other rcode, or a local failure */
 };
 
 #define HY_DNS_CD	0x1u	/* set Checking Disabled */
+
+/* The longest CNAME chain an answer may hold, counted in CNAME RRs from
+ * the question name. The resolver follows chains; an answer with a
+ * longer one (or a loop, which never ends) is HY_DNS_MALFORMED: not
+ * measured. unbound stops at 11 restarts when it must ask again, but
+ * passes longer chains that one answer holds. */
+#define HY_DNS_CNAME_MAX	16
+
+/* What the answer cache keeps, estimated from the parsed packets (each RR
+ * and field with its allocator overhead): at most HY_DNS_CACHE_BYTES_MAX
+ * in all (the oldest answers go first), and no answer over
+ * HY_DNS_CACHE_ENTRY_BYTES_MAX (a TXT bomb of 60,000 strings costs about
+ * 4 MB): such an answer reaches its waiters and is not kept. Typical
+ * answers cost 1-3 KB, so the entry count binds first. */
+#define HY_DNS_CACHE_BYTES_MAX		(128u * 1024 * 1024)
+#define HY_DNS_CACHE_ENTRY_BYTES_MAX	(1024u * 1024)
 
 struct hy_dns_result {
 	enum hy_dns_status	 status;
@@ -65,6 +82,7 @@ struct hy_dns_opts {
 	double		   qps;			/* 0 = unlimited */
 	unsigned	   cache_entries;	/* answer cache; default 20000 */
 	unsigned	   cache_max_ttl;	/* seconds; default 300 */
+	size_t		   cache_bytes;		/* default HY_DNS_CACHE_BYTES_MAX */
 };
 
 struct hy_dns_stats {
@@ -127,5 +145,8 @@ enum hy_dns_status hy_dns_classify(const ldns_pkt *, ldns_rr_type t);
  * ran out: the caller reports that as not measured, never as absent. */
 int		 hy_dns_answer_rrs(const struct hy_dns_result *, ldns_rr_type,
 		    ldns_rr_list **out);
+/* A deep copy of rr, or NULL when memory ran out: unlike ldns_rr_clone(),
+ * never a copy with a missing or NULL field. Free with ldns_rr_free(). */
+ldns_rr		*hy_dns_rr_clone(const ldns_rr *rr);
 
 #endif

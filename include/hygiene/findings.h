@@ -31,6 +31,11 @@ struct hy_findings {
 	size_t		   cap;
 };
 
+/* Bytes a message keeps: findings quote DNS data, and one that lists
+ * every record of a 64 KB answer says no more past this. A longer
+ * message ends with "...(+N bytes)". */
+#define HY_FINDING_MSG_MAX	1024
+
 /* Returns 0, or -1 when out of memory (the finding is then lost). */
 int		 hy_findings_add(struct hy_findings *, const char *code,
 		    enum hy_severity, const char *fmt, ...)

@@ -13,8 +13,9 @@
  * through it with CONNECT and the proxy resolves the host (the proxy's own
  * name, if it is not an address, is resolved by libcurl through the
  * system resolver: the one name hygiene does not resolve). Redirects are
- * never followed (RFC 8461 §3.3 forbids it for MTA-STS; other users want
- * the same honesty).
+ * never followed (HY_HTTP_MAX_REDIRECTS: RFC 8461 §3.3 forbids it for
+ * MTA-STS; other users want the same honesty): a 3xx is returned as
+ * HY_HTTP_STATUS.
  *
  * Ownership: struct hy_http belongs to its creator and must outlive its
  * requests. A struct hy_http_req is owned by the module; it is freed
@@ -31,14 +32,26 @@
 
 #include "hygiene/loop.h"
 
+/* Redirects followed: none (see above). */
+#define HY_HTTP_MAX_REDIRECTS	0
+
+/*
+ * How a request ended. Only OK, STATUS, CERT and TOO_LARGE say something
+ * about the server's content: it answered, or showed a certificate that
+ * does not validate. The others are faults of the fetch (no connection,
+ * handshake cut off, body cut short, garbage, deadline, our memory).
+ */
 enum hy_http_status {
 	HY_HTTP_OK,		/* 2xx, body complete */
 	HY_HTTP_STATUS,		/* any other HTTP status (see code) */
 	HY_HTTP_TIMEOUT,
-	HY_HTTP_TLS,		/* handshake or certificate failure */
+	HY_HTTP_TLS,		/* TLS handshake failed (not the certificate) */
+	HY_HTTP_CERT,		/* the server's certificate did not verify */
 	HY_HTTP_CONNECT,	/* could not connect */
 	HY_HTTP_TOO_LARGE,	/* body over max_body */
-	HY_HTTP_ERROR,		/* anything else (protocol, local) */
+	HY_HTTP_NOMEM,		/* out of memory */
+	HY_HTTP_ERROR,		/* anything else: body cut short, no answer,
+				 * not HTTP, local failure */
 };
 
 struct hy_http_result {

@@ -215,7 +215,8 @@ enum hy_spf_result hy_spf_eval_result(const struct hy_spf_eval *);
 const char	*hy_spf_eval_explanation(const struct hy_spf_eval *);
 /* Why the result was reached, for humans ("matched -all in ..."). */
 const char	*hy_spf_eval_reason(const struct hy_spf_eval *);
-/* The selected record text at <domain> (NULL if none). */
+/* The selected record at <domain> as shown: every byte, those outside
+ * printable ASCII as \xHH (hy_txt_printable()); NULL if none. */
 const char	*hy_spf_eval_record(const struct hy_spf_eval *);
 unsigned	 hy_spf_eval_lookups(const struct hy_spf_eval *);
 unsigned	 hy_spf_eval_void(const struct hy_spf_eval *);
@@ -273,9 +274,9 @@ const char	*hy_spf_status_str(enum hy_spf_result);
 /* The `spf` section (a new JSON object) for a finished analysis; NULL on
  * OOM. */
 struct json_t	*hy_spf_section_json(const struct hy_spf_eval *);
-/* Record or explanation text s as a JSON string (bytes outside printable
- * ASCII as \xHH, as hy_txt_printable() writes them), JSON null for NULL;
- * a new reference, NULL on OOM. */
+/* Explanation text s as a JSON string (bytes outside printable ASCII as
+ * \xHH, as hy_txt_printable() writes them), JSON null for NULL; a new
+ * reference, NULL on OOM. Records are already in that form. */
 struct json_t	*hy_spf_text_json(const char *s);
 
 #endif

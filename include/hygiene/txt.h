@@ -20,8 +20,17 @@
 char	*hy_txt_join(const ldns_rr *rr, size_t *len);
 
 /*
+ * Bytes of DNS text a shown copy keeps (a `record` field, a report cell).
+ * A TXT RR holds up to 65,535 bytes, escaped up to four times that; the
+ * first HY_TXT_SHOW_MAX bytes say what the record is, and the copy then
+ * says how many more there were. Parsers always read every byte.
+ */
+#define HY_TXT_SHOW_MAX	2048
+
+/*
  * A printable copy of len bytes for reports and JSON: printable ASCII is
- * kept, every other byte becomes \xHH. malloc'd; NULL on OOM.
+ * kept, every other byte becomes \xHH. Past HY_TXT_SHOW_MAX input bytes
+ * the copy ends with "...(+N bytes)". malloc'd; NULL on OOM.
  */
 char	*hy_txt_printable(const char *s, size_t len);
 

@@ -9,10 +9,12 @@
  *           redirects (§3.3), 64 KiB limit, bounded by the domain deadline.
  *   DONE
  *
- * Status: absent (no STS TXT), invalid (bad TXT, several TXT, or a policy
- * that cannot be fetched or parsed: with the reason), temperror (DNS
- * timeout/SERVFAIL, HTTP timeout: could not measure), else the policy
- * mode enforce|testing|none.
+ * Status: absent (no STS TXT), invalid (bad TXT, several TXT, a policy
+ * host whose answer is evidence that senders get no policy, or a policy
+ * that does not parse: with the reason), temperror (could not measure: a
+ * DNS lookup failed, the fetch failed in a way that says nothing about
+ * the policy, or memory ran out), else the policy mode
+ * enforce|testing|none. fetch_is_evidence() draws the line.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,7 +53,9 @@ struct sts_state {
 	struct hy_http_req	*req;
 	enum hy_http_status	 http_status;
 	bool			 fetched;	/* measured: answer or none */
+	bool			 fetch_fault;	/* failed, saying nothing */
 	bool			 http_done;	/* a response arrived */
+	bool			 oom;		/* memory ran out: no verdict */
 	long			 http_code;
 	char			*content_type;
 	struct hy_sts_policy	 policy;
@@ -150,8 +154,7 @@ sts_keep_addr(struct sts_state *s, const struct hy_dns_result *res,
 	if (hy_dns_answer_rrs(res, t, &rrs) != 0 ||
 	    (ldns_rr_list_rr_count(rrs) > 0 && (a = ldns_rdf2str(ldns_rr_rdf(
 	    ldns_rr_list_rr(rrs, 0), 0))) == NULL))
-		(void)hy_check_error(s->chk, "out-of-memory",
-		    "mta_sts: out of memory");
+		s->oom = true;
 	else if (a != NULL)
 		snprintf(s->addr, sizeof(s->addr), "%s", a);
 	free(a);
@@ -168,14 +171,41 @@ sts_dns_cb(void *arg, const struct hy_dns_result *res)
 	s->dns[q->kind] = res->status;
 	if (q->kind == 0 && res->status == HY_DNS_ANSWER &&
 	    sts_txt(s, res) != 0)
-		(void)hy_check_error(s->chk, "out-of-memory",
-		    "mta_sts: out of memory");
+		s->oom = true;
 	/* Keep the first address; IPv4 preferred (A is asked first). */
 	if (q->kind != 0 && res->status == HY_DNS_ANSWER &&
 	    (s->addr[0] == '\0' || q->kind == 1))
 		sts_keep_addr(s, res, q->kind == 1 ? LDNS_RR_TYPE_A :
 		    LDNS_RR_TYPE_AAAA);
 	sts_step(s);
+}
+
+/*
+ * Is a failed fetch evidence about the policy? RFC 8461 §3.3: senders
+ * fetch the policy over HTTPS from a host whose certificate validates,
+ * must not follow a 3xx redirect, and may stop reading at 64 KiB
+ * (HY_STS_POLICY_MAX). So when the policy host answers, its answer is
+ * what every sender gets: a certificate that does not validate, a 3xx, a
+ * 4xx, a body over 64 KiB all mean senders see no policy (invalid).
+ * Everything else says nothing about the policy and is a fault of the
+ * measurement (temperror): no connection, a TLS handshake that failed
+ * before any certificate was judged, a server error (5xx, RFC 9110
+ * §15.6), "come back later" (408, RFC 9110 §15.5.9; 429, RFC 6585 §4), a
+ * body cut short, no answer, bytes that are not HTTP, the deadline, our
+ * own memory.
+ */
+static bool
+fetch_is_evidence(const struct hy_http_result *r)
+{
+	switch (r->status) {
+	case HY_HTTP_CERT:
+	case HY_HTTP_TOO_LARGE:
+		return true;
+	case HY_HTTP_STATUS:
+		return r->code < 500 && r->code != 408 && r->code != 429;
+	default:
+		return false;
+	}
 }
 
 /* What went wrong with a fetch, in words: the HTTP status when there
@@ -196,35 +226,46 @@ fetch_failure(const struct hy_http_result *r, char *buf, size_t len)
 	return buf;
 }
 
+static int
+sts_fetch_failed(struct sts_state *s, const struct hy_http_result *r)
+{
+	char why[512];
+
+	fetch_failure(r, why, sizeof(why));
+	s->fetch_fault = !fetch_is_evidence(r);
+	if (s->fetch_fault)
+		return hy_findings_add(&s->findings, "policy-fetch-failed",
+		    HY_SEV_WARNING, "GET %s: %s; this says nothing about the "
+		    "policy, so MTA-STS could not be measured (RFC 8461 §3.3)",
+		    s->url, why);
+	return hy_findings_add(&s->findings, "policy-fetch-failed",
+	    HY_SEV_ERROR, "GET %s: %s; senders take a policy only from a 200 "
+	    "answer over HTTPS with a valid certificate, follow no redirect "
+	    "and may stop reading at %d bytes, so they get no policy here "
+	    "(RFC 8461 §3.3)", s->url, why, HY_STS_POLICY_MAX);
+}
+
 static void
 sts_http_cb(void *arg, const struct hy_http_result *r)
 {
 	struct sts_state *s = arg;
-	char why[512];
 
 	s->req = NULL;
 	s->pending--;
 	s->fetched = s->http_done = true;
 	s->http_status = r->status;
 	s->http_code = r->code;
-	if (r->content_type != NULL &&
-	    (s->content_type = hy_txt_printable(r->content_type,
-	    strlen(r->content_type))) == NULL)
-		goto oom;
-	if (r->status == HY_HTTP_OK) {
+	if (r->status == HY_HTTP_NOMEM ||
+	    (r->content_type != NULL && (s->content_type = hy_txt_printable(
+	    r->content_type, strlen(r->content_type))) == NULL))
+		s->oom = true;
+	else if (r->status == HY_HTTP_OK) {
 		if (hy_sts_policy_parse(r->body, r->len, &s->policy) != 0)
-			goto oom;
-		s->have_policy = true;
-	} else if (hy_findings_add(&s->findings, "policy-fetch-failed",
-	    r->status == HY_HTTP_TIMEOUT ? HY_SEV_WARNING : HY_SEV_ERROR,
-	    "GET %s: %s; RFC 8461 §3.3 requires a 200 answer over HTTPS "
-	    "with a valid certificate, without redirects", s->url,
-	    fetch_failure(r, why, sizeof(why))) != 0)
-		goto oom;
-	sts_step(s);
-	return;
-oom:
-	(void)hy_check_error(s->chk, "out-of-memory", "mta_sts: out of memory");
+			s->oom = true;
+		else
+			s->have_policy = true;
+	} else if (sts_fetch_failed(s, r) != 0)
+		s->oom = true;
 	sts_step(s);
 }
 
@@ -272,6 +313,17 @@ check_mx(struct sts_state *s)
 static int
 sts_conclude(struct sts_state *s)
 {
+	if (!hy_dns_status_measured(s->dns[0])) {
+		s->status = STS_TEMPERROR;
+		FIND(s, "dns-error", HY_SEV_WARNING, "the lookup of _mta-sts.%s "
+		    "failed: %s", hy_check_domain(s->chk),
+		    hy_dns_status_str(s->dns[0]));
+		return 0;
+	}
+	if (s->ntxt == 0) {
+		s->status = STS_ABSENT;
+		return 0;
+	}
 	if (s->ntxt > 1) {
 		s->status = STS_INVALID;
 		FIND(s, "multiple-records", HY_SEV_ERROR, "_mta-sts.%s has "
@@ -285,11 +337,7 @@ sts_conclude(struct sts_state *s)
 		s->status = STS_INVALID;
 		return 0;
 	}
-	if (!s->fetched) {
-		s->status = STS_TEMPERROR;
-		return 0;
-	}
-	if (s->http_status == HY_HTTP_TIMEOUT) {
+	if (!s->fetched || s->fetch_fault) {
 		s->status = STS_TEMPERROR;
 		return 0;
 	}
@@ -343,6 +391,7 @@ sts_fetch(struct sts_state *s)
 	o.ca_file = cfg->ca_file;
 	o.max_body = HY_STS_POLICY_MAX;
 	o.timeout_ms = left;
+	/* NULL: out of memory, or options curl refused; not measured. */
 	if ((s->req = hy_http_get(hy_run_shared(run, &hy_probe_mta_sts), &o,
 	    sts_http_cb, s)) == NULL)
 		return -1;
@@ -358,13 +407,19 @@ sts_finish(void *arg)
 	hy_check_probe_done(s->chk, &hy_probe_mta_sts);
 }
 
+/* Out of memory anywhere means no verdict: what was read so far may be
+ * incomplete (an STS record missed, a policy half parsed). */
 static void
 sts_done(struct sts_state *s)
 {
 	s->state = ST_DONE;
-	if (sts_conclude(s) != 0)
+	if (!s->oom && sts_conclude(s) != 0)
+		s->oom = true;
+	if (s->oom) {
+		s->status = STS_TEMPERROR;
 		(void)hy_check_error(s->chk, "out-of-memory",
 		    "mta_sts: out of memory");
+	}
 	hy_timer_start(hy_run_loop(hy_check_run(s->chk)), &s->timer, 0,
 	    sts_finish, s);
 }
@@ -374,34 +429,16 @@ sts_step(struct sts_state *s)
 {
 	if (s->pending > 0 || s->state == ST_DONE)
 		return;
-	if (s->state == ST_FETCH) {
-		sts_done(s);
-		return;
+	/* The lookups are in: fetch when there is exactly one record. */
+	if (s->state == ST_LOOKUP && !s->oom &&
+	    hy_dns_status_measured(s->dns[0]) && s->ntxt > 0) {
+		s->state = ST_FETCH;
+		if (s->ntxt == 1 && sts_fetch(s) != 0)
+			s->oom = true;
+		if (s->pending > 0)
+			return;
 	}
-	/* ST_LOOKUP finished. */
-	if (!hy_dns_status_measured(s->dns[0])) {
-		s->status = STS_TEMPERROR;
-		(void)hy_findings_add(&s->findings, "dns-error",
-		    HY_SEV_WARNING, "the lookup of _mta-sts.%s failed: %s",
-		    hy_check_domain(s->chk), hy_dns_status_str(s->dns[0]));
-		s->state = ST_DONE;
-		hy_timer_start(hy_run_loop(hy_check_run(s->chk)), &s->timer,
-		    0, sts_finish, s);
-		return;
-	}
-	if (s->ntxt == 0) {
-		s->status = STS_ABSENT;
-		s->state = ST_DONE;
-		hy_timer_start(hy_run_loop(hy_check_run(s->chk)), &s->timer,
-		    0, sts_finish, s);
-		return;
-	}
-	s->state = ST_FETCH;
-	if (s->ntxt == 1 && sts_fetch(s) != 0)
-		(void)hy_check_error(s->chk, "out-of-memory",
-		    "mta_sts: out of memory");
-	if (s->pending == 0)
-		sts_done(s);
+	sts_done(s);
 }
 
 static int

@@ -1,7 +1,9 @@
 /*
  * The `tls_rpt` probe (RFC 8460 §3): one TXT lookup at _smtp._tls.<domain>.
  * Records not starting with v=TLSRPTv1 are ignored; more than one that
- * does means the domain does not implement TLS-RPT (invalid).
+ * does means the domain does not implement TLS-RPT (invalid). A lookup
+ * that fails, or memory that runs out while the answer is read, is
+ * temperror: could not measure, never absent.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -103,9 +105,12 @@ rpt_cb(void *arg, const struct hy_dns_result *res)
 			    hy_check_domain(s->chk), n);
 		}
 	}
-	if (rc != 0)
+	if (rc != 0) {
+		/* Whatever was read so far is no verdict. */
+		s->status = RPT_TEMPERROR;
 		(void)hy_check_error(s->chk, "out-of-memory",
 		    "tls_rpt: out of memory");
+	}
 	hy_timer_start(hy_run_loop(hy_check_run(s->chk)), &s->timer, 0,
 	    rpt_finish, s);
 }

@@ -789,7 +789,9 @@ select_record(struct hy_spf_eval *ev, struct frame *f)
 		finish_frame(ev, HY_SPF_PERMERROR);
 		return;
 	}
-	if ((f->node->record = strndup(rr->data, rr->len)) == NULL) {
+	/* Shown as it is: every byte, a NUL too (strndup would stop there
+	 * and show a record other than the one evaluated). */
+	if ((f->node->record = hy_txt_printable(rr->data, rr->len)) == NULL) {
 		ev->oom = true;
 		return;
 	}

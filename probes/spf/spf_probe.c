@@ -104,7 +104,7 @@ tree_json(const struct hy_spf_node *n)
 
 		o = sub == NULL ? NULL : json_pack("{s:s, s:s, s:o, s:s, s:o}",
 		    "mechanism", k->via, "domain", k->domain, "record",
-		    hy_spf_text_json(k->record), "status",
+		    k->record ? json_string(k->record) : json_null(), "status",
 		    hy_spf_status_str(k->status), "includes", sub);
 		if (o == NULL || json_array_append_new(arr, o) != 0) {
 			json_decref(arr);
@@ -126,9 +126,9 @@ hy_spf_section_json(const struct hy_spf_eval *ev)
 	tree = root != NULL ? tree_json(root) : json_array();
 	if (issues == NULL || tree == NULL)
 		goto oom;
-	o = json_pack("{s:s, s:o, s:s?, s:i, s:i, s:o, s:o, s:s?}",
+	o = json_pack("{s:s, s:s?, s:s?, s:i, s:i, s:o, s:o, s:s?}",
 	    "status", status,
-	    "record", hy_spf_text_json(hy_spf_eval_record(ev)),
+	    "record", hy_spf_eval_record(ev),
 	    "all", hy_spf_eval_all(ev),
 	    "dns_lookups", (json_int_t)hy_spf_eval_lookups(ev),
 	    "void_lookups", (json_int_t)hy_spf_eval_void(ev),

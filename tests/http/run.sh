@@ -21,6 +21,9 @@ openssl x509 -req -in srv.csr -CA ca.pem -CAkey ca.key -CAcreateserial \
 printf 'version: STSv1\nmode: enforce\nmx: mx.example.jp\nmax_age: 86400\n' \
     > www/.well-known/mta-sts.txt
 head -c 70000 /dev/zero | tr '\0' 'a' > www/big/file.txt
+# The MTA-STS policy limit (HY_STS_POLICY_MAX, 64 KiB) and one byte more.
+head -c 65536 /dev/zero | tr '\0' 'a' > www/big/limit.txt
+head -c 65537 /dev/zero | tr '\0' 'a' > www/big/over.txt
 
 cat > nginx.conf <<CONF
 daemon off;
@@ -44,6 +47,11 @@ http {
 		root $dir/www;
 		location = /redirect { return 301 https://mta-sts.example.jp/.well-known/mta-sts.txt; }
 		location = /html { default_type text/html; return 200 "<html></html>"; }
+	}
+	server {
+		listen 127.0.0.1:$port ssl;
+		server_name reject.example.jp;
+		ssl_reject_handshake on;
 	}
 }
 CONF

@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "hygiene/http.h"
+#include "sts.h"
 
 struct got {
 	int			 n;
@@ -112,6 +113,8 @@ test_404_and_redirect(void **st)
 	assert_int_equal(g.code, 404);
 	fetch("https://mta-sts.example.jp/redirect", "127.0.0.1", port(), ca,
 	    0, 5000, &g);
+	/* HY_HTTP_MAX_REDIRECTS is 0: the 301 itself is the answer. */
+	assert_int_equal(HY_HTTP_MAX_REDIRECTS, 0);
 	assert_int_equal(g.status, HY_HTTP_STATUS);
 	assert_int_equal(g.code, 301);
 	fetch("https://mta-sts.example.jp/html", "127.0.0.1", port(), ca, 0,
@@ -133,6 +136,14 @@ test_too_large(void **st)
 	    getenv("HY_HTTP_TEST_CA"), 0, 5000, &g);
 	assert_int_equal(g.status, HY_HTTP_OK);
 	assert_int_equal(g.len, 70000);
+	/* The policy limit of RFC 8461 §3.3 at its edge. */
+	fetch("https://mta-sts.example.jp/big/limit.txt", "127.0.0.1", port(),
+	    getenv("HY_HTTP_TEST_CA"), HY_STS_POLICY_MAX, 5000, &g);
+	assert_int_equal(g.status, HY_HTTP_OK);
+	assert_int_equal(g.len, HY_STS_POLICY_MAX);
+	fetch("https://mta-sts.example.jp/big/over.txt", "127.0.0.1", port(),
+	    getenv("HY_HTTP_TEST_CA"), HY_STS_POLICY_MAX, 5000, &g);
+	assert_int_equal(g.status, HY_HTTP_TOO_LARGE);
 }
 
 static void
@@ -143,9 +154,14 @@ test_tls(void **st)
 	(void)st;
 	/* Unknown CA: the system store does not hold the test CA. */
 	fetch(URL, "127.0.0.1", port(), NULL, 0, 5000, &g);
-	assert_int_equal(g.status, HY_HTTP_TLS);
+	assert_int_equal(g.status, HY_HTTP_CERT);
 	/* Name not in the certificate. */
 	fetch("https://mta-sts.example.net/.well-known/mta-sts.txt",
+	    "127.0.0.1", port(), getenv("HY_HTTP_TEST_CA"), 0, 5000, &g);
+	assert_int_equal(g.status, HY_HTTP_CERT);
+	/* The server refuses the handshake: nothing is known about its
+	 * certificate, so this is not a certificate verdict. */
+	fetch("https://reject.example.jp/.well-known/mta-sts.txt",
 	    "127.0.0.1", port(), getenv("HY_HTTP_TEST_CA"), 0, 5000, &g);
 	assert_int_equal(g.status, HY_HTTP_TLS);
 }

@@ -103,6 +103,12 @@ test_cursor_bounds(void **state)
 	assert_false(hy_cursor_accept_ci(&c, "a"));
 	s = hy_span_trim((struct hy_span){ "  ab \t", 6 });
 	assert_int_equal(s.len, 2);
+	hy_cursor_init(&c, in, 4);
+	assert_false(hy_cursor_skip(&c, 5));	/* all or nothing */
+	assert_int_equal(c.pos, 0);
+	assert_true(hy_cursor_skip(&c, 4));
+	assert_true(hy_cursor_eof(&c));
+	assert_true(hy_cursor_skip(&c, 0));
 }
 
 static void

@@ -47,7 +47,7 @@ PORTS = {
     "blackhole": 5,     # DNS listener that never answers, UDP+TCP
     "rtr_silent": 6,    # RTR listener that accepts and never sends
 }
-DAEMONS = ("nsd", "unbound", "stayrtr", "nginx", "sink")
+DAEMONS = ("nsd", "unbound", "stayrtr", "nginx", "sink", "odd-https")
 # Subdirectories and files of DIR that `up` owns and may delete.
 GENERATED = ("conf", "keys", "zones", "run", "logs", "ca", "nginx",
              "unbound", "nsd", "rtr", "root-anchor.key", "world.env",
@@ -186,10 +186,34 @@ def origin_from_filename(fname):
     return fqdn(base)
 
 
-def parse_options(line, opts, tampers, origin, source):
+def bomb_lines(kind, tail, origin, source):
+    """(owner, TXT rdata) for `bomb=OWNER STRINGS LENGTH [FIRST]` (one TXT RR
+    of STRINGS character-strings: FIRST, then LENGTH bytes of "a" each) or
+    `bombrrs=OWNER COUNT PREFIX` (COUNT TXT RRs "PREFIX0", "PREFIX1", ...):
+    records too big to write by hand."""
+    parts = tail.split(None, 3 if kind == "bomb" else 2)
+    try:
+        owner, count = absolute(parts[0], origin), int(parts[1])
+        if kind == "bomb":
+            length = int(parts[2])
+            first = parts[3] if len(parts) > 3 else None
+        else:
+            prefix = parts[2]
+    except (IndexError, ValueError):
+        raise WorldError("%s: want bomb=OWNER STRINGS LENGTH [FIRST] or "
+                         "bombrrs=OWNER COUNT PREFIX" % source)
+    if kind == "bombrrs":
+        return [(owner, '"%s%d"' % (prefix, i)) for i in range(count)]
+    strings = ['"%s"' % ("a" * length)] * count
+    if first is not None and count:
+        strings[0] = '"%s"' % first
+    return [(owner, " ".join(strings))]
+
+
+def parse_options(line, opts, tampers, origin, source, extra):
     rest = line.split("@world", 1)[1]
-    # tamper= and strip= take the rest of the line.
-    m = re.search(r"(?:^|\s)(tamper|strip)=", rest)
+    # tamper=, strip=, bomb= and bombrrs= take the rest of the line.
+    m = re.search(r"(?:^|\s)(tamper|strip|bomb|bombrrs)=", rest)
     tail = None
     if m:
         rest, tail = rest[:m.start()], rest[m.end():].strip().strip("'\"")
@@ -200,7 +224,9 @@ def parse_options(line, opts, tampers, origin, source):
         if key not in OPTION_DEFAULTS:
             raise WorldError("%s: unknown option %r" % (source, key))
         opts[key] = val
-    if m and m.group(1) == "tamper":
+    if m and m.group(1) in ("bomb", "bombrrs"):
+        extra.extend(bomb_lines(m.group(1), tail, origin, source))
+    elif m and m.group(1) == "tamper":
         parts = tail.split(None, 2)
         if len(parts) != 3:
             raise WorldError("%s: tamper wants OWNER TYPE RDATA" % source)
@@ -264,14 +290,19 @@ def load_zone(path):
     fname = os.path.basename(path)
     origin = origin_from_filename(fname)
     opts = dict(OPTION_DEFAULTS)
-    tampers = []
+    tampers, extra = [], []
     with open(path, encoding="utf-8") as f:
         text = f.read()
     for line in text.splitlines():
         if line.lstrip().startswith(";") and "@world" in line:
-            parse_options(line, opts, tampers, origin, path)
+            parse_options(line, opts, tampers, origin, path, extra)
     check_options(opts, path)
     records = parse_records(text, origin, path)
+    if extra:
+        # Appended after parsing: strip_comment() over a 180 KB line is slow.
+        text += "\n; ---- bomb= and bombrrs= ----\n" + "".join(
+            "%s TXT %s\n" % r for r in extra)
+        records += [(o, "TXT", r) for o, r in extra]
     for o, t, _ in tampers:
         if not any(ro == o and rt == t for ro, rt, _ in records):
             raise WorldError("%s: tamper/strip target %s %s is not in the zone"
@@ -580,21 +611,40 @@ def build_zones(zones, d, jobs):
 # ---------------------------------------------------------------------------
 # HTTPS hosts and the local CA
 
+def read_marker(h, marker):
+    path = os.path.join(HTTPS_SRC, h, marker)
+    if not os.path.exists(path):
+        return None
+    with open(path) as f:
+        return f.read().strip()
+
+
 def https_hosts(zones):
+    """host -> certificate kind, and host -> behaviour of the hosts the
+    stand-in server answers for (`.world-serve`)."""
     if not os.path.isdir(HTTPS_SRC):
-        return []
-    hosts = {}
+        return {}, {}
+    hosts, served = {}, {}
     for h in sorted(os.listdir(HTTPS_SRC)):
         if not os.path.isdir(os.path.join(HTTPS_SRC, h)):
             continue
         if h != h.lower():
             raise WorldError("https/%s: host directories are lower case" % h)
+        serve = read_marker(h, SERVE_MARKER)
+        if serve is not None:
+            if serve not in SERVE_KINDS and not re.fullmatch(
+                    r"status-[1-5]\d\d", serve):
+                raise WorldError("https/%s/%s: want one of %s or "
+                                 "status-NNN" % (h, SERVE_MARKER,
+                                                 ", ".join(SERVE_KINDS)))
+            served[h] = serve
+        addr = ODD_ADDR if serve is not None else "127.0.0.1"
         name = fqdn(h)
         owner = [z for z in zones if is_subdomain(name, z)]
         z = zones[max(owner, key=len)]
-        if ("A", "127.0.0.1") not in z.addresses(name):
-            raise WorldError("https/%s: add '%s A 127.0.0.1' to %s" % (
-                h, name, os.path.relpath(z.source, HERE)))
+        if ("A", addr) not in z.addresses(name):
+            raise WorldError("https/%s: add '%s A %s' to %s" % (
+                h, name, addr, os.path.relpath(z.source, HERE)))
         hosts[h] = "valid"
         marker = os.path.join(HTTPS_SRC, h, CERT_MARKER)
         if os.path.exists(marker):
@@ -603,7 +653,18 @@ def https_hosts(zones):
             if hosts[h] not in CERT_KINDS:
                 raise WorldError("https/%s/%s: want one of %s" % (
                     h, CERT_MARKER, ", ".join(CERT_KINDS)))
-    return hosts
+    return hosts, served
+
+
+# Hosts with a `.world-serve` file are answered by a stand-in HTTPS server
+# (run_odd_https) on ODD_ADDR, at the same port as nginx: things nginx
+# will not do. Nothing listens on REFUSE_ADDR, so a connection there is
+# refused.
+SERVE_MARKER = ".world-serve"
+SERVE_KINDS = ("endless", "drip", "huge", "truncated", "redirect",
+               "garbage", "close", "tls-abort")
+ODD_ADDR = "127.0.0.3"
+REFUSE_ADDR = "127.0.0.2"
 
 
 CERT_MARKER = ".world-cert"
@@ -792,7 +853,7 @@ def have_ipv6_loopback():
         return False
 
 
-def nginx_conf(d, hosts, port):
+def nginx_conf(d, hosts, served, port):
     nd = os.path.join(d, "nginx")
     for sub in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
         os.makedirs(os.path.join(nd, sub))
@@ -821,6 +882,8 @@ def nginx_conf(d, hosts, port):
     out.append("  server { listen 127.0.0.1:%d ssl default_server; "
                "server_name _; return 404; }" % port)
     for h, kind in hosts.items():
+        if h in served:
+            continue
         cert = ""
         if kind != "valid":
             base = os.path.join(ca, "host-" + h)
@@ -1026,10 +1089,10 @@ def rtr_synced(port, timeout=1.0):
     return False
 
 
-def https_ready(port, ca, host):
+def https_ready(port, ca, host, addr="127.0.0.1"):
     ctx = ssl.create_default_context(cafile=ca)
     try:
-        with socket.create_connection(("127.0.0.1", port), 1) as raw:
+        with socket.create_connection((addr, port), 1) as raw:
             with ctx.wrap_socket(raw, server_hostname=host) as s:
                 s.sendall(("GET / HTTP/1.1\r\nHost: %s\r\nConnection: "
                            "close\r\n\r\n" % host).encode())
@@ -1038,9 +1101,9 @@ def https_ready(port, ca, host):
         return False
 
 
-def tcp_open(port):
+def tcp_open(port, addr="127.0.0.1"):
     try:
-        socket.create_connection(("127.0.0.1", port), 1).close()
+        socket.create_connection((addr, port), 1).close()
         return True
     except OSError:
         return False
@@ -1106,6 +1169,126 @@ def run_sink(dns_port, rtr_port):
 
 
 # ---------------------------------------------------------------------------
+# The stand-in HTTPS server
+
+def odd_https_conf(d, hosts, served):
+    ca = os.path.join(d, "ca")
+    certs = {h: os.path.join(ca, "host-" + h) for h in served
+             if hosts[h] != "valid"}
+    return {"addr": ODD_ADDR, "served": served, "certs": certs,
+            "shared": os.path.join(ca, "server")}
+
+
+def tls_handshake_ok(port, ca, host):
+    ctx = ssl.create_default_context(cafile=ca)
+    try:
+        with socket.create_connection((ODD_ADDR, port), 1) as raw:
+            with ctx.wrap_socket(raw, server_hostname=host):
+                return True
+    except (OSError, ssl.SSLError):
+        return False
+
+
+ODD_POLICY = (b"version: STSv1\r\nmode: enforce\r\nmx: mx.example.jp\r\n"
+              b"max_age: 86400\r\n")
+
+
+def odd_headers(status, extra=()):
+    reason = {200: "OK", 301: "Moved Permanently"}.get(status, "Status")
+    lines = ["HTTP/1.1 %d %s" % (status, reason), "Connection: close"]
+    return ("\r\n".join(lines + list(extra)) + "\r\n\r\n").encode()
+
+
+def odd_serve(s, kind):
+    """Answer one request the way `kind` says. Sending stops when the
+    client goes away (OSError) or after two minutes."""
+    end = time.time() + 120
+    text = ["Content-Type: text/plain"]
+    if kind == "endless":
+        s.sendall(odd_headers(200, text + ["Transfer-Encoding: chunked"]))
+        chunk = b"# " + b"x" * 4000 + b"\r\n"
+        while time.time() < end:
+            s.sendall(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+    elif kind == "drip":
+        s.sendall(odd_headers(200, text + ["Content-Length: 1000"]))
+        for i in range(1000):
+            if time.time() > end:
+                break
+            s.sendall(ODD_POLICY[i % len(ODD_POLICY):][:1])
+            time.sleep(0.5)
+    elif kind == "huge":
+        body = ODD_POLICY + b"# " + b"x" * (1 << 20) + b"\r\n"
+        s.sendall(odd_headers(200, text + ["Content-Length: %d" % len(body)]))
+        s.sendall(body)
+    elif kind == "truncated":
+        s.sendall(odd_headers(200, text + ["Content-Length: %d" % (
+            len(ODD_POLICY) * 4)]) + ODD_POLICY)
+    elif kind == "redirect":
+        s.sendall(odd_headers(301, [
+            "Location: https://mta-sts.sts-enforce.jp/.well-known/"
+            "mta-sts.txt", "Content-Length: 0"]))
+    elif kind == "garbage":
+        s.sendall(b"\x00\xff\x16\x03 not HTTP at all\r\n\r\n")
+    elif kind.startswith("status-"):
+        body = b"status " + kind[7:].encode() + b"\r\n"
+        s.sendall(odd_headers(int(kind[7:]), text + [
+            "Content-Length: %d" % len(body)]) + body)
+    # "close": nothing at all
+
+
+def odd_client(ctx, served, raw):
+    raw.settimeout(30)
+    try:
+        with ctx.wrap_socket(raw, server_side=True) as s:
+            req = b""
+            while b"\r\n\r\n" not in req and len(req) < 16384:
+                chunk = s.recv(4096)
+                if not chunk:
+                    return
+                req += chunk
+            m = re.search(rb"(?im)^host:\s*([^\s:]+)", req)
+            host = m.group(1).decode("ascii", "replace").lower() if m else ""
+            odd_serve(s, served.get(host, "status-404"))
+    except (OSError, ssl.SSLError, ValueError):
+        pass
+    finally:
+        raw.close()
+
+
+def run_odd_https(d, port):
+    """The stand-in HTTPS server: one thread per connection, each host
+    answered as its `.world-serve` says. Runs until SIGTERM."""
+    import threading
+    with open(os.path.join(d, "conf", "odd-https.json")) as f:
+        conf = json.load(f)
+    served = conf["served"]
+
+    def context(base):
+        c = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        c.load_cert_chain(base + ".crt", base + ".key")
+        return c
+    ctx = context(conf["shared"])
+    own = {h: context(b) for h, b in conf["certs"].items()}
+
+    def sni(sock, name, _ctx):
+        if served.get(name) == "tls-abort":
+            return ssl.ALERT_DESCRIPTION_HANDSHAKE_FAILURE
+        if name in own:
+            sock.context = own[name]
+        return None
+    ctx.sni_callback = sni
+    lsock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    lsock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    lsock.bind((conf["addr"], port))
+    lsock.listen(128)
+    signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
+    while True:
+        raw, _ = lsock.accept()
+        threading.Thread(target=odd_client, args=(ctx, served, raw),
+                         daemon=True).start()
+
+
+# ---------------------------------------------------------------------------
 # up / down / selftest
 
 def clean_dir(d):
@@ -1134,7 +1317,7 @@ def world_up(d, port_base, bulk_signed=0, bulk_names=0):
         bulk_zone_names, bulk_host_names = bulk_zones(zones, bulk_signed,
                                                       bulk_names)
     link_zones(zones)
-    hosts = https_hosts(zones)
+    hosts, served = https_hosts(zones)
     jobs = max(2, os.cpu_count() or 2)
     anchor = build_zones(zones, d, jobs)
     t_zones = time.time()
@@ -1150,11 +1333,14 @@ def world_up(d, port_base, bulk_signed=0, bulk_names=0):
     with open(conf("unbound.conf"), "w") as f:
         f.write(unbound_conf(d, zones, ports, anchor))
     with open(conf("nginx.conf"), "w") as f:
-        f.write(nginx_conf(d, hosts, ports["https"]))
+        f.write(nginx_conf(d, hosts, served, ports["https"]))
+    with open(conf("odd-https.json"), "w") as f:
+        json.dump(odd_https_conf(d, hosts, served), f, indent=2)
 
     start_daemons(d, ports, hosts, ca, vrps)
     t_ready = time.time()
     info = write_outputs(d, port_base, ports, zones, hosts, ca, anchor)
+    info["https_served"] = served   # host -> stand-in behaviour
     info["timings"] = {"zones_s": round(t_zones - t0, 2),
                        "total_s": round(t_ready - t0, 2)}
     if bulk_signed or bulk_names:
@@ -1189,6 +1375,9 @@ def start_daemons(d, ports, hosts, ca, vrps):
         procs["sink"] = spawn(d, "sink", [
             sys.executable, os.path.abspath(__file__), "_sink", d,
             str(ports["blackhole"]), str(ports["rtr_silent"])])
+        procs["odd-https"] = spawn(d, "odd-https", [
+            sys.executable, os.path.abspath(__file__), "_odd_https", d,
+            str(ports["https"])])
         wait_ready(d, procs, {
             "nsd": lambda: dns_query(ports["nsd"], ".", T_SOA, rd=False,
                                      timeout=0.2) is not None})
@@ -1202,6 +1391,7 @@ def start_daemons(d, ports, hosts, ca, vrps):
             "nginx": lambda: https_ready(ports["https"], ca, host),
             "sink": lambda: tcp_open(ports["blackhole"]) and
             tcp_open(ports["rtr_silent"]),
+            "odd-https": lambda: tcp_open(ports["https"], ODD_ADDR),
         })
     except BaseException:
         world_down(d)
@@ -1358,10 +1548,21 @@ def selftest(d):
                 "ok" if good else "FAIL", owner, rtype,
                 "servfail" if good else r))
             failures += not good
+    served = info.get("https_served", {})
     for host, kind in sorted(info["https_hosts"].items()):
+        if host in served:
+            continue
         ok = https_ready(ports["https"], info["HY_CA_FILE"], host)
         good = ok == (kind == "valid")
         print("%-4s https://%s certificate %s: TLS handshake %s" % (
+            "ok" if good else "FAIL", host, kind,
+            "verifies" if ok else "fails"))
+        failures += not good
+    for host, kind in sorted(served.items()):
+        ok = tls_handshake_ok(ports["https"], info["HY_CA_FILE"], host)
+        good = ok == (kind != "tls-abort" and
+                      info["https_hosts"][host] == "valid")
+        print("%-4s https://%s stand-in %s: TLS handshake %s" % (
             "ok" if good else "FAIL", host, kind,
             "verifies" if ok else "fails"))
         failures += not good
@@ -1382,6 +1583,9 @@ def main():
     dn.add_argument("dir")
     st = sub.add_parser("selftest", help="check a running world's answers")
     st.add_argument("dir")
+    oh = sub.add_parser("_odd_https")
+    oh.add_argument("dir")
+    oh.add_argument("port", type=int)
     sk = sub.add_parser("_sink")
     sk.add_argument("dir")
     sk.add_argument("dns_port", type=int)
@@ -1402,6 +1606,8 @@ def main():
             return 1 if selftest(os.path.abspath(a.dir)) else 0
         elif a.cmd == "_sink":
             run_sink(a.dns_port, a.rtr_port)
+        elif a.cmd == "_odd_https":
+            run_odd_https(a.dir, a.port)
     except WorldError as e:
         print("world: %s" % e, file=sys.stderr)
         return 1
