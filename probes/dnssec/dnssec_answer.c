@@ -69,28 +69,6 @@ hy_dnssec_section(const ldns_pkt *p, ldns_pkt_section sec)
 	}
 }
 
-ldns_rr *
-hy_dnssec_rr_clone(const ldns_rr *rr)
-{
-	ldns_rr *c = ldns_rr_clone(rr);
-
-	/* ldns_rr_clone() (ldns 1.8.3) does not check its copies of the
-	 * owner and the rdata fields: one that fails is left NULL or
-	 * dropped. */
-	if (c == NULL)
-		return NULL;
-	if ((ldns_rr_owner(rr) != NULL && ldns_rr_owner(c) == NULL) ||
-	    ldns_rr_rd_count(c) != ldns_rr_rd_count(rr))
-		goto fail;
-	for (size_t i = 0; i < ldns_rr_rd_count(c); i++)
-		if (ldns_rr_rdf(c, i) == NULL)
-			goto fail;
-	return c;
-fail:
-	ldns_rr_free(c);
-	return NULL;
-}
-
 ldns_pkt *
 hy_dnssec_pkt_copy(const ldns_pkt *p)
 {
@@ -118,7 +96,7 @@ hy_dnssec_pkt_copy(const ldns_pkt *p)
 		const ldns_rr_list *l = hy_dnssec_section(p, secs[k]);
 
 		for (size_t i = 0; i < ldns_rr_list_rr_count(l); i++) {
-			ldns_rr *r = hy_dnssec_rr_clone(ldns_rr_list_rr(l, i));
+			ldns_rr *r = hy_dns_rr_clone(ldns_rr_list_rr(l, i));
 
 			if (r == NULL || !ldns_pkt_push_rr(c, secs[k], r)) {
 				ldns_rr_free(r);
@@ -149,7 +127,7 @@ hy_dnssec_section_rrs(const ldns_pkt *p, ldns_pkt_section sec,
 		if (ldns_rr_get_type(r) != type || (owner != NULL &&
 		    !hy_dnssec_name_eq(ldns_rr_owner(r), owner)))
 			continue;
-		if ((c = hy_dnssec_rr_clone(r)) == NULL ||
+		if ((c = hy_dns_rr_clone(r)) == NULL ||
 		    !ldns_rr_list_push_rr(out, c)) {
 			ldns_rr_free(c);
 			ldns_rr_list_deep_free(out);
@@ -276,7 +254,7 @@ hy_dnssec_auth_denials(const ldns_pkt *p, const struct hy_dnssec_zone_info *zi,
 		}
 		if (t == LDNS_RR_TYPE_SOA)
 			continue;
-		if ((c = hy_dnssec_rr_clone(r)) == NULL ||
+		if ((c = hy_dns_rr_clone(r)) == NULL ||
 		    !ldns_rr_list_push_rr(out, c)) {
 			ldns_rr_free(c);
 			ldns_rr_list_deep_free(out);

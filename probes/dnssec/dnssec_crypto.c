@@ -248,7 +248,7 @@ signed_data(const ldns_rr_list *rrset, const ldns_rr *sig)
 	if (c == NULL || b == NULL)
 		goto out;
 	for (size_t i = 0; i < ldns_rr_list_rr_count(rrset); i++) {
-		ldns_rr *rr = hy_dnssec_rr_clone(ldns_rr_list_rr(rrset, i));
+		ldns_rr *rr = hy_dns_rr_clone(ldns_rr_list_rr(rrset, i));
 
 		if (rr == NULL || !ldns_rr_list_push_rr(c, rr)) {
 			ldns_rr_free(rr);

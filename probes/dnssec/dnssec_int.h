@@ -78,10 +78,9 @@ void		 hy_dnssec_status_combine(enum hy_dnssec_status *acc,
 ldns_rdf	*hy_dnssec_dname(const char *);		/* canonical */
 char		*hy_dnssec_dname_str(const ldns_rdf *);	/* lower case */
 bool		 hy_dnssec_name_eq(const ldns_rdf *, const ldns_rdf *);
-/* Copies that are whole or NULL (ldns's own clones are not when memory
- * runs out). */
-ldns_rr		*hy_dnssec_rr_clone(const ldns_rr *);
 const ldns_rr_list *hy_dnssec_section(const ldns_pkt *, ldns_pkt_section);
+/* A copy that is whole or NULL (ldns_pkt_clone() dereferences NULL when
+ * memory runs out); RRs copied with hy_dns_rr_clone(). */
 ldns_pkt	*hy_dnssec_pkt_copy(const ldns_pkt *);
 /* RRs of a section matching owner (NULL: any) and type, canonical copies
  * (deep-free); NULL on OOM. */

@@ -589,7 +589,7 @@ check_ds(struct job *job, struct hy_dnssec_zone_info *zi, const ldns_rdf *zn,
 			if (!hy_dnssec_name_eq(ldns_rr_owner(
 			    ldns_rr_list_rr(a, i)), zn))
 				continue;
-			if ((c = hy_dnssec_rr_clone(ldns_rr_list_rr(a, i))) ==
+			if ((c = hy_dns_rr_clone(ldns_rr_list_rr(a, i))) ==
 			    NULL ||
 			    !ldns_rr_list_push_rr(zi->ds, c)) {
 				ldns_rr_free(c);
