@@ -30,3 +30,13 @@ function(hy_fuzz_target name src)
     target_link_libraries(${name} PRIVATE hygiene_core)
   endif()
 endfunction()
+
+#   hy_unit_test_failalloc(NAME src.c [more.c ...])
+#       hy_unit_test() with tests/unit/failalloc.c: hygiene's own malloc,
+#       calloc, realloc and strdup calls go through wrappers the test can
+#       make fail (allocation failure injection).
+function(hy_unit_test_failalloc name)
+  hy_unit_test(${name} ${ARGN} ${CMAKE_SOURCE_DIR}/tests/unit/failalloc.c)
+  target_link_options(${name} PRIVATE
+    -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=strdup)
+endfunction()

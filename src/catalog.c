@@ -736,6 +736,12 @@ const struct hy_catalog_entry hy_catalog[] = {
 	    "NSまたはMXホストのA／AAAA参照に失敗したため、そのアドレスが"
 	    "分からない（測定不能）。",
 	    RETRY_EN, RETRY_JA },
+	{ "errors", "dmarc-lookup-failed", "dmarc", E, "RFC 9989 §4.10.2",
+	    "A DNS lookup of the DMARC Tree Walk failed, so the "
+	    "Organizational Domain is undetermined (could not measure).",
+	    "DMARCのツリーウォークでDNS参照に失敗したため、組織ドメインが"
+	    "定まらない（測定不能）。",
+	    RETRY_EN, RETRY_JA },
 	{ "errors", "too-many-hosts", "check", E, "",
 	    "The domain has more than 16 NS or MX records; only the first 16 "
 	    "are followed.",

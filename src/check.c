@@ -588,14 +588,21 @@ hy_check_probe_done(struct hy_check *c, const struct hy_probe *p)
 
 /* ---- JSON ---------------------------------------------------------------- */
 
+/* A host's addresses, or null when its A or AAAA lookup could not be
+ * measured: a shorter list would claim the host has no other address. */
 static json_t *
 host_json(const struct hy_host *h, int with_pref)
 {
-	json_t *o, *addrs = json_array();
+	json_t *o, *addrs;
 
+	if (!hy_dns_status_measured(h->a_status) ||
+	    !hy_dns_status_measured(h->aaaa_status))
+		addrs = json_null();
+	else
+		addrs = json_array();
 	if (addrs == NULL)
 		return NULL;
-	for (size_t i = 0; i < h->naddrs; i++)
+	for (size_t i = 0; json_is_array(addrs) && i < h->naddrs; i++)
 		if (json_array_append_new(addrs,
 		    json_pack("{s:s}", "ip", h->addrs[i].text)) != 0) {
 			json_decref(addrs);
@@ -743,7 +750,7 @@ check_step(struct hy_check *c)
 		check_start_probes(c, HY_PHASE_AFTER_BASE);
 	}
 	if (c->state == CHK_PROBES && c->probes_pending == 0 &&
-	    c->step_timer.slot == 0)
+	    !hy_timer_armed(&c->step_timer))
 		hy_timer_start(c->run->loop, &c->step_timer, 0, check_finish, c);
 }
 

@@ -59,6 +59,7 @@ struct check_cmd {
 	size_t			 nring;
 	size_t			 from_file;	/* entries the list gave */
 	int			 fatal;
+	int			 write_failed;	/* said so once */
 };
 
 #define HOLD_FACTOR	4
@@ -115,6 +116,18 @@ check_report_line(const struct check_cmd *cc, size_t lineno, const json_t *obj)
 	    check_file_name(cc), lineno, json_string_value(json_object_get(e, "message")));
 }
 
+/* Standard output failed (EPIPE when the reader went away: SIGPIPE is
+ * ignored). Said once; no more inputs are started. */
+static void
+check_write_failed(struct check_cmd *cc)
+{
+	if (!cc->write_failed)
+		hy_cli_error("check", "cannot write the results: %s",
+		    strerror(errno));
+	cc->write_failed = 1;
+	cc->fatal = 1;
+}
+
 static void
 check_print(struct check_cmd *cc, size_t lineno, json_t *obj)
 {
@@ -129,11 +142,11 @@ check_print(struct check_cmd *cc, size_t lineno, json_t *obj)
 		 * soon as it is printed. */
 		if (json_dumpf(obj, stdout, JSON_COMPACT) != 0 ||
 		    fputc('\n', stdout) == EOF || fflush(stdout) == EOF)
-			cc->fatal = 1;
+			check_write_failed(cc);
 	} else {
 		hy_render_domain(stdout, obj, &cc->render);
 		if (fputc('\n', stdout) == EOF || fflush(stdout) == EOF)
-			cc->fatal = 1;
+			check_write_failed(cc);
 	}
 	json_decref(obj);
 }

@@ -11,6 +11,9 @@
  *    result is known. Results are always delivered from a zero-delay
  *    timer, never from inside hy_dns_query() or a c-ares callback, so
  *    probes never re-enter themselves.
+ *  - dns_chan: a c-ares channel. Queries go out on the current one; one
+ *    that c-ares downgraded to plain DNS is retired (dns_chan_check) and
+ *    destroyed once its last query has finished.
  */
 #include <sys/queue.h>
 #include <sys/socket.h>
@@ -36,6 +39,14 @@ enum entry_state {
 struct dns_waiter;
 TAILQ_HEAD(waiter_list, dns_waiter);
 
+struct dns_chan {
+	struct hy_dns		*dns;
+	ares_channel		 ch;
+	unsigned		 queries;	/* sent on it, not finished */
+	TAILQ_ENTRY(dns_chan)	 link;		/* the retired list */
+};
+TAILQ_HEAD(chan_list, dns_chan);
+
 struct dns_entry {
 	struct hy_dns		*dns;
 	char			*key;		/* "CD|TYPE|name" */
@@ -44,6 +55,8 @@ struct dns_entry {
 	ldns_rr_type		 type;
 	unsigned		 flags;
 	enum entry_state	 state;
+	struct dns_chan		*chan;		/* in flight on it */
+	uint16_t		 qid;		/* in flight with this ID */
 	unsigned		 refs;
 	int			 in_table;
 	struct dns_entry	*hnext;		/* hash chain */
@@ -79,7 +92,11 @@ struct hy_dns_group {
 
 struct hy_dns {
 	struct hy_loop		*loop;
-	ares_channel		 channel;
+	struct dns_chan		*chan;		/* where new queries go */
+	struct chan_list	 retired;
+	struct ares_options	 ao;		/* to make a new channel */
+	int			 optmask;
+	char			*csv;		/* servers; NULL: system's */
 	char			*servers;
 	struct hy_dns_opts	 opts;
 	struct dns_entry	**table;
@@ -99,11 +116,17 @@ struct hy_dns {
 	uint64_t		 tokens_at;
 	int			 destroying;
 	struct hy_dns_stats	 stats;
+	uint8_t			 ids[65536 / 8];	/* IDs in flight */
 };
+
+/* At most this many queries are in flight, so a free ID always exists. */
+#define DNS_MAX_IN_FLIGHT	60000u
 
 static void dns_dispatch(struct hy_dns *);
 static void dns_dispatch_fire(void *);
 static void dns_ares_rearm(struct hy_dns *);
+static void dns_chan_check(struct hy_dns *, struct dns_chan *);
+static void dns_chan_reap(struct hy_dns *);
 
 /* ---- hash table -------------------------------------------------------- */
 
@@ -203,6 +226,42 @@ table_remove(struct hy_dns *d, struct dns_entry *e)
 	entry_unref(e);
 }
 
+/* ---- query IDs ------------------------------------------------------- */
+
+static int
+dns_id_used(const struct hy_dns *d, unsigned id)
+{
+	return d->ids[id / 8] & (1u << (id % 8));
+}
+
+static void
+dns_id_put(struct hy_dns *d, unsigned id)
+{
+	d->ids[id / 8] &= (uint8_t)~(1u << (id % 8));
+}
+
+/*
+ * A query ID no query in flight has. c-ares 1.18's ares_send() keeps the
+ * caller's ID, so it must be unpredictable (RFC 5452 §4: ID and port are
+ * the defence against forged answers), and unique: two queries in flight
+ * with one ID on one socket can be given each other's answers (a question
+ * asked with and without CD looks the same to c-ares) or be taken for a
+ * retransmission. A free ID exists (DNS_MAX_IN_FLIGHT); a few random
+ * draws find one unless the table is crowded.
+ */
+static uint16_t
+dns_id_take(struct hy_dns *d)
+{
+	unsigned id = arc4random_uniform(65536);
+
+	for (int i = 0; i < 8 && dns_id_used(d, id); i++)
+		id = arc4random_uniform(65536);
+	while (dns_id_used(d, id))
+		id = (id + 1) & 0xffffu;
+	d->ids[id / 8] |= (uint8_t)(1u << (id % 8));
+	return (uint16_t)id;
+}
+
 /* ---- delivery ---------------------------------------------------------- */
 
 static void
@@ -248,7 +307,7 @@ dns_make_ready(struct hy_dns *d, struct dns_waiter *w)
 		return;
 	w->ready = 1;
 	TAILQ_INSERT_TAIL(&d->ready, w, rlink);
-	if (d->ready_timer.slot == 0)
+	if (!hy_timer_armed(&d->ready_timer))
 		hy_timer_start(d->loop, &d->ready_timer, 0, dns_ready_fire, d);
 }
 
@@ -266,6 +325,14 @@ pkt_has_type(const ldns_pkt *p, ldns_rr_type t)
 			return 1;
 	}
 	return 0;
+}
+
+/* Did the answer echo EDNS0 and the DO bit of our query? Without them
+ * it may lack every DNSSEC record (see dns.h). */
+static int
+pkt_dnssec_ok(const ldns_pkt *p)
+{
+	return ldns_pkt_edns(p) && ldns_pkt_edns_do(p);
 }
 
 /* The CNAME RR of the answer owned by name, or NULL. */
@@ -468,6 +535,8 @@ dns_ares_cb(void *arg, int status, int timeouts, unsigned char *abuf,
 		return;
 	}
 	d->in_flight--;
+	e->chan->queries--;
+	dns_id_put(d, e->qid);
 	if (status == ARES_SUCCESS && abuf != NULL && alen > 0) {
 		if (hy_dnswire_parse(abuf, (size_t)alen, &pkt) !=
 		    LDNS_STATUS_OK) {
@@ -475,15 +544,19 @@ dns_ares_cb(void *arg, int status, int timeouts, unsigned char *abuf,
 			st = HY_DNS_MALFORMED;
 		} else {
 			st = hy_dns_classify(pkt, e->type);
+			if (hy_dns_status_measured(st) && !pkt_dnssec_ok(pkt))
+				st = HY_DNS_BADEDNS;
 		}
 		d->stats.answers++;
 	} else {
 		st = ares_status_map(status);
 	}
 	dns_count_outcome(d, st);
+	if (!hy_dns_status_measured(st))
+		dns_chan_check(d, e->chan);
 	entry_finish(d, e, st, pkt);
 	entry_unref(e);		/* the reference c-ares held */
-	if (d->send_timer.slot == 0)
+	if (!hy_timer_armed(&d->send_timer))
 		hy_timer_start(d->loop, &d->send_timer, 0, dns_dispatch_fire, d);
 }
 
@@ -496,7 +569,7 @@ dns_ares_cb(void *arg, int status, int timeouts, unsigned char *abuf,
  * tree) for one name cost more than everything else a query does.
  */
 static int
-dns_build_query(struct hy_dns *d, const struct dns_entry *e)
+dns_build_query(struct hy_dns *d, const struct dns_entry *e, uint16_t id)
 {
 	ldns_buffer *w = d->wire;
 	ldns_rdf *qname = NULL;
@@ -508,10 +581,7 @@ dns_build_query(struct hy_dns *d, const struct dns_entry *e)
 	if (ldns_str2rdf_dname(&qname, e->name) != LDNS_STATUS_OK)
 		goto out;
 	ldns_buffer_clear(w);
-	/* c-ares 1.18's ares_send() keeps the caller's ID, so the ID must be
-	 * unpredictable here (RFC 5452 §4: ID and port are the defence
-	 * against forged answers). */
-	ldns_buffer_write_u16(w, (uint16_t)arc4random_uniform(65536));
+	ldns_buffer_write_u16(w, id);
 	ldns_buffer_write_u16(w, fl);
 	ldns_buffer_write_u16(w, 1);		/* QDCOUNT */
 	ldns_buffer_write_u16(w, 0);		/* ANCOUNT */
@@ -569,16 +639,20 @@ dns_send(struct hy_dns *d, struct dns_entry *e)
 {
 	TAILQ_REMOVE(&d->sendq, e, qlink);
 	e->state = ENTRY_IN_FLIGHT;
-	if (dns_build_query(d, e) != 0) {
+	e->qid = dns_id_take(d);
+	if (dns_build_query(d, e, e->qid) != 0) {
+		dns_id_put(d, e->qid);
 		entry_finish(d, e, HY_DNS_ERROR, NULL);
 		return;
 	}
 	e->refs++;	/* held by c-ares until dns_ares_cb */
+	e->chan = d->chan;
+	e->chan->queries++;
 	d->in_flight++;
 	d->stats.sent++;
 	if (d->in_flight > d->stats.max_in_flight)
 		d->stats.max_in_flight = d->in_flight;
-	ares_send(d->channel, ldns_buffer_begin(d->wire),
+	ares_send(e->chan->ch, ldns_buffer_begin(d->wire),
 	    (int)ldns_buffer_limit(d->wire), dns_ares_cb, e);
 }
 
@@ -592,13 +666,14 @@ dns_dispatch(struct hy_dns *d)
 		if (!dns_rate_ok(d)) {
 			uint64_t wait = (uint64_t)(1000.0 / d->opts.qps) + 1;
 
-			if (d->rate_timer.slot == 0)
+			if (!hy_timer_armed(&d->rate_timer))
 				hy_timer_start(d->loop, &d->rate_timer, wait,
 				    dns_dispatch_fire, d);
 			break;
 		}
 		dns_send(d, e);
 	}
+	dns_chan_reap(d);
 	dns_ares_rearm(d);
 }
 
@@ -608,47 +683,156 @@ static void
 dns_ares_timer_fire(void *arg)
 {
 	struct hy_dns *d = arg;
+	struct dns_chan *c;
 
-	ares_process_fd(d->channel, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
+	ares_process_fd(d->chan->ch, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
+	TAILQ_FOREACH(c, &d->retired, link)
+		ares_process_fd(c->ch, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
 	dns_ares_rearm(d);
+}
+
+/* Lower *best to channel c's next timeout; *have says whether it is set. */
+static void
+dns_chan_timeout(struct dns_chan *c, struct timeval *best, int *have)
+{
+	struct timeval tv, *tvp;
+
+	tvp = ares_timeout(c->ch, NULL, &tv);
+	if (tvp != NULL && (!*have || timercmp(tvp, best, <))) {
+		*best = *tvp;
+		*have = 1;
+	}
 }
 
 static void
 dns_ares_rearm(struct hy_dns *d)
 {
-	struct timeval tv, *tvp;
+	struct timeval best = { 0, 0 };
+	struct dns_chan *c;
+	int have = 0;
 
-	tvp = ares_timeout(d->channel, NULL, &tv);
-	if (tvp == NULL) {
+	dns_chan_timeout(d->chan, &best, &have);
+	TAILQ_FOREACH(c, &d->retired, link)
+		dns_chan_timeout(c, &best, &have);
+	if (!have) {
 		hy_timer_stop(d->loop, &d->ares_timer);
 		return;
 	}
 	hy_timer_start(d->loop, &d->ares_timer,
-	    (uint64_t)tvp->tv_sec * 1000u + (uint64_t)tvp->tv_usec / 1000u + 1,
+	    (uint64_t)best.tv_sec * 1000u + (uint64_t)best.tv_usec / 1000u + 1,
 	    dns_ares_timer_fire, d);
 }
 
 static void
 dns_io(void *arg, int fd, unsigned events)
 {
-	struct hy_dns *d = arg;
+	struct dns_chan *c = arg;
+	struct hy_dns *d = c->dns;
 
-	ares_process_fd(d->channel,
+	ares_process_fd(c->ch,
 	    (events & HY_IO_READ) ? fd : ARES_SOCKET_BAD,
 	    (events & HY_IO_WRITE) ? fd : ARES_SOCKET_BAD);
 	/* ares_timeout() scans every query in flight: rearm once per loop
 	 * pass, after all I/O, rather than once per packet. */
-	if (d->send_timer.slot == 0)
+	if (!hy_timer_armed(&d->send_timer))
 		hy_timer_start(d->loop, &d->send_timer, 0, dns_dispatch_fire, d);
 }
 
+/* A socket the loop cannot watch (out of memory) is never read: its
+ * queries end through c-ares' own timeouts, as if the answers were lost,
+ * so they are reported as not measured rather than left hanging. */
 static void
 dns_sock_state(void *arg, ares_socket_t fd, int readable, int writable)
 {
-	struct hy_dns *d = arg;
+	struct dns_chan *c = arg;
 
-	hy_loop_watch(d->loop, fd, (readable ? HY_IO_READ : 0) |
-	    (writable ? HY_IO_WRITE : 0), dns_io, d);
+	(void)hy_loop_watch(c->dns->loop, fd, (readable ? HY_IO_READ : 0) |
+	    (writable ? HY_IO_WRITE : 0), dns_io, c);
+}
+
+/* ---- channels ---------------------------------------------------------- */
+
+/* A channel with the engine's options and servers; NULL with *err set. */
+static struct dns_chan *
+dns_chan_new(struct hy_dns *d, const char **err)
+{
+	struct dns_chan *c;
+	int rc;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
+		*err = "out of memory";
+		return NULL;
+	}
+	c->dns = d;
+	d->ao.sock_state_cb_data = c;
+	if ((rc = ares_init_options(&c->ch, &d->ao, d->optmask)) !=
+	    ARES_SUCCESS) {
+		*err = rc == ARES_EFILE ? "cannot read /etc/resolv.conf" :
+		    "cannot initialise c-ares";
+		free(c);
+		return NULL;
+	}
+	if (d->csv != NULL &&
+	    ares_set_servers_ports_csv(c->ch, d->csv) != ARES_SUCCESS) {
+		*err = "invalid --resolver address (use HOST, HOST:PORT "
+		    "or [IPv6]:PORT with numeric addresses)";
+		ares_destroy(c->ch);
+		free(c);
+		return NULL;
+	}
+	return c;
+}
+
+static void
+dns_chan_free(struct dns_chan *c)
+{
+	if (c == NULL)
+		return;
+	ares_destroy(c->ch);
+	free(c);
+}
+
+/*
+ * c-ares 1.18 answers a FORMERR that carries no OPT by clearing
+ * ARES_FLAG_EDNS on the whole channel and asking again without EDNS0.
+ * That answer is HY_DNS_BADEDNS (hy_dns_classify), but the channel stays
+ * downgraded: it refuses UDP answers above 512 octets (asking again over
+ * TCP) and no longer retries a FORMERR. After a query that could not be
+ * measured, look at the flag; when it is gone, send on a fresh channel
+ * and retire this one until its queries have finished.
+ */
+static void
+dns_chan_check(struct hy_dns *d, struct dns_chan *c)
+{
+	struct ares_options o;
+	struct dns_chan *fresh;
+	const char *err;
+	int mask, flags;
+
+	if (c != d->chan || ares_save_options(c->ch, &o, &mask) != ARES_SUCCESS)
+		return;
+	flags = o.flags;
+	ares_destroy_options(&o);
+	if ((flags & ARES_FLAG_EDNS) || (fresh = dns_chan_new(d, &err)) == NULL)
+		return;		/* fine, or: keep the slower channel */
+	TAILQ_INSERT_TAIL(&d->retired, c, link);
+	d->chan = fresh;
+}
+
+/* Destroy retired channels with nothing in flight; never called from a
+ * c-ares callback (a channel cannot be destroyed from inside itself). */
+static void
+dns_chan_reap(struct hy_dns *d)
+{
+	struct dns_chan *c, *next;
+
+	for (c = TAILQ_FIRST(&d->retired); c != NULL; c = next) {
+		next = TAILQ_NEXT(c, link);
+		if (c->queries > 0)
+			continue;
+		TAILQ_REMOVE(&d->retired, c, link);
+		dns_chan_free(c);
+	}
 }
 
 /* ---- setup ------------------------------------------------------------- */
@@ -688,7 +872,7 @@ dns_servers_text(struct hy_dns *d)
 	size_t cap = 1, len = 0;
 	int rc = -1;
 
-	if (ares_get_servers_ports(d->channel, &list) != ARES_SUCCESS)
+	if (ares_get_servers_ports(d->chan->ch, &list) != ARES_SUCCESS)
 		return -1;
 	for (n = list; n; n = n->next)
 		cap += sizeof(one) + 1;
@@ -721,6 +905,8 @@ dns_opts_defaults(struct hy_dns_opts *o)
 		o->tries = 3;
 	if (o->concurrency == 0)
 		o->concurrency = 200;
+	if (o->concurrency > DNS_MAX_IN_FLIGHT)
+		o->concurrency = DNS_MAX_IN_FLIGHT;
 	if (o->cache_max_ttl == 0)
 		o->cache_max_ttl = 300;
 	if (o->cache_entries == 0)
@@ -734,9 +920,6 @@ hy_dns_new(struct hy_loop *loop, const struct hy_dns_opts *opts,
     const char **err)
 {
 	struct hy_dns *d;
-	struct ares_options ao;
-	char *csv = NULL;
-	int optmask, rc;
 
 	if ((d = calloc(1, sizeof(*d))) == NULL) {
 		*err = "out of memory";
@@ -749,51 +932,37 @@ hy_dns_new(struct hy_loop *loop, const struct hy_dns_opts *opts,
 	TAILQ_INIT(&d->sendq);
 	TAILQ_INIT(&d->lru);
 	TAILQ_INIT(&d->ready);
+	TAILQ_INIT(&d->retired);
 	d->tokens = 1.0;
 	d->tokens_at = hy_loop_now(loop);
-	if ((d->wire = ldns_buffer_new(512)) == NULL) {
+	if ((d->wire = ldns_buffer_new(512)) == NULL ||
+	    (opts->nservers > 0 && dns_servers_csv(opts, &d->csv) != 0)) {
 		*err = "out of memory";
 		goto fail;
 	}
-
-	memset(&ao, 0, sizeof(ao));
 	/* NOCHECKRESP: we want SERVFAIL/REFUSED packets back to classify them
-	 * ourselves, not c-ares' retries of them. */
-	ao.flags = ARES_FLAG_NOCHECKRESP | ARES_FLAG_EDNS | ARES_FLAG_NOSEARCH;
-	ao.timeout = (int)d->opts.try_timeout_ms;
-	ao.tries = (int)d->opts.tries;
-	ao.ednspsz = 1232;
-	ao.sock_state_cb = dns_sock_state;
-	ao.sock_state_cb_data = d;
+	 * ourselves, not c-ares' retries of them. EDNS: c-ares then takes UDP
+	 * answers up to ednspsz (our queries carry their own OPT RR). */
+	d->ao.flags = ARES_FLAG_NOCHECKRESP | ARES_FLAG_EDNS |
+	    ARES_FLAG_NOSEARCH;
+	d->ao.timeout = (int)d->opts.try_timeout_ms;
+	d->ao.tries = (int)d->opts.tries;
+	d->ao.ednspsz = 1232;
+	d->ao.sock_state_cb = dns_sock_state;
 	/* A full window of cache-hot answers arrives as one burst: the
 	 * default 208 KiB receive buffer drops some (Udp RcvbufErrors) and
 	 * c-ares then waits a whole try timeout to resend them. */
-	ao.socket_receive_buffer_size = 4 << 20;
-	optmask = ARES_OPT_FLAGS | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES |
+	d->ao.socket_receive_buffer_size = 4 << 20;
+	d->optmask = ARES_OPT_FLAGS | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES |
 	    ARES_OPT_EDNSPSZ | ARES_OPT_SOCK_STATE_CB | ARES_OPT_SOCK_RCVBUF;
-	if ((rc = ares_init_options(&d->channel, &ao, optmask)) != ARES_SUCCESS) {
-		*err = rc == ARES_EFILE ? "cannot read /etc/resolv.conf" :
-		    "cannot initialise c-ares";
-		d->channel = NULL;
+	if ((d->chan = dns_chan_new(d, err)) == NULL)
 		goto fail;
-	}
-	if (opts->nservers > 0) {
-		if (dns_servers_csv(opts, &csv) != 0 ||
-		    ares_set_servers_ports_csv(d->channel, csv) != ARES_SUCCESS) {
-			*err = "invalid --resolver address (use HOST, HOST:PORT "
-			    "or [IPv6]:PORT with numeric addresses)";
-			goto fail;
-		}
-	}
-	free(csv);
-	csv = NULL;
 	if (dns_servers_text(d) != 0) {
 		*err = "no DNS resolver configured";
 		goto fail;
 	}
 	return d;
 fail:
-	free(csv);
 	hy_dns_free(d);
 	return NULL;
 }
@@ -802,6 +971,7 @@ void
 hy_dns_free(struct hy_dns *d)
 {
 	struct dns_waiter *w;
+	struct dns_chan *c;
 	size_t i;
 
 	if (d == NULL)
@@ -812,8 +982,11 @@ hy_dns_free(struct hy_dns *d)
 		w->ready = 0;
 	}
 	d->destroying = 1;
-	if (d->channel != NULL)
-		ares_destroy(d->channel);
+	dns_chan_free(d->chan);
+	while ((c = TAILQ_FIRST(&d->retired)) != NULL) {
+		TAILQ_REMOVE(&d->retired, c, link);
+		dns_chan_free(c);
+	}
 	for (i = 0; i < d->nbuckets; i++)
 		while (d->table[i] != NULL)
 			table_remove(d, d->table[i]);
@@ -823,6 +996,7 @@ hy_dns_free(struct hy_dns *d)
 	hy_timer_stop(d->loop, &d->send_timer);
 	if (d->wire != NULL)
 		ldns_buffer_free(d->wire);
+	free(d->csv);
 	free(d->servers);
 	free(d->table);
 	free(d);
@@ -884,12 +1058,9 @@ hy_dns_group_new(struct hy_dns *d, uint64_t deadline_ms)
 		return NULL;
 	g->dns = d;
 	TAILQ_INIT(&g->pending);
-	if (deadline_ms > 0 &&
-	    hy_timer_start(d->loop, &g->deadline, deadline_ms,
-	    group_deadline_fire, g) != 0) {
-		free(g);
-		return NULL;
-	}
+	if (deadline_ms > 0)
+		hy_timer_start(d->loop, &g->deadline, deadline_ms,
+		    group_deadline_fire, g);
 	return g;
 }
 
@@ -1038,7 +1209,7 @@ hy_dns_query(struct hy_dns_group *g, const char *name, ldns_rr_type type,
 	TAILQ_INSERT_TAIL(&e->waiters, w, elink);
 	if (e->state == ENTRY_DONE)
 		dns_make_ready(d, w);
-	else if (e->state == ENTRY_QUEUED && d->send_timer.slot == 0)
+	else if (e->state == ENTRY_QUEUED && !hy_timer_armed(&d->send_timer))
 		/* Sent from the loop in one batch: one ares_timeout() scan for
 		 * the batch instead of one per query. */
 		hy_timer_start(d->loop, &d->send_timer, 0, dns_dispatch_fire, d);
@@ -1071,6 +1242,8 @@ hy_dns_status_str(enum hy_dns_status s)
 		return "malformed";
 	case HY_DNS_ERROR:
 		return "error";
+	case HY_DNS_BADEDNS:
+		return "bad-edns";
 	}
 	return "error";
 }

@@ -158,8 +158,9 @@ http_timer_cb(CURLM *m, long timeout_ms, void *userp)
 	hy_timer_stop(h->loop, &h->timer);
 	if (timeout_ms < 0)
 		return 0;
-	return hy_timer_start(h->loop, &h->timer, (uint64_t)timeout_ms,
-	    http_timeout, h) == 0 ? 0 : -1;
+	hy_timer_start(h->loop, &h->timer, (uint64_t)timeout_ms,
+	    http_timeout, h);
+	return 0;
 }
 
 static enum hy_http_status
@@ -263,7 +264,7 @@ http_collect(struct hy_http *h)
 		req_unlink(q);
 		req_link(&h->finished, q);
 	}
-	if (h->finished != NULL && h->done_timer.slot == 0)
+	if (h->finished != NULL && !hy_timer_armed(&h->done_timer))
 		hy_timer_start(h->loop, &h->done_timer, 0, deliver, h);
 }
 

@@ -1,7 +1,10 @@
 /*
  * A small poll(2) loop. File descriptors are few (c-ares keeps one UDP
  * socket per server, TCP only on truncation; curl a handful), so poll is
- * enough and keeps the loop portable. Timers live in a binary min-heap.
+ * enough and keeps the loop portable. Timers live in a pairing heap
+ * linked through the timers themselves: arming allocates nothing, so it
+ * cannot fail. The pollfd array grows when an fd is first watched, so
+ * running the loop allocates nothing either.
  */
 #include <errno.h>
 #include <poll.h>
@@ -21,10 +24,11 @@ struct hy_loop {
 	struct loop_watch *watch;	/* indexed by fd */
 	size_t		   nwatch_cap;
 	size_t		   nwatched;
-	struct pollfd	  *pfd;
+	struct pollfd	  *pfd;		/* room for every watched fd */
 	size_t		   npfd_cap;
-	struct hy_timer	 **heap;
-	size_t		   nheap, heap_cap;
+	struct hy_timer	  *timers;	/* root of the pairing heap */
+	size_t		   ntimers;
+	uint64_t	   seq;		/* next arming's sequence number */
 	uint64_t	   now;
 	int		   stopped;
 };
@@ -55,7 +59,6 @@ hy_loop_free(struct hy_loop *l)
 		return;
 	free(l->watch);
 	free(l->pfd);
-	free(l->heap);
 	free(l);
 }
 
@@ -65,18 +68,14 @@ hy_loop_now(struct hy_loop *l)
 	return l->now;
 }
 
-int
-hy_loop_watch(struct hy_loop *l, int fd, unsigned events, hy_io_fn fn,
-    void *arg)
+/* Room for fd in the watch table and for one more pollfd. */
+static int
+loop_reserve(struct hy_loop *l, int fd)
 {
-	if (fd < 0)
-		return -1;
 	if ((size_t)fd >= l->nwatch_cap) {
 		size_t ncap = l->nwatch_cap ? l->nwatch_cap : 64;
 		struct loop_watch *nw;
 
-		if (events == 0)
-			return 0;
 		while (ncap <= (size_t)fd)
 			ncap *= 2;
 		if ((nw = realloc(l->watch, ncap * sizeof(*nw))) == NULL)
@@ -86,96 +85,146 @@ hy_loop_watch(struct hy_loop *l, int fd, unsigned events, hy_io_fn fn,
 		l->watch = nw;
 		l->nwatch_cap = ncap;
 	}
-	if (l->watch[fd].events == 0 && events != 0)
+	if (l->npfd_cap <= l->nwatched) {
+		size_t ncap = l->npfd_cap ? l->npfd_cap * 2 : 16;
+		struct pollfd *np = realloc(l->pfd, ncap * sizeof(*np));
+
+		if (np == NULL)
+			return -1;
+		l->pfd = np;
+		l->npfd_cap = ncap;
+	}
+	return 0;
+}
+
+int
+hy_loop_watch(struct hy_loop *l, int fd, unsigned events, hy_io_fn fn,
+    void *arg)
+{
+	bool watched;
+
+	if (fd < 0)
+		return -1;
+	watched = (size_t)fd < l->nwatch_cap && l->watch[fd].events != 0;
+	if (!watched) {
+		if (events == 0)
+			return 0;
+		if (loop_reserve(l, fd) != 0)
+			return -1;
 		l->nwatched++;
-	else if (l->watch[fd].events != 0 && events == 0)
+	} else if (events == 0) {
 		l->nwatched--;
+	}
 	l->watch[fd].events = events;
 	l->watch[fd].fn = events ? fn : NULL;
 	l->watch[fd].arg = events ? arg : NULL;
 	return 0;
 }
 
-/* Heap helpers: slot is index + 1 so that 0 means "not armed". */
-static void
-heap_set(struct hy_loop *l, size_t i, struct hy_timer *t)
+/* ---- timers: a pairing heap ordered by (due, seq) --------------------- */
+
+static int
+timer_before(const struct hy_timer *a, const struct hy_timer *b)
 {
-	l->heap[i] = t;
-	t->slot = i + 1;
+	return a->due_ms < b->due_ms ||
+	    (a->due_ms == b->due_ms && a->seq < b->seq);
 }
 
-static void
-heap_up(struct hy_loop *l, size_t i)
+/* Two heaps (roots, either NULL) into one: the later root becomes the
+ * first child of the earlier. A child's prev is its left sibling, or the
+ * parent for the first child. */
+static struct hy_timer *
+heap_meld(struct hy_timer *a, struct hy_timer *b)
 {
-	struct hy_timer *t = l->heap[i];
+	struct hy_timer *tmp;
 
-	while (i > 0) {
-		size_t p = (i - 1) / 2;
-
-		if (l->heap[p]->due_ms <= t->due_ms)
-			break;
-		heap_set(l, i, l->heap[p]);
-		i = p;
+	if (a == NULL)
+		return b;
+	if (b == NULL)
+		return a;
+	if (timer_before(b, a)) {
+		tmp = a;
+		a = b;
+		b = tmp;
 	}
-	heap_set(l, i, t);
+	b->prev = a;
+	b->next = a->child;
+	if (a->child != NULL)
+		a->child->prev = b;
+	a->child = b;
+	a->next = a->prev = NULL;
+	return a;
 }
 
-static void
-heap_down(struct hy_loop *l, size_t i)
+/* A list of sibling heaps into one heap: meld pairs left to right, then
+ * the pairs right to left (the two-pass rule that keeps removal at
+ * O(log n) amortised). */
+static struct hy_timer *
+heap_merge_pairs(struct hy_timer *first)
 {
-	struct hy_timer *t = l->heap[i];
+	struct hy_timer *stack = NULL, *a, *b, *m = NULL;
 
-	for (;;) {
-		size_t c = 2 * i + 1;
-
-		if (c >= l->nheap)
-			break;
-		if (c + 1 < l->nheap && l->heap[c + 1]->due_ms < l->heap[c]->due_ms)
-			c++;
-		if (t->due_ms <= l->heap[c]->due_ms)
-			break;
-		heap_set(l, i, l->heap[c]);
-		i = c;
+	while ((a = first) != NULL) {
+		b = a->next;
+		first = b != NULL ? b->next : NULL;
+		a->next = a->prev = NULL;
+		if (b != NULL)
+			b->next = b->prev = NULL;
+		a = heap_meld(a, b);
+		a->next = stack;
+		stack = a;
 	}
-	heap_set(l, i, t);
+	while ((a = stack) != NULL) {
+		stack = a->next;
+		a->next = NULL;
+		m = heap_meld(m, a);
+	}
+	return m;
 }
 
 void
 hy_timer_stop(struct hy_loop *l, struct hy_timer *t)
 {
-	size_t i;
+	struct hy_timer *sub;
 
-	if (t == NULL || t->slot == 0)
+	if (t == NULL || !t->armed)
 		return;
-	i = t->slot - 1;
-	t->slot = 0;
-	if (--l->nheap == i)
-		return;
-	heap_set(l, i, l->heap[l->nheap]);
-	heap_up(l, i);
-	heap_down(l, i);
+	sub = heap_merge_pairs(t->child);
+	if (t == l->timers) {
+		l->timers = sub;
+	} else {
+		if (t->prev->child == t)
+			t->prev->child = t->next;
+		else
+			t->prev->next = t->next;
+		if (t->next != NULL)
+			t->next->prev = t->prev;
+		l->timers = heap_meld(l->timers, sub);
+	}
+	t->child = t->next = t->prev = NULL;
+	t->armed = false;
+	l->ntimers--;
 }
 
-int
+void
 hy_timer_start(struct hy_loop *l, struct hy_timer *t, uint64_t delay_ms,
     hy_timer_fn fn, void *arg)
 {
 	hy_timer_stop(l, t);
-	if (l->nheap == l->heap_cap) {
-		size_t ncap = l->heap_cap ? l->heap_cap * 2 : 64;
-		struct hy_timer **nh = realloc(l->heap, ncap * sizeof(*nh));
-
-		if (nh == NULL)
-			return -1;
-		l->heap = nh;
-		l->heap_cap = ncap;
-	}
 	t->due_ms = l->now + delay_ms;
+	t->seq = l->seq++;
 	t->fn = fn;
 	t->arg = arg;
-	heap_set(l, l->nheap++, t);
-	heap_up(l, l->nheap - 1);
-	return 0;
+	t->child = t->next = t->prev = NULL;
+	t->armed = true;
+	l->timers = heap_meld(l->timers, t);
+	l->ntimers++;
+}
+
+bool
+hy_timer_armed(const struct hy_timer *t)
+{
+	return t->armed;
 }
 
 void
@@ -189,9 +238,9 @@ loop_timeout(struct hy_loop *l)
 {
 	uint64_t due;
 
-	if (l->nheap == 0)
+	if (l->timers == NULL)
 		return -1;
-	due = l->heap[0]->due_ms;
+	due = l->timers->due_ms;
 	if (due <= l->now)
 		return 0;
 	return due - l->now > 60000 ? 60000 : (int)(due - l->now);
@@ -200,44 +249,48 @@ loop_timeout(struct hy_loop *l)
 static void
 loop_run_timers(struct hy_loop *l)
 {
-	/* Only timers due before this pass started: a callback that re-arms
-	 * with delay 0 runs on the next pass, after I/O had its turn. */
-	uint64_t limit = l->now;
+	/* Only timers due when this pass started and armed before it: one
+	 * that a callback re-arms with delay 0 runs on the next pass, after
+	 * I/O had its turn. */
+	uint64_t limit = l->now, seq_limit = l->seq;
+	struct hy_timer *t;
 
-	while (l->nheap > 0 && l->heap[0]->due_ms <= limit && !l->stopped) {
-		struct hy_timer *t = l->heap[0];
-
+	while ((t = l->timers) != NULL && !l->stopped &&
+	    t->due_ms <= limit && t->seq < seq_limit) {
 		hy_timer_stop(l, t);
 		t->fn(t->arg);
 	}
 }
 
-static int
-loop_build_pollfds(struct hy_loop *l, size_t *n)
+static size_t
+loop_build_pollfds(struct hy_loop *l)
 {
-	size_t fd;
+	size_t fd, n = 0;
 
-	if (l->npfd_cap < l->nwatched) {
-		struct pollfd *np = realloc(l->pfd, l->nwatched * sizeof(*np));
-
-		if (np == NULL)
-			return -1;
-		l->pfd = np;
-		l->npfd_cap = l->nwatched;
-	}
-	*n = 0;
-	for (fd = 0; fd < l->nwatch_cap && *n < l->nwatched; fd++) {
+	for (fd = 0; fd < l->nwatch_cap && n < l->nwatched; fd++) {
 		unsigned ev = l->watch[fd].events;
 
 		if (ev == 0)
 			continue;
-		l->pfd[*n].fd = (int)fd;
-		l->pfd[*n].events = (short)(((ev & HY_IO_READ) ? POLLIN : 0) |
+		l->pfd[n].fd = (int)fd;
+		l->pfd[n].events = (short)(((ev & HY_IO_READ) ? POLLIN : 0) |
 		    ((ev & HY_IO_WRITE) ? POLLOUT : 0));
-		l->pfd[*n].revents = 0;
-		(*n)++;
+		l->pfd[n].revents = 0;
+		n++;
 	}
-	return 0;
+	return n;
+}
+
+/* fd is not open (POLLNVAL): its owner closed it without unwatching it.
+ * poll would report it on every pass, so drop the watch, then call the
+ * owner once with everything it watched so that it notices. */
+static void
+loop_invalid_fd(struct hy_loop *l, int fd)
+{
+	struct loop_watch w = l->watch[fd];
+
+	hy_loop_watch(l, fd, 0, NULL, NULL);
+	w.fn(w.arg, fd, w.events);
 }
 
 static void
@@ -250,6 +303,10 @@ loop_dispatch(struct hy_loop *l, size_t n)
 
 		if (re == 0 || l->watch[fd].events == 0)
 			continue;	/* unwatched by an earlier callback */
+		if (re & POLLNVAL) {
+			loop_invalid_fd(l, fd);
+			continue;
+		}
 		if (re & (POLLIN | POLLHUP | POLLERR))
 			ev |= HY_IO_READ;
 		if (re & (POLLOUT | POLLERR))
@@ -266,11 +323,10 @@ hy_loop_run(struct hy_loop *l)
 	size_t n;
 
 	l->stopped = 0;
-	while (!l->stopped && (l->nwatched > 0 || l->nheap > 0)) {
+	while (!l->stopped && (l->nwatched > 0 || l->ntimers > 0)) {
 		int rc;
 
-		if (loop_build_pollfds(l, &n) != 0)
-			return -1;
+		n = loop_build_pollfds(l);
 		rc = poll(l->pfd, n, loop_timeout(l));
 		l->now = loop_clock();
 		if (rc < 0) {

@@ -15,6 +15,15 @@
  * answered HY_DNS_TIMEOUT, and later queries on the group are answered
  * HY_DNS_TIMEOUT at once. Probes therefore need no timers of their own.
  *
+ * Every query carries EDNS0 with the DO bit, and only an answer that
+ * echoes both (RFC 6891 §7, RFC 3225 §3) is a measurement. Anything else
+ * is HY_DNS_BADEDNS: a resolver or middlebox that drops EDNS0 or DO also
+ * drops the DNSSEC records, and c-ares answers a FORMERR without OPT by
+ * asking again without EDNS0. Such an answer must never reach a probe as
+ * "signed zone, signatures missing" (bogus) or "unsigned" (insecure).
+ *
+ * Query IDs are random and unique among the engine's queries in flight.
+ *
  * Callbacks are never invoked from inside hy_dns_query(); they always run
  * from the loop. The packet in a result is owned by the engine and valid
  * only during the callback: clone what must be kept.
@@ -41,6 +50,7 @@ enum hy_dns_status {
 	HY_DNS_MALFORMED,	/* unparsable or mismatched answer, or a
 				 * CNAME chain over HY_DNS_CNAME_MAX */
 	HY_DNS_ERROR,		/* other rcode, or a local failure */
+	HY_DNS_BADEDNS,		/* no OPT, or DO not echoed: see below */
 };
 
 #define HY_DNS_CD	0x1u	/* set Checking Disabled */
@@ -134,8 +144,10 @@ int		 hy_dns_query(struct hy_dns_group *, const char *name,
 const char	*hy_dns_status_str(enum hy_dns_status);
 /* True for the statuses that are measurements (ANSWER/NODATA/NXDOMAIN). */
 bool		 hy_dns_status_measured(enum hy_dns_status);
-/* How the engine classifies a parsed answer to a question of type t;
- * exported so tests and fuzz targets exercise the same rule. */
+/* How the engine classifies a parsed answer to a question of type t by
+ * its rcode and records; exported so tests and fuzz targets exercise the
+ * same rule. The engine then turns a measurement whose packet does not
+ * echo EDNS0 and DO into HY_DNS_BADEDNS. */
 enum hy_dns_status hy_dns_classify(const ldns_pkt *, ldns_rr_type t);
 
 /* Copies of the RRs of the given type in the answer section (owner not

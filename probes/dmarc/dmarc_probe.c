@@ -293,6 +293,13 @@ step(struct hy_dmarc_state *s)
 		    existence(s), &s->eval) != 0 || start_auth(s) != 0)
 			(void)hy_check_error(s->chk, "out-of-memory",
 			    "dmarc: out of memory");
+		/* A verdict whose Organizational Domain a failed lookup left
+		 * undetermined was not fully measured. */
+		if (hy_findings_has(&s->eval.findings, "org-domain-unknown"))
+			(void)hy_check_error(s->chk, "dmarc-lookup-failed",
+			    "the DMARC Tree Walk for %s could not be completed; "
+			    "the Organizational Domain is undetermined",
+			    hy_check_domain(s->chk));
 		if (s->pending > 0)
 			return;
 	}

@@ -105,9 +105,9 @@ pre_judge(void *arg)
 	    !hy_dns_group_expired(p->grp)) {
 		hy_dnssec_walk_free(p->walk);
 		p->walk = NULL;
-		if (hy_timer_start(hy_run_loop(p->run), &p->timer, 100,
-		    pre_next, p) == 0)
-			return;
+		hy_timer_start(hy_run_loop(p->run), &p->timer, 100, pre_next,
+		    p);
+		return;
 	}
 	hy_dnssec_walk_explain(p->walk, why, sizeof(why));
 	if (st == HY_DNSSEC_INDETERMINATE)
@@ -132,9 +132,7 @@ pre_done(void *darg, struct hy_dnssec_walk *w)
 	struct pre *p = darg;
 
 	(void)w;
-	if (hy_timer_start(hy_run_loop(p->run), &p->timer, 0, pre_judge,
-	    p) != 0)
-		pre_report(p, false, "out of memory");
+	hy_timer_start(hy_run_loop(p->run), &p->timer, 0, pre_judge, p);
 }
 
 /* One attempt: a walk of the anchor's zone alone. */
@@ -179,11 +177,7 @@ dnssec_run_check(struct hy_run *run, void *shared)
 	snprintf(p->zone, sizeof(p->zone), "%s", z);
 	free(z);
 	/* From the loop, so the result never comes from inside this call. */
-	if (hy_timer_start(hy_run_loop(run), &p->timer, 0, pre_next, p) != 0) {
-		hy_dns_group_free(p->grp);
-		free(p);
-		return -1;
-	}
+	hy_timer_start(hy_run_loop(run), &p->timer, 0, pre_next, p);
 	return 0;
 }
 

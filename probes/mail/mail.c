@@ -164,8 +164,9 @@ mail_start(struct hy_check *c, void **state)
 		return -1;
 	*state = s;
 	s->chk = c;
-	return hy_timer_start(hy_run_loop(hy_check_run(c)), &s->timer, 0,
+	hy_timer_start(hy_run_loop(hy_check_run(c)), &s->timer, 0,
 	    mail_finish, s);
+	return 0;
 }
 
 static int

@@ -388,11 +388,11 @@ queue_arm(struct rpki_shared *sh)
 {
 	uint64_t ms;
 
-	if (sh->qhead == NULL || sh->qtimer.slot != 0)
+	if (sh->qhead == NULL || hy_timer_armed(&sh->qtimer))
 		return;
 	ms = sh->tokens >= 1 ? 0 :
 	    (uint64_t)((1 - sh->tokens) * 1000.0 / sh->rate) + 1;
-	(void)hy_timer_start(sh->loop, &sh->qtimer, ms, queue_timer, sh);
+	hy_timer_start(sh->loop, &sh->qtimer, ms, queue_timer, sh);
 }
 
 /* Send what the bucket allows, oldest first. */
@@ -514,8 +514,8 @@ lookup_request(struct rpki_addr *a)
 		sh->qhead = a;
 	sh->qtail = a;
 	queue_arm(sh);
-	if (st->deadline.slot == 0)
-		(void)hy_timer_start(loop, &st->deadline,
+	if (!hy_timer_armed(&st->deadline))
+		hy_timer_start(loop, &st->deadline,
 		    hy_check_time_left(st->chk), deadline_timer, st);
 	return 0;
 }

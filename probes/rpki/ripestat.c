@@ -367,8 +367,7 @@ schedule_retry(struct fetch *f, const struct hy_http_result *res)
 	if (ms > RIPESTAT_MAX_BACKOFF_MS && res->retry_after < 0)
 		ms = RIPESTAT_MAX_BACKOFF_MS;
 	f->state = F_WAIT;
-	if (hy_timer_start(rs->loop, &f->timer, ms, retry_timer, f) != 0)
-		run_fail(rs, "RIPEstat %s: cannot arm a timer%s", asn, "");
+	hy_timer_start(rs->loop, &f->timer, ms, retry_timer, f);
 }
 
 static void

@@ -241,8 +241,7 @@ job_advance(struct spf_job *j)
 	j->nomem = s == HY_SPF_STEP_NOMEM;
 	/* Finishing goes through the loop so done never runs inside the
 	 * caller's hy_spf_run(). */
-	if (hy_timer_start(j->loop, &j->timer, 0, job_finish, j) != 0)
-		job_finish(j);
+	hy_timer_start(j->loop, &j->timer, 0, job_finish, j);
 }
 
 int

@@ -77,8 +77,12 @@ def serve(sock):
             answers += b"\xc0\x0c" + struct.pack("!HHIH", rtype, 1, 60,
                                                  len(rdata)) + rdata
         # QR AA RD RA, NOERROR; the names exist, so no data is NODATA.
-        head = pkt[:2] + struct.pack("!HHHHH", 0x8580, 1, len(rrs), 0, 0)
-        sock.sendto(head + question + answers, peer)
+        # The query's OPT RR (hygiene's is its last 11 octets) is echoed
+        # with its DO bit, as a validating resolver does (RFC 3225 §3).
+        opt = pkt[-11:] if struct.unpack("!H", pkt[10:12])[0] else b""
+        head = pkt[:2] + struct.pack("!HHHHH", 0x8580, 1, len(rrs), 0,
+                                     1 if opt else 0)
+        sock.sendto(head + question + answers + opt, peer)
 
 
 def main():

@@ -88,8 +88,12 @@ class Recorder:
             ans = b"".join(b"\xc0\x0c" + struct.pack(">HHIH", t, 1, 60,
                                                      len(rd)) + rd
                            for t, rd in rrs)
-            hdr = q[:2] + struct.pack(">HHHHH", flags, 1, len(rrs), 0, 0)
-            self.sock.sendto(hdr + q[12:end] + ans, addr)
+            # The query's OPT RR is echoed with its DO bit, as a
+            # validating resolver does (RFC 3225 §3).
+            opt = q[end:] if struct.unpack(">H", q[10:12])[0] else b""
+            hdr = q[:2] + struct.pack(">HHHHH", flags, 1, len(rrs), 0,
+                                      1 if opt else 0)
+            self.sock.sendto(hdr + q[12:end] + ans + opt, addr)
 
     def take(self):
         with self.lock:

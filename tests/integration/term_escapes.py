@@ -111,8 +111,12 @@ def serve(sock):
                            for t, rd in rrs)
         # QR AA RD RA; NXDOMAIN for names the zone does not have.
         flags = 0x8580 if known or qname == DOMAIN.encode() else 0x8583
-        head = pkt[:2] + struct.pack("!HHHHH", flags, 1, len(rrs), 0, 0)
-        sock.sendto(head + question + answers, peer)
+        # The query's OPT RR (hygiene's is its last 11 octets) is echoed
+        # with its DO bit, as a validating resolver does (RFC 3225 §3).
+        opt = pkt[-11:] if struct.unpack("!H", pkt[10:12])[0] else b""
+        head = pkt[:2] + struct.pack("!HHHHH", flags, 1, len(rrs), 0,
+                                     1 if opt else 0)
+        sock.sendto(head + question + answers + opt, peer)
 
 
 def clean(label, data):

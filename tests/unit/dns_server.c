@@ -32,18 +32,28 @@ first_label(const ldns_pkt *q, char *buf, size_t len)
 	return buf;
 }
 
+static void
+push_rr(ldns_pkt *a, const char *line)
+{
+	ldns_rr *rr = NULL;
+
+	if (ldns_rr_new_frm_str(&rr, line, 0, NULL, NULL) == LDNS_STATUS_OK)
+		ldns_pkt_push_rr(a, LDNS_SECTION_ANSWER, rr);
+}
+
 /* Build the answer for q; *drop set when the server should stay silent. */
 static ldns_pkt *
 answer_for(const ldns_pkt *q, int tcp, int *drop, int *slow)
 {
 	ldns_rr *qr = ldns_rr_list_rr(ldns_pkt_question(q), 0);
 	ldns_pkt *a = ldns_pkt_new();
-	ldns_rr *rr = NULL;
 	char name[300], line[400];
+	int edns = 1;
 
 	first_label(q, name, sizeof(name));
 	*drop = strncasecmp(name, "drop-", 5) == 0;
-	*slow = strncasecmp(name, "slow-", 5) == 0;
+	*slow = strncasecmp(name, "slow-", 5) == 0 ? 50 :
+	    strncasecmp(name, "hold-", 5) == 0 ? 3000 : 0;
 	ldns_pkt_set_id(a, ldns_pkt_id(q));
 	ldns_pkt_set_qr(a, true);
 	ldns_pkt_set_rd(a, ldns_pkt_rd(q));
@@ -57,11 +67,26 @@ answer_for(const ldns_pkt *q, int tcp, int *drop, int *slow)
 		ldns_pkt_set_rcode(a, LDNS_RCODE_REFUSED);
 	} else if (strncasecmp(name, "tc-", 3) == 0 && !tcp) {
 		ldns_pkt_set_tc(a, true);
+	} else if (strncasecmp(name, "fe-", 3) == 0 && ldns_pkt_edns(q)) {
+		ldns_pkt_set_rcode(a, LDNS_RCODE_FORMERR);
+		edns = 0;
+	} else if (strncasecmp(name, "big-", 4) == 0) {
+		for (int i = 0; i < 13; i++) {
+			snprintf(line, sizeof(line), "%s 300 IN TXT \"%02d "
+			    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+			    "\"", name, i);
+			push_rr(a, line);
+		}
 	} else if (ldns_rr_get_type(qr) == LDNS_RR_TYPE_A) {
 		snprintf(line, sizeof(line), "%s 300 IN A 192.0.2.1", name);
-		if (ldns_rr_new_frm_str(&rr, line, 0, NULL, NULL) ==
-		    LDNS_STATUS_OK)
-			ldns_pkt_push_rr(a, LDNS_SECTION_ANSWER, rr);
+		push_rr(a, line);
+	}
+	if (strncasecmp(name, "noopt-", 6) == 0 || !ldns_pkt_edns(q))
+		edns = 0;
+	if (edns) {
+		ldns_pkt_set_edns_udp_size(a, 1232);
+		ldns_pkt_set_edns_do(a, ldns_pkt_edns_do(q) &&
+		    strncasecmp(name, "nodo-", 5) != 0);
 	}
 	return a;
 }
@@ -73,15 +98,16 @@ delayed_fire(void *arg)
 
 	sendto(d->srv->udp, d->wire, d->len, 0, (struct sockaddr *)&d->peer,
 	    d->peerlen);
+	d->srv->in_flight[ldns_read_uint16(d->wire)]--;
 	d->srv->pending--;
 	free(d->wire);
 	free(d);
 }
 
-static void
-udp_read(void *arg, int fd, unsigned ev)
+/* One datagram, if one is waiting: 1, else 0. */
+static int
+udp_read_one(struct test_dns_server *srv, int fd)
 {
-	struct test_dns_server *srv = arg;
 	struct sockaddr_storage peer;
 	socklen_t plen = sizeof(peer);
 	uint8_t buf[4096], *wire = NULL;
@@ -90,22 +116,28 @@ udp_read(void *arg, int fd, unsigned ev)
 	ldns_pkt *q = NULL, *a;
 	int drop, slow;
 
-	(void)ev;
-	n = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&peer, &plen);
-	if (n <= 0 || ldns_wire2pkt(&q, buf, (size_t)n) != LDNS_STATUS_OK)
-		return;
+	n = recvfrom(fd, buf, sizeof(buf), MSG_DONTWAIT,
+	    (struct sockaddr *)&peer, &plen);
+	if (n <= 0)
+		return 0;
+	if (ldns_wire2pkt(&q, buf, (size_t)n) != LDNS_STATUS_OK)
+		return 1;
 	srv->udp_queries++;
 	if (ldns_pkt_id(q) == 0)
 		srv->id_zero++;
 	if (ldns_pkt_id(q) == srv->last_id)
 		srv->id_same++;
 	srv->last_id = ldns_pkt_id(q);
+	if (!ldns_pkt_edns(q))
+		srv->no_edns++;
 	a = answer_for(q, 0, &drop, &slow);
 	ldns_pkt_free(q);
 	if (!drop && ldns_pkt2wire(&wire, a, &wlen) == LDNS_STATUS_OK) {
 		if (slow) {
 			struct delayed *d = calloc(1, sizeof(*d));
 
+			if (d == NULL)	/* allocation failure injected: drop */
+				goto out;
 			d->srv = srv;
 			d->wire = wire;
 			d->len = wlen;
@@ -114,13 +146,28 @@ udp_read(void *arg, int fd, unsigned ev)
 			wire = NULL;
 			if (++srv->pending > srv->max_pending)
 				srv->max_pending = srv->pending;
-			hy_timer_start(srv->loop, &d->t, 50, delayed_fire, d);
+			if (srv->in_flight[ldns_pkt_id(a)]++ > 0)
+				srv->id_busy++;
+			hy_timer_start(srv->loop, &d->t, (uint64_t)slow,
+			    delayed_fire, d);
 		} else {
 			sendto(fd, wire, wlen, 0, (struct sockaddr *)&peer, plen);
 		}
 	}
+out:
 	free(wire);
 	ldns_pkt_free(a);
+	return 1;
+}
+
+/* Drain a burst per wakeup, so that a slow (sanitizer) build does not
+ * let the socket buffer overflow. */
+static void
+udp_read(void *arg, int fd, unsigned ev)
+{
+	(void)ev;
+	for (int i = 0; i < 256 && udp_read_one(arg, fd); i++)
+		;
 }
 
 static void
@@ -172,13 +219,15 @@ server_bind(struct test_dns_server *srv)
 {
 	struct sockaddr_in sin;
 	socklen_t len = sizeof(sin);
-	int one = 1;
+	int one = 1, rcvbuf = 4 << 20;	/* capped by net.core.rmem_max */
 
 	srv->udp = srv->tcp = -1;
 	memset(&sin, 0, sizeof(sin));
 	sin.sin_family = AF_INET;
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	if ((srv->udp = socket(AF_INET, SOCK_DGRAM, 0)) < 0 ||
+	    setsockopt(srv->udp, SOL_SOCKET, SO_RCVBUF, &rcvbuf,
+	    sizeof(rcvbuf)) != 0 ||
 	    bind(srv->udp, (struct sockaddr *)&sin, sizeof(sin)) != 0 ||
 	    getsockname(srv->udp, (struct sockaddr *)&sin, &len) != 0)
 		goto fail;

@@ -14,6 +14,7 @@
 
 #include "hygiene/dns.h"
 #include "dns_server.h"
+#include "failalloc.h"
 
 struct fixture {
 	struct hy_loop		*loop;
@@ -22,7 +23,7 @@ struct fixture {
 	struct hy_dns_group	*grp;
 	unsigned		 expected, got;
 	enum hy_dns_status	 last;
-	unsigned		 by_status[HY_DNS_ERROR + 1];
+	unsigned		 by_status[HY_DNS_BADEDNS + 1];
 	unsigned		 from_cache;
 };
 
@@ -400,6 +401,206 @@ test_answer_rrs(void **state)
 	ldns_pkt_free(p);
 }
 
+/*
+ * An answer that lost EDNS0 or its DO bit is no measurement: the
+ * resolver (or c-ares' retry without EDNS after a FORMERR that carried
+ * no OPT) would hand over data without its signatures, and a probe
+ * would read a signed zone as bogus. Other queries are not affected.
+ */
+static void
+test_answer_without_edns_do_is_not_measured(void **state)
+{
+	static const char *names[] = { "fe-a.test", "noopt-a.test",
+	    "nodo-a.test" };
+	struct fixture f;
+
+	(void)state;
+	fixture_open(&f, 10, 500, 2, 0);
+	for (size_t i = 0; i < 3; i++) {
+		f.expected = f.got = 0;
+		ask(&f, names[i], LDNS_RR_TYPE_A);
+		run_until_done(&f);
+		assert_false(hy_dns_status_measured(f.last));
+		assert_int_equal(f.last, HY_DNS_BADEDNS);
+		f.expected = f.got = 0;
+		ask(&f, i == 0 ? "ok-after-fe.test" : "ok-again.test",
+		    LDNS_RR_TYPE_A);
+		run_until_done(&f);
+		assert_int_equal(f.last, HY_DNS_ANSWER);
+	}
+	fixture_close(&f);
+}
+
+/* After a FORMERR without OPT, c-ares 1.18 turns EDNS0 off for its whole
+ * channel: answers above 512 octets are then refused over UDP and asked
+ * again over TCP, and a second FORMERR is no longer retried. The engine
+ * starts a fresh channel, so later queries keep EDNS0's 1232 octets. */
+static void
+test_formerr_does_not_downgrade_later_queries(void **state)
+{
+	struct fixture f;
+
+	(void)state;
+	fixture_open(&f, 10, 500, 2, 0);
+	ask(&f, "fe-first.test", LDNS_RR_TYPE_A);
+	run_until_done(&f);
+	assert_int_equal(f.last, HY_DNS_BADEDNS);
+	f.expected = f.got = 0;
+	f.srv.udp_queries = f.srv.tcp_queries = f.srv.no_edns = 0;
+	ask(&f, "big-after.test", LDNS_RR_TYPE_TXT);
+	ask(&f, "fe-second.test", LDNS_RR_TYPE_A);
+	run_until_done(&f);
+	assert_int_equal(f.by_status[HY_DNS_ANSWER], 1);
+	assert_int_equal(f.by_status[HY_DNS_BADEDNS], 2);
+	assert_int_equal(f.srv.tcp_queries, 0);
+	/* fe-second was retried without EDNS once, as c-ares does */
+	assert_int_equal(f.srv.udp_queries, 3);
+	assert_int_equal(f.srv.no_edns, 1);
+	fixture_close(&f);
+}
+
+/* Query IDs are unique among the queries in flight: 3,000 held at once
+ * would share about 68 IDs if each were drawn at random. They are asked
+ * in waves of 100, 10 ms apart (the server holds each for 3 s), so that
+ * no socket buffer has to hold more than a wave. */
+struct waves {
+	struct fixture	*f;
+	struct hy_timer	 t;
+	int		 sent;
+};
+
+static void
+wave_fire(void *arg)
+{
+	struct waves *w = arg;
+	char name[64];
+
+	for (int i = 0; i < 100; i++, w->sent++) {
+		snprintf(name, sizeof(name), "hold-id%d.test", w->sent);
+		ask(w->f, name, LDNS_RR_TYPE_A);
+	}
+	if (w->sent < 3000)
+		hy_timer_start(w->f->loop, &w->t, 10, wave_fire, w);
+	else
+		w->f->expected = 3000;	/* now count_cb may stop the loop */
+}
+
+static void
+test_ids_unique_in_flight(void **state)
+{
+	struct fixture f;
+	struct waves w;
+
+	(void)state;
+	fixture_open(&f, 3000, 5000, 1, 0);
+	memset(&w, 0, sizeof(w));
+	w.f = &f;
+	f.expected = 100000;	/* not done before the last wave */
+	hy_timer_start(f.loop, &w.t, 0, wave_fire, &w);
+	assert_int_equal(hy_loop_run(f.loop), 0);
+	assert_int_equal(f.got, 3000);
+	assert_int_equal(f.by_status[HY_DNS_ANSWER], 3000);
+	assert_true(f.srv.max_pending > 2000);
+	assert_int_equal(f.srv.id_busy, 0);
+	fixture_close(&f);
+}
+
+/*
+ * With hygiene's own allocations failing from the n-th on (c-ares and
+ * ldns unaffected), every query the engine accepted is still answered
+ * exactly once and the loop goes on: an allocation failure may cost a
+ * measurement, never a callback. Sweeps n until nothing fails any more.
+ */
+struct sweep {
+	struct hy_loop	*loop;
+	struct hy_timer	 stop, guard;
+	unsigned	 calls[8], accepted, done;
+};
+
+struct sweep_arg {
+	struct sweep	*s;
+	int		 i;
+};
+
+static void
+sweep_stop(void *arg)
+{
+	hy_loop_stop(((struct sweep *)arg)->loop);
+}
+
+static void
+sweep_cb(void *arg, const struct hy_dns_result *res)
+{
+	struct sweep_arg *a = arg;
+	struct sweep *s = a->s;
+
+	(void)res;
+	s->calls[a->i]++;
+	/* All in: a short grace period shows a callback made twice. */
+	if (++s->done == s->accepted)
+		hy_timer_start(s->loop, &s->stop, 20, sweep_stop, s);
+}
+
+static void
+test_allocation_failures_never_lose_a_callback(void **state)
+{
+	static const char *names[] = { "ok-1.test", "slow-2.test",
+	    "nx-3.test", "tc-4.test", "ok-1.test", "drop-6.test",
+	    "big-7.test", "sf-8.test" };
+	struct test_dns_server srv;
+	struct sweep_arg args[8];
+	int accepted[8];
+	long n;
+
+	(void)state;
+	for (n = 0;; n++) {
+		struct sweep s;
+		struct hy_dns_opts o;
+		struct hy_dns *dns = NULL;
+		struct hy_dns_group *g = NULL;
+		const char *servers[1], *err = NULL;
+		size_t refused;
+
+		memset(&s, 0, sizeof(s));
+		s.loop = hy_loop_new();
+		assert_non_null(s.loop);
+		assert_int_equal(test_dns_server_start(&srv, s.loop), 0);
+		servers[0] = srv.addr;
+		memset(&o, 0, sizeof(o));
+		o.servers = servers;
+		o.nservers = 1;
+		o.try_timeout_ms = 100;
+		o.tries = 1;
+		failalloc_after(n);
+		if ((dns = hy_dns_new(s.loop, &o, &err)) != NULL)
+			g = hy_dns_group_new(dns, n % 2 ? 1000 : 0);
+		for (int i = 0; g != NULL && i < 8; i++) {
+			args[i] = (struct sweep_arg){ &s, i };
+			accepted[i] = hy_dns_query(g, names[i],
+			    i == 6 ? LDNS_RR_TYPE_TXT : LDNS_RR_TYPE_A, 0,
+			    sweep_cb, &args[i]) == 0;
+			s.accepted += (unsigned)accepted[i];
+		}
+		if (s.accepted > 0) {
+			hy_timer_start(s.loop, &s.guard, 3000, sweep_stop, &s);
+			assert_int_equal(hy_loop_run(s.loop), 0);
+		}
+		refused = failalloc_refused();
+		failalloc_off();
+		for (int i = 0; g != NULL && i < 8; i++)
+			assert_int_equal(s.calls[i], accepted[i] ? 1 : 0);
+		hy_timer_stop(s.loop, &s.stop);
+		hy_timer_stop(s.loop, &s.guard);
+		hy_dns_group_free(g);
+		hy_dns_free(dns);
+		test_dns_server_stop(&srv);
+		hy_loop_free(s.loop);
+		if (refused == 0)
+			break;
+	}
+	assert_true(n > 10);
+}
+
 int
 main(void)
 {
@@ -416,6 +617,10 @@ main(void)
 		cmocka_unit_test(test_qps_cap),
 		cmocka_unit_test(test_resolver_address_forms),
 		cmocka_unit_test(test_answer_rrs),
+		cmocka_unit_test(test_answer_without_edns_do_is_not_measured),
+		cmocka_unit_test(test_formerr_does_not_downgrade_later_queries),
+		cmocka_unit_test(test_ids_unique_in_flight),
+		cmocka_unit_test(test_allocation_failures_never_lose_a_callback),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
