@@ -12,7 +12,7 @@ librtr-dev libldns-dev ldnsutils libc-ares-dev libcurl4-openssl-dev
 libcmocka-dev libpsl-dev libidn2-dev libjansson-dev libsqlite3-dev zlib1g-dev
 libbz2-dev bgpdump
 libssl-dev nsd unbound stayrtr nginx-light openssl python3 python3-yaml
-python3-jsonschema python3-cryptography dnsperf clang libclang-rt-14-dev spfquery dnsviz
+python3-jsonschema python3-cryptography python3-dnspython dnsperf clang libclang-rt-14-dev spfquery dnsviz
 python3-pygraphviz
 libxlsxwriter-dev python3-openpyxl chromium poppler-utils fonts-noto-cjk"
 

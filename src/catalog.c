@@ -196,6 +196,80 @@ const struct hy_catalog_entry hy_catalog[] = {
 	    "検証に必要なDNS問い合わせが失敗した（タイムアウト、SERVFAILなど）"
 	    "ため、結果を測定できなかった（判定不能）。",
 	    RETRY_EN, RETRY_JA },
+	{ "dnssec", "out-of-memory", "dnssec", E, "RFC 4035 §4.3",
+	    "The validation ran out of memory, so the result could not be "
+	    "measured (indeterminate); it is never reported as bogus.",
+	    "検証中にメモリが不足したため、結果を測定できなかった（判定不能）。"
+	    "不正（bogus）とは扱わない。",
+	    "Give the run more memory or fewer domains at once, then measure "
+	    "again.",
+	    "実行環境のメモリを増やすか、同時に測定するドメイン数を減らし、再度"
+	    "測定してください。" },
+	{ "dnssec", "signer-not-zone", "dnssec", E, "RFC 4035 §5.3.1",
+	    "Data is signed by a zone above the one that holds it (a validated "
+	    "zone cut lies between them), so the signature does not count: an "
+	    "old record of the parent replayed, or a forgery.",
+	    "データに付いた署名が、そのデータを持つゾーンより上位のゾーン"
+	    "（間に検証済みのゾーンの区切りがある）によるもので、有効な署名と"
+	    "認められない。親ゾーンの古いレコードの再送か偽造が考えられる。",
+	    "Make sure every server of the zone answers with the zone's own "
+	    "signed data, and remove stale copies of the name from the parent.",
+	    "ゾーンのすべての権威DNSサーバーがそのゾーン自身の署名付きデータを"
+	    "返すようにし、親ゾーンに残る古い同名のレコードを削除してください。" },
+	{ "dnssec", "not-a-zone", "dnssec", E, "RFC 4035 §5.2",
+	    "An answer names a zone that the parent proves is no delegation: "
+	    "the zone does not exist (bogus).",
+	    "応答が示すゾーンについて、親ゾーンが委任でないことを証明しており、"
+	    "そのゾーンは存在しない（不正）。",
+	    "Check the authoritative servers' SOA answers and the delegation "
+	    "at the parent.",
+	    "権威DNSサーバーのSOA応答と、親ゾーンでの委任の設定を確認して"
+	    "ください。" },
+	{ "dnssec", "insecure-delegation", "dnssec", I, "RFC 4035 §5.2",
+	    "The name lies at or below a delegation without DS, so its data is "
+	    "unsigned (insecure).",
+	    "名前がDSのない委任以下にあるため、そのデータは署名されていない"
+	    "（非署名）。",
+	    "To protect it, sign the delegated zone and publish its DS at the "
+	    "parent.",
+	    "保護するには、委任先のゾーンに署名し、親ゾーンにDSを登録してくだ"
+	    "さい。" },
+	{ "dnssec", "algorithm-rollover-incomplete", "dnssec", W,
+	    "RFC 4035 §2.2, RFC 6781 §4.1.4",
+	    "An algorithm rollover was left half done: the DS names an "
+	    "algorithm the zone has no key of, or a key algorithm signs "
+	    "nothing. Validators still accept the zone (RFC 6840 §5.11).",
+	    "アルゴリズムの切り替え（ロールオーバー）が途中で止まっている。DSが"
+	    "ゾーンに鍵のないアルゴリズムを示しているか、署名に使われていない"
+	    "アルゴリズムの鍵がある。検証は引き続き成功する（RFC 6840 §5.11）。",
+	    "Finish the rollover: sign with every algorithm you publish, and "
+	    "remove DS records and keys of algorithms no longer used.",
+	    "ロールオーバーを完了させてください。公開するすべてのアルゴリズムで"
+	    "署名し、使わなくなったアルゴリズムのDSと鍵を削除してください。" },
+	{ "dnssec", "dnskey-not-signed-by-ds-key", "dnssec", E,
+	    "RFC 4035 §5.2",
+	    "The DNSKEY RRset is signed only by keys that no DS at the parent "
+	    "names, so the chain of trust breaks (bogus).",
+	    "DNSKEYレコードが、親ゾーンのDSが示さない鍵でしか署名されておらず、"
+	    "信頼の連鎖が切れている（不正）。",
+	    "Sign the DNSKEY RRset with the key the DS points to (the KSK), or "
+	    "publish a DS for the key that signs it.",
+	    "DSが示す鍵（KSK）でDNSKEYレコードに署名するか、署名している鍵の"
+	    "DSを親ゾーンに登録してください。" },
+	{ "dnssec", "alias-chain-too-long", "dnssec", W, "RFC 4035 §4.3",
+	    "An answer follows more than 8 CNAME/DNAME links (or a loop); the "
+	    "rest was not checked (indeterminate).",
+	    "応答のCNAME/DNAMEの連鎖が8段を超える（またはループしている）ため、"
+	    "残りを検証できなかった（判定不能）。",
+	    "Shorten the alias chain and remove loops.",
+	    "別名（CNAME/DNAME）の連鎖を短くし、ループを解消してください。" },
+	{ "dnssec", "too-many-zones", "dnssec", W, "RFC 4035 §4.3",
+	    "The answers involve more than 8 zones; the rest were not checked "
+	    "(indeterminate).",
+	    "応答が8を超えるゾーンにまたがるため、残りを検証できなかった"
+	    "（判定不能）。",
+	    "Reduce the aliases into other zones.",
+	    "他のゾーンへの別名を減らしてください。" },
 
 	/* ---- spf ------------------------------------------------------- */
 	{ "spf", "too-many-lookups", "spf", E, "RFC 7208 §4.6.4",

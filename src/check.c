@@ -33,6 +33,14 @@ enum check_state {
 	CHK_DONE,
 };
 
+/* The run-wide sanity checks in progress (hy_run_preflight). */
+struct preflight {
+	size_t		 pending;
+	bool		 failed;
+	char		*err;
+	size_t		 errlen;
+};
+
 struct hy_run {
 	struct hy_loop		*loop;
 	struct hy_dns		*dns;
@@ -40,6 +48,7 @@ struct hy_run {
 	void			**shared;	/* one per registered probe */
 	json_t			*warnings;	/* strings for the CLI */
 	size_t			 in_flight;
+	struct preflight	*pre;
 };
 
 struct probe_slot {
@@ -161,6 +170,65 @@ hy_run_warn(struct hy_run *r, const char *fmt, ...)
 	rc = json_array_append_new(r->warnings, hy_txt_json(msg));
 	free(msg);
 	return rc;
+}
+
+void
+hy_run_check_done(struct hy_run *r, const struct hy_probe *p, bool ok,
+    const char *msg)
+{
+	struct preflight *pf = r->pre;
+
+	if (!ok && !pf->failed) {
+		pf->failed = true;
+		snprintf(pf->err, pf->errlen, "%s: %s", p->name, msg);
+	}
+	if (--pf->pending == 0)
+		hy_loop_stop(r->loop);
+}
+
+int
+hy_run_preflight(struct hy_run *r, char *err, size_t errlen)
+{
+	struct preflight pf = { .pending = 1, .err = err, .errlen = errlen };
+	struct hy_dns_stats st;
+
+	r->pre = &pf;
+	for (size_t i = 0; i < hy_nprobes && !pf.failed; i++) {
+		if (hy_probes[i]->run_check == NULL)
+			continue;
+		pf.pending++;
+		if (hy_probes[i]->run_check(r, r->shared[i]) != 0) {
+			pf.pending--;
+			pf.failed = true;
+			snprintf(err, errlen, "%s: out of memory",
+			    hy_probes[i]->name);
+		}
+	}
+	/* The loop runs until every check has reported. */
+	if (--pf.pending > 0 && hy_loop_run(r->loop) != 0 && !pf.failed) {
+		pf.failed = true;
+		snprintf(err, errlen, "event loop failed");
+	}
+	r->pre = NULL;
+	if (!pf.failed)
+		return 0;
+	/* When the resolver itself is the problem, say that (SERVFAIL
+	 * alone says nothing about the resolver: the root's answer may be
+	 * what fails). */
+	hy_dns_get_stats(r->dns, &st);
+	if (st.sent > 0 && st.answers == 0)
+		snprintf(err, errlen, "no answer from the resolver (%s) within "
+		    "the deadline; check --resolver and the network",
+		    hy_dns_servers(r->dns));
+	else if (st.sent > 0 && st.usable == 0 && st.refused + st.failed > 0)
+		snprintf(err, errlen, "the resolver (%s) gave no usable answer "
+		    "to %llu queries (%llu REFUSED, %llu SERVFAIL, %llu "
+		    "unanswered, unreachable or garbled); check --resolver",
+		    hy_dns_servers(r->dns), (unsigned long long)st.sent,
+		    (unsigned long long)st.refused,
+		    (unsigned long long)st.servfail,
+		    (unsigned long long)st.failed);
+	return -1;
 }
 
 struct hy_loop *

@@ -300,6 +300,11 @@ check_run(struct check_cmd *cc)
 		    "list %s", cc->dmarc.psl_file);
 		goto out;
 	}
+	/* Run-wide sanity (the trust anchor): stop before any domain. */
+	if (hy_run_preflight(cc->run, err, sizeof(err)) != 0) {
+		hy_cli_error("check", "%s", err);
+		goto out;
+	}
 	cc->window = cc->cfg.concurrency;
 	cc->nring = cc->window * HOLD_FACTOR;
 	if ((cc->ring = calloc(cc->nring, sizeof(*cc->ring))) == NULL) {

@@ -620,6 +620,16 @@ survey_exec(struct survey_cmd *sc)
 	}
 	json_array_foreach(hy_run_warnings(sc->run), i, w)
 		hy_cli_error("survey", "%s", json_string_value(w));
+	/* Run-wide sanity (the trust anchor): stop before any domain. A
+	 * survey of ISP routes alone checks no domain and needs no DNS. */
+	for (i = 0; sc->domains == NULL && i < isps->n; i++)
+		if (isps->v[i].ndomains > 0)
+			break;
+	if ((sc->domains != NULL || i < isps->n) &&
+	    hy_run_preflight(sc->run, err, sizeof(err)) != 0) {
+		hy_cli_error("survey", "%s", err);
+		goto out;
+	}
 	o.month = sc->month;
 	o.out_dir = sc->out;
 	o.isps = isps;

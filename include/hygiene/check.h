@@ -45,6 +45,11 @@ struct hy_probe {
 	int	(*run_init)(struct hy_run *, void **shared, char *err,
 		    size_t errlen);
 	void	(*run_free)(void *shared);
+	/* Optional: a run-wide sanity check before any domain (e.g. that the
+	 * trust anchor validates the root's keys). 0 on success, and then
+	 * hy_run_check_done() follows exactly once, from a callback; -1 on
+	 * OOM. */
+	int	(*run_check)(struct hy_run *, void *shared);
 	/* Start on one domain. 0 on success (done will follow); -1 means the
 	 * probe could not start (out of memory) and done will not follow. */
 	int	(*start)(struct hy_check *, void **state);
@@ -95,6 +100,15 @@ const json_t	*hy_run_warnings(const struct hy_run *);
 int		 hy_run_warn(struct hy_run *, const char *fmt, ...)
 		    __attribute__((format(printf, 2, 3)));
 void		 hy_run_free(struct hy_run *);
+/*
+ * Run every probe's run_check (the loop runs until all report). Returns
+ * 0, or -1 with the reason in err when the run must stop: the CLI prints
+ * it and exits 1.
+ */
+int		 hy_run_preflight(struct hy_run *, char *err, size_t errlen);
+/* A probe's run_check result: ok false with a message stops the run. */
+void		 hy_run_check_done(struct hy_run *, const struct hy_probe *,
+		    bool ok, const char *msg);
 struct hy_loop	*hy_run_loop(struct hy_run *);
 struct hy_dns	*hy_run_dns(struct hy_run *);
 const struct hy_config *hy_run_config(const struct hy_run *);

@@ -40,6 +40,7 @@ const char	*hy_dnssec_status_str(enum hy_dnssec_status);
 /* Why an RRset's signatures did or did not validate, best first. */
 enum hy_sig_verdict {
 	HY_SIG_VALID,
+	HY_SIG_ERROR,		/* could not be checked: out of memory */
 	HY_SIG_EXPIRED,		/* crypto fine, expiration passed */
 	HY_SIG_NOT_YET,		/* crypto fine, inception in the future */
 	HY_SIG_INVALID,		/* a matching key, the crypto fails */
@@ -73,9 +74,15 @@ struct hy_dnssec_pkeys;
 struct hy_dnssec_pkeys *hy_dnssec_pkeys_new(const ldns_rr_list *keys);
 void		 hy_dnssec_pkeys_free(struct hy_dnssec_pkeys *);
 
+/* The clock-skew allowance around a signature's validity period, as
+ * unbound's val-sig-skew-min/max: a tenth of the period, clamped. */
+#define HY_SIG_SKEW_MIN	3600
+#define HY_SIG_SKEW_MAX	86400
+
 /*
  * Verify rrset (one owner, one type) against the RRSIGs in sigs made by
- * signer with keys, at time now (RFC 4034 §3.1.5 serial arithmetic).
+ * signer with keys, at time now (RFC 4034 §3.1.5 serial arithmetic, with
+ * the skew allowance above).
  * pk, if not NULL, is the parsed-key cache made for keys.
  * Only RRSIGs whose owner, type covered and signer match are considered.
  * On HY_SIG_VALID, *valid (if not NULL) is filled from the valid
@@ -88,44 +95,62 @@ enum hy_sig_verdict hy_dnssec_verify_rrset(const ldns_rr_list *rrset,
 		    struct hy_dnssec_pkeys *pk, const ldns_rdf *signer,
 		    time_t now, struct hy_sig_valid *valid);
 
-/* For an answer synthesised from a wildcard at labels labels: true if
- * the authenticated nsecs prove qname itself does not exist (RFC 4035
- * §5.3.4, RFC 5155 §8.8). */
-bool		 hy_dnssec_wildcard_proof(const ldns_rdf *qname,
-		    unsigned labels, const ldns_rr_list *nsecs,
-		    const ldns_rdf *zone);
-
-/* True if ds (a DS RR, supported digest) is the digest of key. */
-bool		 hy_dnssec_ds_matches(const ldns_rr *ds, const ldns_rr *key);
+/* 1 if ds (a DS RR, supported digest) is the digest of key, 0 if not,
+ * -1 when out of memory. */
+int		 hy_dnssec_ds_matches(const ldns_rr *ds, const ldns_rr *key);
 /* True if the DNSKEY a equals the DNSKEY b (flags, alg, key). */
 bool		 hy_dnssec_dnskey_equal(const ldns_rr *a, const ldns_rr *b);
+/* The key tag of a DNSKEY RR (RFC 4034 Appendix B); cannot fail. */
+unsigned	 hy_dnssec_key_tag(const ldns_rr *key);
 /* Key size in bits as the JSON reports it (RSA modulus, curve size). */
 unsigned	 hy_dnssec_key_bits(const ldns_rr *key);
 
 /* What an authenticated NSEC/NSEC3 set proves about (qname, qtype). */
 enum hy_denial {
-	HY_DENIAL_NONE,		/* proves nothing about the question */
-	HY_DENIAL_NODATA,	/* the name exists without the type */
-	HY_DENIAL_NXDOMAIN,	/* the name and a covering wildcard do not */
+	HY_DENIAL_NONE,		/* proves nothing about the question: bogus */
+	HY_DENIAL_NODATA,	/* the name exists without the type; for DS:
+				 * a delegation without DS (RFC 4035 §5.2) */
+	HY_DENIAL_NXDOMAIN,	/* the name and any wildcard that could make
+				 * it do not exist */
 	HY_DENIAL_OPTOUT,	/* an NSEC3 opt-out span covers the name: an
 				 * unsigned delegation may be there, so the
 				 * answer is insecure (RFC 5155 §9.2) */
 	HY_DENIAL_INSECURE,	/* NSEC3 with more iterations than validators
 				 * check (RFC 9276 §3.2): insecure */
+	HY_DENIAL_DELEGATION,	/* the name is at or below an insecure
+				 * delegation (NS, no DS): insecure */
+	HY_DENIAL_NO_CUT,	/* DS only: the name exists and is no
+				 * delegation, so no zone starts there */
+	HY_DENIAL_ERROR,	/* not checked: out of memory */
 };
 
 /* RFC 9276 §3.2: above this many NSEC3 iterations a validator may treat
  * the denial as insecure; unbound and others use 150. */
 #define HY_NSEC3_MAX_ITERATIONS	150
 
+/* a is b or a name below it (case-insensitive; allocates nothing). */
+bool		 hy_dnssec_name_under(const ldns_rdf *a, const ldns_rdf *b);
+
 /*
  * nsecs: NSEC or NSEC3 RRs whose signatures the caller already verified
- * with zone's keys. For qtype DS a NODATA proof also requires the NS bit
- * and no SOA bit (the parent side of a delegation, RFC 4035 §5.2, RFC
- * 5155 §8.6).
+ * with zone's keys. nxdomain: the answer's rcode was NXDOMAIN. A parent-
+ * side record at a delegation proves nothing but the absence of DS; an
+ * NSEC at a delegation or DNAME above qname, or an NSEC3 closest
+ * encloser at one, proves nothing about qname (RFC 4035 §5.4, RFC 5155
+ * §8, RFC 6840 §4.1).
  */
 enum hy_denial	 hy_dnssec_denial(const ldns_rdf *qname, ldns_rr_type qtype,
-		    const ldns_rr_list *nsecs, const ldns_rdf *zone);
+		    bool nxdomain, const ldns_rr_list *nsecs,
+		    const ldns_rdf *zone);
+
+/* For an answer synthesised from a wildcard whose RRSIG has nlabels
+ * labels: HY_DENIAL_NXDOMAIN if the authenticated nsecs prove that qname
+ * does not exist and that the wildcard's closest encloser is qname's
+ * (RFC 4035 §5.3.4, RFC 5155 §8.8); OPTOUT or INSECURE make the answer
+ * insecure; NONE bogus. */
+enum hy_denial	 hy_dnssec_wildcard_proof(const ldns_rdf *qname,
+		    unsigned nlabels, const ldns_rr_list *nsecs,
+		    const ldns_rdf *zone);
 
 /* The trust anchors: DS or DNSKEY RRs. NULL file means the IANA root
  * KSKs 20326 and 38696. Returns NULL and sets *err on failure. */
@@ -179,6 +204,9 @@ struct hy_dnssec_env {
 	/* Only the chain, SOA and DNSKEY (benchmarks); otherwise also the
 	 * TXT, MX and _dmarc TXT RRsets mail checks rely on. */
 	bool			 chain_only;
+	/* The domain is a trust anchor's zone: validate its DNSKEY RRset
+	 * against the anchors and nothing else (the run's sanity check). */
+	bool			 anchor_only;
 };
 
 /* domain: A-label, with or without the trailing dot. */
@@ -193,6 +221,9 @@ const struct hy_findings *hy_dnssec_walk_findings(
 		    const struct hy_dnssec_walk *);
 /* The `dnssec` JSON section (new reference) or NULL on OOM. */
 json_t		*hy_dnssec_walk_json(const struct hy_dnssec_walk *);
+/* The error findings behind a walk's verdict, "; "-separated, into buf. */
+void		 hy_dnssec_walk_explain(const struct hy_dnssec_walk *,
+		    char *buf, size_t len);
 
 /* The `dnssec` probe (dnssec_probe.c), listed in src/probes.c. */
 struct hy_probe;

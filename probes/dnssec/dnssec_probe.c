@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hygiene/loop.h"
+
 #include "hygiene/check.h"
 #include "dnssec.h"
 
@@ -40,6 +42,143 @@ static void
 dnssec_run_free(void *shared)
 {
 	hy_dnssec_shared_free(shared);
+}
+
+/*
+ * The run's sanity check (issue 10): before any domain, the DNSKEY RRset
+ * of the trust anchor's zone (the root) must validate against the
+ * anchor. A wrong --trust-anchor file, or a stale built-in anchor after a
+ * root key roll, would otherwise make every domain bogus. An answer that
+ * could not be measured is asked again while the deadline allows, so one
+ * lost packet does not stop a survey.
+ */
+#define PRE_TRIES	12
+
+struct pre {
+	struct hy_run		*run;
+	struct hy_dnssec_shared	*shared;
+	struct hy_dns_group	*grp;
+	struct hy_dnssec_walk	*walk;
+	struct hy_timer		 timer;
+	char			 zone[256];
+	int			 tries;
+	bool			 reported;
+};
+
+static void pre_next(void *arg);
+
+static int
+pre_query(void *qarg, const char *name, ldns_rr_type type, hy_dns_fn cb,
+    void *cbarg)
+{
+	struct pre *p = qarg;
+
+	return hy_dns_query(p->grp, name, type, HY_DNS_CD, cb, cbarg);
+}
+
+static void
+pre_report(struct pre *p, bool ok, const char *msg)
+{
+	struct hy_run *run = p->run;
+
+	hy_timer_stop(hy_run_loop(run), &p->timer);
+	hy_dnssec_walk_free(p->walk);
+	hy_dns_group_free(p->grp);
+	free(p);
+	hy_run_check_done(run, &hy_probe_dnssec, ok, msg);
+}
+
+/* The walk is done: judged from a timer, never inside its callback. */
+static void
+pre_judge(void *arg)
+{
+	struct pre *p = arg;
+	const struct hy_config *cfg = hy_run_config(p->run);
+	enum hy_dnssec_status st = hy_dnssec_walk_status(p->walk);
+	char why[600], msg[2048];
+
+	if (st == HY_DNSSEC_SECURE) {
+		pre_report(p, true, NULL);
+		return;
+	}
+	if (st == HY_DNSSEC_INDETERMINATE && p->tries < PRE_TRIES &&
+	    !hy_dns_group_expired(p->grp)) {
+		hy_dnssec_walk_free(p->walk);
+		p->walk = NULL;
+		hy_timer_start(hy_run_loop(p->run), &p->timer, 100, pre_next,
+		    p);
+		return;
+	}
+	hy_dnssec_walk_explain(p->walk, why, sizeof(why));
+	if (st == HY_DNSSEC_INDETERMINATE)
+		snprintf(msg, sizeof(msg), "could not measure: the DNSKEY "
+		    "RRset of %s, which the trust anchor vouches for, could "
+		    "not be fetched and checked (%s)", p->zone,
+		    why[0] ? why : "no answer");
+	else
+		snprintf(msg, sizeof(msg), "the DNSKEY RRset of %s does not "
+		    "validate against the trust anchor (%s): %s. A wrong "
+		    "--trust-anchor file, or a stale built-in anchor after a "
+		    "root key roll, would make every domain bogus", p->zone,
+		    cfg->trust_anchor ? cfg->trust_anchor :
+		    "the built-in IANA root KSKs", why[0] ? why :
+		    hy_dnssec_status_str(st));
+	pre_report(p, false, msg);
+}
+
+static void
+pre_done(void *darg, struct hy_dnssec_walk *w)
+{
+	struct pre *p = darg;
+
+	(void)w;
+	hy_timer_start(hy_run_loop(p->run), &p->timer, 0, pre_judge, p);
+}
+
+/* One attempt: a walk of the anchor's zone alone. */
+static void
+pre_next(void *arg)
+{
+	struct pre *p = arg;
+	struct hy_dnssec_env env = {
+		.shared = p->shared,
+		.now = hy_run_config(p->run)->now,
+		.query = pre_query, .qarg = p,
+		.done = pre_done, .darg = p,
+		.anchor_only = true,
+	};
+
+	p->tries++;
+	if ((p->walk = hy_dnssec_walk_new(&env, p->zone)) == NULL ||
+	    hy_dnssec_walk_start(p->walk) != 0)
+		pre_report(p, false, "out of memory");
+}
+
+static int
+dnssec_run_check(struct hy_run *run, void *shared)
+{
+	const ldns_rr_list *a = hy_dnssec_shared_anchors(shared);
+	struct pre *p;
+	char *z;
+
+	if (ldns_rr_list_rr_count(a) == 0 || (p = calloc(1, sizeof(*p))) ==
+	    NULL)
+		return -1;
+	p->run = run;
+	p->shared = shared;
+	/* The anchors name one zone in practice: the root. */
+	if ((z = ldns_rdf2str(ldns_rr_owner(ldns_rr_list_rr(a, 0)))) == NULL ||
+	    (p->grp = hy_dns_group_new(hy_run_dns(run),
+	    hy_run_config(run)->timeout_ms)) == NULL) {
+		free(z);
+		free(p);
+		return -1;
+	}
+	snprintf(p->zone, sizeof(p->zone), "%s", z);
+	free(z);
+	/* From the loop, so the result never comes from inside this call. */
+	hy_timer_start(hy_run_loop(run), &p->timer, 0, pre_next, p);
+	return 0;
 }
 
 static int
@@ -202,6 +341,7 @@ const struct hy_probe hy_probe_dnssec = {
 	.phase = HY_PHASE_START,
 	.run_init = dnssec_run_init,
 	.run_free = dnssec_run_free,
+	.run_check = dnssec_run_check,
 	.start = dnssec_start,
 	.emit = dnssec_emit,
 	.free = dnssec_free,

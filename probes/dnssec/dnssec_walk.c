@@ -6,16 +6,23 @@
  *               once (CD=1). The SOA answer (or the SOA in the authority
  *               section of a negative answer) names the zone Z.
  *   W_CHAIN     Z's keys are taken from the zone table, or validated by a
- *               zone job: DS(Z) at the parent (the RRSIG signer or SOA
- *               owner of that answer names the parent P, whose keys are
- *               obtained the same way, up to the trust anchor) and
+ *               zone job: DS(Z) at the parent (the signer of that answer's
+ *               DS or NSEC/NSEC3 records names the parent P, whose keys
+ *               are obtained the same way, up to the trust anchor) and
  *               DNSKEY(Z). Concurrent walks needing the same zone wait
  *               for the one job.
+ *   W_ZONES     every answer is followed through its CNAME/DNAME links
+ *               (dnssec_answer.c); each link belongs to the zone that
+ *               signed it, which is obtained like Z (and an unsigned
+ *               link's zone is found by asking its SOA). Then each answer
+ *               is judged with those zones' keys.
  *   W_NSEC3PARAM only when no answer showed Z's denial method.
  *   W_DONE      the verdict is fixed and done() has been called.
  *
  * Insecure needs an authenticated NSEC/NSEC3 proof that P has no DS for
- * Z (RFC 4035 §5.2); a DS that is simply absent is bogus.
+ * Z (RFC 4035 §5.2); a DS that is simply absent is bogus. Out of memory
+ * is never a verdict: it makes a zone or answer indeterminate, and an
+ * indeterminate zone is not kept in the table.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,10 +32,16 @@
 #include "dnssec_int.h"
 
 #define EXPIRES_SOON_S	(7 * 86400)
+#define MAX_ZONES	8	/* zones one domain's answers may need */
 
-enum walk_state { W_INIT, W_DISCOVER, W_CHAIN, W_NSEC3PARAM, W_DONE };
+enum walk_state { W_INIT, W_DISCOVER, W_CHAIN, W_ZONES, W_NSEC3PARAM,
+	W_DONE };
 enum job_state { J_FETCH, J_FIND_PARENT, J_PARENT, J_DONE };
-enum slot { S_SOA, S_TXT, S_MX, S_DMARC, S_NSEC3PARAM, S_SOA_UP, NSLOTS };
+/* The four answers checked, then helper questions; S_AUX + s asks the
+ * SOA of an unsigned link in answer s. */
+enum slot { S_SOA, S_TXT, S_MX, S_DMARC, S_NSEC3PARAM, S_SOA_UP, S_AUX,
+	NSLOTS = S_AUX + 4 };
+#define NCHECKED	4
 enum qkind { Q_SLOT, Q_DS, Q_DNSKEY, Q_FINDP };
 enum ev_kind { EV_START, EV_RESPONSE, EV_ZONE_READY, EV_ZONE_RETRY };
 
@@ -55,6 +68,7 @@ struct job {
 	struct hy_dnssec_zone	*zone;		/* ref */
 	enum job_state		 state;
 	bool			 anchored;	/* the anchors name this zone */
+	bool			 oom;
 	struct resp		 ds, dnskey;
 	int			 pending;
 	char			*parent_name;
@@ -63,11 +77,17 @@ struct job {
 	struct job		*next;
 };
 
+/* A zone the walk needs: Z first, then the signers of the answers. */
+struct zref {
+	struct hy_dnssec_walk	*w;
+	char			*name;
+	struct hy_dnssec_zone	*zone;		/* ref once acquired */
+	struct hy_dnssec_waiter	 wt;
+};
+
 struct rrset_result {
-	const char		*type;
 	enum hy_dnssec_status	 status;
 	bool			 present;
-	bool			 foreign;	/* in a zone below Z: not checked */
 	bool			 skipped;	/* not asked (chain_only) */
 };
 
@@ -78,15 +98,18 @@ struct hy_dnssec_walk {
 	enum walk_state		 state;
 	struct resp		 r[NSLOTS];
 	int			 pending_slots;
-	char			*zone_name;
-	struct hy_dnssec_zone	*zone;		/* ref once acquired */
-	struct hy_dnssec_waiter	 zwait;
+	struct zref		 zr[MAX_ZONES];	/* zr[0]: Z */
+	int			 nzr;
+	bool			 zones_full;
+	char			*aux_name[NCHECKED], *aux_zone[NCHECKED];
+	int			 cur_slot;	/* the answer being judged */
 	struct job		*jobs;
 	struct qctx		*queries;
+	bool			 oom;
 
 	enum hy_dnssec_status	 status;
 	struct hy_findings	 findings;
-	struct rrset_result	 rr[NSLOTS];
+	struct rrset_result	 rr[NCHECKED];
 	time_t			 expires;
 	int			 denial;	/* 0 unknown, 1 NSEC, 3 NSEC3 */
 	unsigned		 n3_iter, n3_salt;
@@ -98,39 +121,19 @@ struct ev {
 	enum ev_kind		 kind;
 	struct qctx		*q;
 	const struct hy_dns_result *res;
-	struct hy_dnssec_zone	*zone;
+	struct zref		*zr;	/* EV_ZONE_* for the walk's zones */
 	struct job		*job;	/* EV_ZONE_*: the job that waited */
 };
 
 static void walk_step(struct hy_dnssec_walk *, const struct ev *);
+static void finish(struct hy_dnssec_walk *, enum hy_dnssec_status);
 
 static const char *const slot_type[NSLOTS] = {
-	"SOA", "TXT", "MX", "TXT", "NSEC3PARAM", "SOA"
+	"SOA", "TXT", "MX", "TXT", "NSEC3PARAM", "SOA",
+	"SOA", "SOA", "SOA", "SOA"
 };
 
 /* ---- small helpers ---------------------------------------------------- */
-
-static ldns_rdf *
-dname(const char *s)
-{
-	ldns_rdf *d = ldns_dname_new_frm_str(s);
-
-	if (d != NULL)
-		ldns_dname2canonical(d);
-	return d;
-}
-
-static char *
-dname_str(const ldns_rdf *d)
-{
-	char *s = ldns_rdf2str(d);
-
-	if (s != NULL)
-		for (char *p = s; *p; p++)
-			if (*p >= 'A' && *p <= 'Z')
-				*p += 'a' - 'A';
-	return s;
-}
 
 static bool
 name_eq(const char *a, const char *b)
@@ -165,37 +168,9 @@ resp_store(struct resp *r, const struct hy_dns_result *res)
 	r->have = true;
 	r->status = res->status;
 	r->ad = res->ad;
-	r->pkt = res->pkt != NULL ? ldns_pkt_clone(res->pkt) : NULL;
+	r->pkt = res->pkt != NULL ? hy_dnssec_pkt_copy(res->pkt) : NULL;
 	if (res->pkt != NULL && r->pkt == NULL)
 		r->status = HY_DNS_ERROR;	/* OOM: could not measure */
-}
-
-/* RRs of a section matching owner (NULL: any) and type, canonicalised
- * copies; the caller deep-frees. */
-static ldns_rr_list *
-section_rrs(const ldns_pkt *p, ldns_pkt_section sec, const ldns_rdf *owner,
-    ldns_rr_type type)
-{
-	ldns_rr_list *all, *out;
-
-	if (p == NULL || (out = ldns_rr_list_new()) == NULL)
-		return NULL;
-	all = ldns_pkt_get_section_clone(p, sec);
-	for (size_t i = 0; all != NULL && i < ldns_rr_list_rr_count(all); i++) {
-		ldns_rr *r = ldns_rr_list_rr(all, i);
-
-		ldns_rr2canonical(r);
-		if (ldns_rr_get_type(r) != type ||
-		    (owner != NULL && ldns_dname_compare(ldns_rr_owner(r),
-		    owner) != 0))
-			continue;
-		ldns_rr *c = ldns_rr_clone(r);
-
-		if (c != NULL && !ldns_rr_list_push_rr(out, c))
-			ldns_rr_free(c);
-	}
-	ldns_rr_list_deep_free(all);
-	return out;
 }
 
 static bool
@@ -204,51 +179,10 @@ status_measured(enum hy_dns_status s)
 	return s == HY_DNS_ANSWER || s == HY_DNS_NODATA || s == HY_DNS_NXDOMAIN;
 }
 
-static void
-merge_expiry(time_t *acc, time_t e)
+static const char *
+slot_name(const struct hy_dnssec_walk *w, int s)
 {
-	if (e != 0 && (*acc == 0 || e < *acc))
-		*acc = e;
-}
-
-/* The finding for a failed signature check. */
-static void
-sig_finding(struct hy_findings *f, enum hy_sig_verdict v, const char *what)
-{
-	switch (v) {
-	case HY_SIG_VALID:
-		break;
-	case HY_SIG_EXPIRED:
-		hy_findings_add(f, "signature-expired", HY_SEV_ERROR,
-		    "the RRSIG over %s has expired (RFC 4035 §5.3.1)", what);
-		break;
-	case HY_SIG_NOT_YET:
-		hy_findings_add(f, "signature-not-yet-valid", HY_SEV_ERROR,
-		    "the RRSIG over %s is not valid yet: its inception is in "
-		    "the future (RFC 4035 §5.3.1)", what);
-		break;
-	case HY_SIG_INVALID:
-		hy_findings_add(f, "signature-invalid", HY_SEV_ERROR,
-		    "the RRSIG over %s does not verify: the data was changed "
-		    "after signing or the signature is corrupt "
-		    "(RFC 4035 §5.3.3)", what);
-		break;
-	case HY_SIG_NO_KEY:
-		hy_findings_add(f, "signature-invalid", HY_SEV_ERROR,
-		    "the RRSIG over %s names a key that is not in the zone's "
-		    "validated DNSKEY set (RFC 4035 §5.3.1)", what);
-		break;
-	case HY_SIG_UNSUPPORTED:
-		hy_findings_add(f, "unsupported-algorithm", HY_SEV_ERROR,
-		    "%s is signed only with algorithms this validator does "
-		    "not implement (RFC 6840 §5.2)", what);
-		break;
-	case HY_SIG_MISSING:
-		hy_findings_add(f, "missing-rrsig", HY_SEV_ERROR,
-		    "%s carries no RRSIG from its zone although the zone is "
-		    "signed (RFC 4035 §3.1.1, §5.3)", what);
-		break;
-	}
+	return s == S_DMARC ? w->dmarc : w->domain;
 }
 
 /* ---- queries ---------------------------------------------------------- */
@@ -297,47 +231,58 @@ ask(struct hy_dnssec_walk *w, struct job *job, enum qkind kind, int slot,
 
 static void zone_event(void *arg, struct hy_dnssec_zone *z, bool retry);
 static void job_event(void *arg, struct hy_dnssec_zone *z, bool retry);
-static int job_start(struct hy_dnssec_walk *, struct hy_dnssec_zone *);
+static void job_start(struct hy_dnssec_walk *, struct hy_dnssec_zone *);
 
 /*
- * Get zone name from the table for the walk itself (job NULL) or for a
- * job's parent. Returns 1 if the entry is done already, 0 if waiting, -1
- * on OOM.
+ * Get a zone from the table into *slot, waiting with wt (fn/arg) if it is
+ * pending. Returns 1 if the entry is done already, 0 if waiting, -1 on
+ * OOM.
  */
 static int
-acquire(struct hy_dnssec_walk *w, struct job *job, const char *name)
+acquire(struct hy_dnssec_walk *w, const char *name,
+    struct hy_dnssec_zone **slot, struct hy_dnssec_waiter *wt,
+    void (*fn)(void *, struct hy_dnssec_zone *, bool), void *arg)
 {
 	struct hy_dnssec_zone *z;
-	struct hy_dnssec_waiter *wt = job ? &job->pwait : &w->zwait;
 	bool created;
 
 	if ((z = hy_dnssec_zone_get(w->env.shared, name, &created)) == NULL)
 		return -1;
-	if (job)
-		job->parent = z;
-	else
-		w->zone = z;
-	if (created && job_start(w, z) != 0) {
-		/* Nothing could be asked: an indeterminate, unkept result. */
-		hy_dnssec_zone_finish(w->env.shared, z, false, w, false);
-	}
+	*slot = z;
+	if (created)
+		job_start(w, z);
 	if (hy_dnssec_zone_done(z))
 		return 1;
 	memset(wt, 0, sizeof(*wt));
 	wt->owner = w;
-	wt->fn = job ? job_event : zone_event;
-	wt->arg = job ? (void *)job : (void *)w;
+	wt->fn = fn;
+	wt->arg = arg;
 	hy_dnssec_zone_wait(z, wt);
 	return 0;
+}
+
+static int
+zref_acquire(struct zref *zr)
+{
+	return acquire(zr->w, zr->name, &zr->zone, &zr->wt, zone_event, zr);
+}
+
+static bool
+zref_ready(const struct zref *zr)
+{
+	return zr->zone != NULL && hy_dnssec_zone_done(zr->zone) &&
+	    !zr->wt.linked;
 }
 
 static void
 zone_event(void *arg, struct hy_dnssec_zone *z, bool retry)
 {
+	struct zref *zr = arg;
 	struct ev ev = { .kind = retry ? EV_ZONE_RETRY : EV_ZONE_READY,
-	    .zone = z };
+	    .zr = zr };
 
-	walk_step(arg, &ev);
+	(void)z;
+	walk_step(zr->w, &ev);
 }
 
 static void
@@ -345,8 +290,9 @@ job_event(void *arg, struct hy_dnssec_zone *z, bool retry)
 {
 	struct job *job = arg;
 	struct ev ev = { .kind = retry ? EV_ZONE_RETRY : EV_ZONE_READY,
-	    .zone = z, .job = job };
+	    .job = job };
 
+	(void)z;
 	walk_step(job->w, &ev);
 }
 
@@ -354,97 +300,78 @@ static bool
 has_anchor(const struct hy_dnssec_walk *w, const char *zone)
 {
 	const ldns_rr_list *a = hy_dnssec_shared_anchors(w->env.shared);
-	ldns_rdf *z = dname(zone);
+	ldns_rdf *z = hy_dnssec_dname(zone);
 	bool found = false;
 
 	for (size_t i = 0; z && i < ldns_rr_list_rr_count(a) && !found; i++)
-		found = ldns_dname_compare(ldns_rr_owner(ldns_rr_list_rr(a, i)),
-		    z) == 0;
+		found = hy_dnssec_name_eq(ldns_rr_owner(ldns_rr_list_rr(a, i)),
+		    z);
 	ldns_rdf_deep_free(z);
 	return found;
 }
 
-static int
+/* Start fetching a new zone entry's DS and DNSKEY. When a question
+ * cannot be asked the entry is finished at once: indeterminate, not
+ * kept; answers to questions already asked are then ignored. */
+static void
 job_start(struct hy_dnssec_walk *w, struct hy_dnssec_zone *z)
 {
+	struct hy_dnssec_zone_info *zi = hy_dnssec_zone_info_mut(z);
 	struct job *job = calloc(1, sizeof(*job));
-	const char *name = hy_dnssec_zone_info(z)->name;
 
 	if (job == NULL)
-		return -1;
+		goto fail;
 	job->w = w;
 	job->zone = z;
 	hy_dnssec_zone_ref(z);
 	job->state = J_FETCH;
-	job->anchored = has_anchor(w, name);
+	job->anchored = has_anchor(w, zi->name);
 	job->next = w->jobs;
 	w->jobs = job;
 	if (!job->anchored) {
-		if (strcmp(name, ".") == 0 ||
-		    ask(w, job, Q_DS, 0, name, LDNS_RR_TYPE_DS) != 0)
+		if (strcmp(zi->name, ".") == 0 ||
+		    ask(w, job, Q_DS, 0, zi->name, LDNS_RR_TYPE_DS) != 0)
 			goto fail;
 		job->pending++;
 	}
-	if (ask(w, job, Q_DNSKEY, 0, name, LDNS_RR_TYPE_DNSKEY) != 0)
+	if (ask(w, job, Q_DNSKEY, 0, zi->name, LDNS_RR_TYPE_DNSKEY) != 0)
 		goto fail;
 	job->pending++;
-	return 0;
+	return;
 fail:
-	/* Leave the job on the list (queries may be pending); mark it. */
-	job->state = J_DONE;
-	return job->pending > 0 ? 0 : -1;
+	if (job != NULL)
+		job->state = J_DONE;
+	zi->status = HY_DNSSEC_INDETERMINATE;
+	hy_findings_add(&zi->findings, "query-failed", HY_SEV_ERROR,
+	    "the DS and DNSKEY of %s could not be asked (out of memory or "
+	    "an unusable name; RFC 4035 §4.3: indeterminate)", zi->name);
+	hy_dnssec_zone_finish(w->env.shared, z, false, w, false);
 }
 
 /* ---- validating one zone ------------------------------------------------ */
 
-/* Verify every NSEC/NSEC3 RRset of the authority section with keys;
- * return the RRs that validated (canonical copies). */
-static ldns_rr_list *
-valid_denials(const ldns_pkt *p, const ldns_rr_list *keys,
-    struct hy_dnssec_pkeys *pk, const ldns_rdf *zone, time_t now,
-    time_t *expires, bool *any)
+static bool
+rsa_alg(unsigned alg)
 {
-	ldns_rr_list *out = ldns_rr_list_new(), *sigs;
-	static const ldns_rr_type types[] = { LDNS_RR_TYPE_NSEC,
-	    LDNS_RR_TYPE_NSEC3 };
-
-	*any = false;
-	if (out == NULL)
-		return NULL;
-	sigs = section_rrs(p, LDNS_SECTION_AUTHORITY, NULL, LDNS_RR_TYPE_RRSIG);
-	for (size_t t = 0; t < 2; t++) {
-		ldns_rr_list *all = section_rrs(p, LDNS_SECTION_AUTHORITY, NULL,
-		    types[t]);
-
-		for (size_t i = 0; all && i < ldns_rr_list_rr_count(all); i++) {
-			ldns_rr *r = ldns_rr_list_rr(all, i);
-			ldns_rr_list *one = ldns_rr_list_new();
-			struct hy_sig_valid sv;
-
-			*any = true;
-			if (one == NULL)
-				continue;
-			ldns_rr_list_push_rr(one, r);
-			if (hy_dnssec_verify_rrset(one, sigs, keys, pk, zone,
-			    now, &sv) == HY_SIG_VALID) {
-				ldns_rr *c = ldns_rr_clone(r);
-
-				if (c != NULL && !ldns_rr_list_push_rr(out, c))
-					ldns_rr_free(c);
-				merge_expiry(expires, sv.expires);
-			}
-			ldns_rr_list_free(one);
-		}
-		ldns_rr_list_deep_free(all);
-	}
-	ldns_rr_list_deep_free(sigs);
-	return out;
+	return alg == LDNS_RSASHA1 || alg == LDNS_RSASHA1_NSEC3 ||
+	    alg == LDNS_RSASHA256 || alg == LDNS_RSASHA512 || alg == LDNS_RSAMD5;
 }
 
+static int
+cmp_unsigned(const void *a, const void *b)
+{
+	unsigned x = *(const unsigned *)a, y = *(const unsigned *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Deprecated algorithms once per algorithm, short RSA keys once (their
+ * tags in order, whatever order the RRset came in). */
 static void
 key_findings(struct hy_dnssec_zone_info *zi)
 {
-	unsigned seen_dep = 0;
+	unsigned seen_dep = 0, nshort = 0, minbits = 0, tag[16];
+	char tags[96] = "";
 
 	for (size_t i = 0; i < ldns_rr_list_rr_count(zi->dnskeys); i++) {
 		const ldns_rr *k = ldns_rr_list_rr(zi->dnskeys, i);
@@ -454,7 +381,6 @@ key_findings(struct hy_dnssec_zone_info *zi)
 			continue;	/* malformed: never a usable key */
 		alg = ldns_rdf2native_int8(ldns_rr_rdf(k, 2));
 		bits = hy_dnssec_key_bits(k);
-
 		if (hy_dnssec_alg_deprecated(alg) && seen_dep != alg) {
 			seen_dep = alg;
 			hy_findings_add(&zi->findings, "deprecated-algorithm",
@@ -462,86 +388,132 @@ key_findings(struct hy_dnssec_zone_info *zi)
 			    "must no longer be used for signing (RFC 8624 §3.1, "
 			    "RFC 9904)", zi->name, alg, hy_dnssec_alg_name(alg));
 		}
-		if ((alg == LDNS_RSASHA1 || alg == LDNS_RSASHA1_NSEC3 ||
-		    alg == LDNS_RSASHA256 || alg == LDNS_RSASHA512 ||
-		    alg == LDNS_RSAMD5) && bits > 0 && bits < 2048)
-			hy_findings_add(&zi->findings, "rsa-key-short",
-			    HY_SEV_WARNING, "%s has a %u-bit RSA key (tag %u); "
-			    "2048 bits is the current minimum (RFC 8624 §3.1, "
-			    "NIST SP 800-57)", zi->name, bits,
-			    ldns_calc_keytag(k));
+		if (!rsa_alg(alg) || bits == 0 || bits >= 2048)
+			continue;
+		if (nshort == 0 || bits < minbits)
+			minbits = bits;
+		if (nshort < sizeof(tag) / sizeof(tag[0]))
+			tag[nshort] = hy_dnssec_key_tag(k);
+		nshort++;
+	}
+	if (nshort == 0)
+		return;
+	qsort(tag, nshort < 16 ? nshort : 16, sizeof(tag[0]), cmp_unsigned);
+	for (unsigned i = 0; i < nshort && i < 16; i++) {
+		size_t n = strlen(tags);
+
+		if (n < sizeof(tags) - 8)
+			snprintf(tags + n, sizeof(tags) - n, "%s%u",
+			    n ? ", " : "", tag[i]);
+	}
+	hy_findings_add(&zi->findings, "rsa-key-short", HY_SEV_WARNING,
+	    "%s has %u RSA key%s shorter than 2048 bits (the shortest %u "
+	    "bits; tag%s %s); 2048 bits is the current minimum (RFC 8624 "
+	    "§3.1, NIST SP 800-57)", zi->name, nshort, nshort == 1 ? "" :
+	    "s", minbits, nshort == 1 ? "" : "s", tags);
+}
+
+static bool
+list_has_alg(const ldns_rr_list *l, ldns_rr_type t, size_t field,
+    unsigned alg)
+{
+	for (size_t i = 0; i < ldns_rr_list_rr_count(l); i++) {
+		const ldns_rr *r = ldns_rr_list_rr(l, i);
+
+		if (ldns_rr_get_type(r) == t && ldns_rr_rd_count(r) > field &&
+		    ldns_rdf2native_int8(ldns_rr_rdf(r, field)) == alg)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * An algorithm rollover left half done: a DS algorithm without a DNSKEY
+ * of it, or a DNSKEY algorithm that does not sign the DNSKEY RRset.
+ * Validators accept either (RFC 6840 §5.11), but a zone must sign with
+ * every algorithm it publishes (RFC 4035 §2.2, RFC 6781 §4.1.4).
+ */
+static void
+algorithm_findings(struct hy_dnssec_zone_info *zi, const ldns_rr_list *sigs)
+{
+	unsigned done[16];
+	size_t ndone = 0;
+
+	for (size_t i = 0; i < ldns_rr_list_rr_count(zi->ds) + ldns_rr_list_rr_count(
+	    zi->dnskeys); i++) {
+		bool is_ds = i < ldns_rr_list_rr_count(zi->ds);
+		const ldns_rr *r = is_ds ? ldns_rr_list_rr(zi->ds, i) :
+		    ldns_rr_list_rr(zi->dnskeys, i - ldns_rr_list_rr_count(
+		    zi->ds));
+		unsigned alg;
+		bool seen = false;
+
+		if (ldns_rr_get_type(r) != (is_ds ? LDNS_RR_TYPE_DS :
+		    LDNS_RR_TYPE_DNSKEY) || ldns_rr_rd_count(r) < 4)
+			continue;
+		alg = ldns_rdf2native_int8(ldns_rr_rdf(r, is_ds ? 1 : 2));
+		if (!hy_dnssec_alg_supported(alg) || (is_ds &&
+		    !hy_dnssec_digest_supported(ldns_rdf2native_int8(
+		    ldns_rr_rdf(r, 2)))))
+			continue;
+		for (size_t j = 0; j < ndone; j++)
+			seen |= done[j] == alg;
+		if (seen || ndone == sizeof(done) / sizeof(done[0]))
+			continue;
+		if (is_ds && !list_has_alg(zi->dnskeys, LDNS_RR_TYPE_DNSKEY, 2,
+		    alg))
+			hy_findings_add(&zi->findings,
+			    "algorithm-rollover-incomplete", HY_SEV_WARNING,
+			    "the DS RRset of %s names algorithm %u (%s) but the "
+			    "zone has no DNSKEY of it: an algorithm rollover "
+			    "left half done (RFC 6781 §4.1.4)", zi->name, alg,
+			    hy_dnssec_alg_name(alg));
+		else if (!list_has_alg(sigs, LDNS_RR_TYPE_RRSIG, 1, alg))
+			hy_findings_add(&zi->findings,
+			    "algorithm-rollover-incomplete", HY_SEV_WARNING,
+			    "%s publishes algorithm %u (%s) but no RRSIG of "
+			    "that algorithm signs its DNSKEY RRset; every "
+			    "algorithm in the DNSKEY RRset must sign the zone "
+			    "(RFC 4035 §2.2, RFC 6781 §4.1.4)", zi->name, alg,
+			    hy_dnssec_alg_name(alg));
+		else
+			continue;
+		done[ndone++] = alg;
 	}
 }
 
-/* The DS side: sets zi->ds; returns the status the parent allows, or
- * SECURE when the DNSKEY set must now be checked against zi->ds. */
+/* The denial side of check_ds: no DS at the parent. */
 static enum hy_dnssec_status
-check_ds(struct job *job, struct hy_dnssec_zone_info *zi, const ldns_rdf *zn,
-    time_t *expires)
+check_no_ds(struct job *job, struct hy_dnssec_zone_info *zi,
+    const struct hy_dnssec_zone_info *pi, const ldns_rdf *zn,
+    const ldns_rdf *pn, time_t *expires)
 {
 	struct hy_dnssec_walk *w = job->w;
-	const struct hy_dnssec_zone_info *pi;
-	ldns_rr_list *sigs, *dens;
-	ldns_rdf *pn;
-	enum hy_sig_verdict v;
-	struct hy_sig_valid sv;
+	enum hy_sig_verdict bad;
+	const ldns_rr *bad_rr;
+	ldns_rr_list *dens;
 	enum hy_denial d;
 	bool any;
 	char what[300];
 
-	if (job->anchored) {
-		const ldns_rr_list *a = hy_dnssec_shared_anchors(w->env.shared);
-
-		zi->ds = ldns_rr_list_new();
-		for (size_t i = 0; zi->ds && i < ldns_rr_list_rr_count(a); i++)
-			if (ldns_dname_compare(ldns_rr_owner(
-			    ldns_rr_list_rr(a, i)), zn) == 0)
-				ldns_rr_list_push_rr(zi->ds, ldns_rr_clone(
-				    ldns_rr_list_rr(a, i)));
-		return HY_DNSSEC_SECURE;
-	}
-	pi = hy_dnssec_zone_info(zi->parent);
-	if (pi->status != HY_DNSSEC_SECURE)
-		return pi->status;
-	if (!status_measured(job->ds.status)) {
-		hy_findings_add(&zi->findings, "query-failed", HY_SEV_ERROR,
-		    "the DS query for %s got %s, so the chain cannot be "
-		    "followed (RFC 4035 §4.3: indeterminate)", zi->name,
-		    hy_dns_status_str(job->ds.status));
+	dens = hy_dnssec_auth_denials(job->ds.pkt, pi, pn, w->env.now, expires,
+	    &bad, &bad_rr);
+	if (dens == NULL || bad == HY_SIG_ERROR) {
+		ldns_rr_list_deep_free(dens);
+		job->oom = true;
 		return HY_DNSSEC_INDETERMINATE;
 	}
-	pn = dname(pi->name);
-	snprintf(what, sizeof(what), "the DS RRset of %s at %s", zi->name,
-	    pi->name);
-	if (job->ds.status == HY_DNS_ANSWER) {
-		zi->ds = section_rrs(job->ds.pkt, LDNS_SECTION_ANSWER, zn,
-		    LDNS_RR_TYPE_DS);
-		sigs = section_rrs(job->ds.pkt, LDNS_SECTION_ANSWER, zn,
-		    LDNS_RR_TYPE_RRSIG);
-		v = hy_dnssec_verify_rrset(zi->ds, sigs, pi->keys, pi->pkeys,
-		    pn, w->env.now, &sv);
-		if (v == HY_SIG_VALID)
-			*expires = sv.expires;
-		ldns_rr_list_deep_free(sigs);
-		ldns_rdf_deep_free(pn);
-		if (zi->ds == NULL || ldns_rr_list_rr_count(zi->ds) == 0) {
-			hy_findings_add(&zi->findings, "ds-denial-missing",
-			    HY_SEV_ERROR, "the DS answer for %s held no DS "
-			    "record (RFC 4035 §5.2)", zi->name);
-			return HY_DNSSEC_BOGUS;
-		}
-		if (v != HY_SIG_VALID) {
-			sig_finding(&zi->findings, v, what);
-			return HY_DNSSEC_BOGUS;
-		}
-		return HY_DNSSEC_SECURE;
+	any = ldns_rr_list_rr_count(dens) > 0;
+	if (bad != HY_SIG_VALID) {
+		snprintf(what, sizeof(what), "the denial of a DS for %s at %s",
+		    zi->name, pi->name);
+		hy_dnssec_sig_finding(&zi->findings, bad, what);
+		ldns_rr_list_deep_free(dens);
+		return HY_DNSSEC_BOGUS;
 	}
-	/* No DS: only an authenticated denial makes the zone insecure. */
-	dens = valid_denials(job->ds.pkt, pi->keys, pi->pkeys, pn, w->env.now,
-	    expires, &any);
-	d = hy_dnssec_denial(zn, LDNS_RR_TYPE_DS, dens, pn);
+	d = hy_dnssec_denial(zn, LDNS_RR_TYPE_DS, job->ds.status ==
+	    HY_DNS_NXDOMAIN, dens, pn);
 	ldns_rr_list_deep_free(dens);
-	ldns_rdf_deep_free(pn);
 	switch (d) {
 	case HY_DENIAL_NODATA:
 		if (job->dnskey.status == HY_DNS_ANSWER)
@@ -568,7 +540,17 @@ check_ds(struct job *job, struct hy_dnssec_zone_info *zi, const ldns_rdf *zn,
 		    "(RFC 9276 §3.2)", pi->name, zi->name,
 		    HY_NSEC3_MAX_ITERATIONS);
 		return HY_DNSSEC_INSECURE;
+	case HY_DENIAL_NO_CUT:
+		hy_findings_add(&zi->findings, "not-a-zone", HY_SEV_ERROR,
+		    "%s proves that %s is no delegation, so there is no zone "
+		    "%s although an answer named it (RFC 4035 §5.2)", pi->name,
+		    zi->name, zi->name);
+		return HY_DNSSEC_BOGUS;
+	case HY_DENIAL_ERROR:
+		job->oom = true;
+		return HY_DNSSEC_INDETERMINATE;
 	case HY_DENIAL_NXDOMAIN:
+	case HY_DENIAL_DELEGATION:
 	case HY_DENIAL_NONE:
 		break;
 	}
@@ -581,12 +563,134 @@ check_ds(struct job *job, struct hy_dnssec_zone_info *zi, const ldns_rdf *zn,
 	return HY_DNSSEC_BOGUS;
 }
 
+/* The DS side: sets zi->ds; returns the status the parent allows, or
+ * SECURE when the DNSKEY set must now be checked against zi->ds. */
+static enum hy_dnssec_status
+check_ds(struct job *job, struct hy_dnssec_zone_info *zi, const ldns_rdf *zn,
+    time_t *expires)
+{
+	struct hy_dnssec_walk *w = job->w;
+	const struct hy_dnssec_zone_info *pi;
+	enum hy_dnssec_status st = HY_DNSSEC_INDETERMINATE;
+	ldns_rr_list *sigs = NULL;
+	ldns_rdf *pn = NULL;
+	enum hy_sig_verdict v;
+	struct hy_sig_valid sv;
+	char what[300];
+
+	if (job->anchored) {
+		const ldns_rr_list *a = hy_dnssec_shared_anchors(w->env.shared);
+
+		if ((zi->ds = ldns_rr_list_new()) == NULL)
+			goto oom;
+		for (size_t i = 0; i < ldns_rr_list_rr_count(a); i++) {
+			ldns_rr *c;
+
+			if (!hy_dnssec_name_eq(ldns_rr_owner(
+			    ldns_rr_list_rr(a, i)), zn))
+				continue;
+			if ((c = hy_dns_rr_clone(ldns_rr_list_rr(a, i))) ==
+			    NULL ||
+			    !ldns_rr_list_push_rr(zi->ds, c)) {
+				ldns_rr_free(c);
+				goto oom;
+			}
+		}
+		return HY_DNSSEC_SECURE;
+	}
+	pi = hy_dnssec_zone_info(zi->parent);
+	if (pi->status != HY_DNSSEC_SECURE)
+		return pi->status;
+	if (!status_measured(job->ds.status)) {
+		hy_findings_add(&zi->findings, "query-failed", HY_SEV_ERROR,
+		    "the DS query for %s got %s, so the chain cannot be "
+		    "followed (RFC 4035 §4.3: indeterminate)", zi->name,
+		    hy_dns_status_str(job->ds.status));
+		return HY_DNSSEC_INDETERMINATE;
+	}
+	if ((pn = hy_dnssec_dname(pi->name)) == NULL)
+		goto oom;
+	if (job->ds.status != HY_DNS_ANSWER) {
+		st = check_no_ds(job, zi, pi, zn, pn, expires);
+		goto out;
+	}
+	snprintf(what, sizeof(what), "the DS RRset of %s at %s", zi->name,
+	    pi->name);
+	if ((zi->ds = hy_dnssec_section_rrs(job->ds.pkt, LDNS_SECTION_ANSWER,
+	    zn, LDNS_RR_TYPE_DS)) == NULL ||
+	    (sigs = hy_dnssec_section_rrs(job->ds.pkt, LDNS_SECTION_ANSWER, zn,
+	    LDNS_RR_TYPE_RRSIG)) == NULL)
+		goto oom;
+	if (ldns_rr_list_rr_count(zi->ds) == 0) {
+		hy_findings_add(&zi->findings, "ds-denial-missing",
+		    HY_SEV_ERROR, "the DS answer for %s held no DS record "
+		    "(RFC 4035 §5.2)", zi->name);
+		st = HY_DNSSEC_BOGUS;
+		goto out;
+	}
+	v = hy_dnssec_verify_rrset(zi->ds, sigs, pi->keys, pi->pkeys, pn,
+	    w->env.now, &sv);
+	if (v == HY_SIG_ERROR)
+		goto oom;
+	if (v != HY_SIG_VALID) {
+		hy_dnssec_sig_finding(&zi->findings, v, what);
+		st = HY_DNSSEC_BOGUS;
+		goto out;
+	}
+	hy_dnssec_merge_expiry(expires, sv.expires);
+	st = HY_DNSSEC_SECURE;
+	goto out;
+oom:
+	job->oom = true;
+	st = HY_DNSSEC_INDETERMINATE;
+out:
+	ldns_rr_list_deep_free(sigs);
+	ldns_rdf_deep_free(pn);
+	return st;
+}
+
+/* When the DNSKEY RRset fails with the keys the DS names: is it signed by
+ * another key of its own? Then say so plainly. */
+static void
+dnskey_signer_finding(struct hy_dnssec_zone_info *zi, const ldns_rr_list *sigs,
+    const ldns_rdf *zn, time_t now)
+{
+	unsigned tag[16];
+	size_t n = 0;
+	char tags[96] = "";
+
+	if (hy_dnssec_verify_rrset(zi->dnskeys, sigs, zi->dnskeys, NULL, zn,
+	    now, NULL) != HY_SIG_VALID)
+		return;
+	for (size_t i = 0; i < ldns_rr_list_rr_count(sigs) && n < 16; i++) {
+		const ldns_rr *s = ldns_rr_list_rr(sigs, i);
+
+		if (ldns_rr_rd_count(s) >= 9 && ldns_rdf2rr_type(
+		    ldns_rr_rrsig_typecovered(s)) == LDNS_RR_TYPE_DNSKEY)
+			tag[n++] = ldns_rdf2native_int16(
+			    ldns_rr_rrsig_keytag(s));
+	}
+	qsort(tag, n, sizeof(tag[0]), cmp_unsigned);
+	for (size_t i = 0; i < n; i++) {
+		size_t len = strlen(tags);
+
+		if (len < sizeof(tags) - 8)
+			snprintf(tags + len, sizeof(tags) - len, "%s%u",
+			    len ? ", " : "", tag[i]);
+	}
+	hy_findings_add(&zi->findings, "dnskey-not-signed-by-ds-key",
+	    HY_SEV_ERROR, "the DNSKEY RRset of %s is signed only by key %s, "
+	    "which no DS at the parent names; a key the DS points to (the "
+	    "KSK) must sign the DNSKEY RRset (RFC 4035 §5.2)", zi->name, tags);
+}
+
 static enum hy_dnssec_status
 check_dnskeys(struct job *job, struct hy_dnssec_zone_info *zi,
     const ldns_rdf *zn, time_t *expires)
 {
 	struct hy_dnssec_walk *w = job->w;
-	ldns_rr_list *sep, *sigs;
+	ldns_rr_list *sep = NULL, *sigs = NULL;
+	enum hy_dnssec_status st = HY_DNSSEC_BOGUS;
 	size_t nsupported = 0;
 	enum hy_sig_verdict v;
 	struct hy_sig_valid sv;
@@ -621,6 +725,18 @@ check_dnskeys(struct job *job, struct hy_dnssec_zone_info *zi,
 		return HY_DNSSEC_INSECURE;
 	}
 	if (job->dnskey.status != HY_DNS_ANSWER) {
+		/* A negative answer carries the zone's SOA (RFC 2308 §2.2);
+		 * an empty one is no answer from the zone's servers. */
+		if (job->dnskey.status == HY_DNS_NODATA && job->dnskey.pkt &&
+		    ldns_rr_list_rr_count(ldns_pkt_authority(
+		    job->dnskey.pkt)) == 0) {
+			hy_findings_add(&zi->findings, "query-failed",
+			    HY_SEV_ERROR, "the DNSKEY query for %s got an empty "
+			    "answer, not even an SOA: its servers do not serve "
+			    "the zone (a lame delegation?; RFC 4035 §4.3: "
+			    "indeterminate)", zi->name);
+			return HY_DNSSEC_INDETERMINATE;
+		}
 		if (!status_measured(job->dnskey.status)) {
 			hy_findings_add(&zi->findings, "query-failed",
 			    HY_SEV_ERROR, "the DNSKEY query for %s got %s "
@@ -633,44 +749,56 @@ check_dnskeys(struct job *job, struct hy_dnssec_zone_info *zi,
 		    "no DNSKEY RRset (RFC 4035 §5.2)", zi->name);
 		return HY_DNSSEC_BOGUS;
 	}
-	if ((sep = ldns_rr_list_new()) == NULL)
-		return HY_DNSSEC_INDETERMINATE;
+	if ((sep = ldns_rr_list_new()) == NULL ||
+	    (sigs = hy_dnssec_section_rrs(job->dnskey.pkt, LDNS_SECTION_ANSWER,
+	    zn, LDNS_RR_TYPE_RRSIG)) == NULL)
+		goto oom;
 	for (size_t i = 0; i < ldns_rr_list_rr_count(zi->dnskeys); i++) {
 		ldns_rr *k = ldns_rr_list_rr(zi->dnskeys, i);
 
 		for (size_t j = 0; j < ldns_rr_list_rr_count(zi->ds); j++) {
 			const ldns_rr *d = ldns_rr_list_rr(zi->ds, j);
+			int m = hy_dnssec_ds_matches(d, k);
 
-			if (hy_dnssec_ds_matches(d, k) ||
-			    hy_dnssec_dnskey_equal(d, k)) {
-				ldns_rr_list_push_rr(sep, k);
+			if (m < 0)
+				goto oom;
+			if (m > 0 || hy_dnssec_dnskey_equal(d, k)) {
+				if (!ldns_rr_list_push_rr(sep, k))
+					goto oom;
 				break;
 			}
 		}
 	}
+	algorithm_findings(zi, sigs);
 	if (ldns_rr_list_rr_count(sep) == 0) {
-		ldns_rr_list_free(sep);
 		hy_findings_add(&zi->findings, "ds-mismatch", HY_SEV_ERROR,
-		    "no DNSKEY of %s matches a DS %s (RFC 4035 §5.2)",
-		    zi->name, job->anchored ? "of the trust anchor" :
-		    "at the parent");
-		return HY_DNSSEC_BOGUS;
+		    "no DNSKEY of %s matches %s (RFC 4035 §5.2)",
+		    zi->name, job->anchored ? "the trust anchor" :
+		    "a DS at the parent");
+		goto out;
 	}
-	sigs = section_rrs(job->dnskey.pkt, LDNS_SECTION_ANSWER, zn,
-	    LDNS_RR_TYPE_RRSIG);
 	v = hy_dnssec_verify_rrset(zi->dnskeys, sigs, sep, NULL, zn,
 	    w->env.now, &sv);
-	if (v == HY_SIG_VALID)
-		*expires = sv.expires;
-	ldns_rr_list_deep_free(sigs);
-	ldns_rr_list_free(sep);
+	if (v == HY_SIG_ERROR)
+		goto oom;
 	if (v != HY_SIG_VALID) {
+		if (v == HY_SIG_NO_KEY || v == HY_SIG_MISSING)
+			dnskey_signer_finding(zi, sigs, zn, w->env.now);
 		snprintf(what, sizeof(what), "the DNSKEY RRset of %s (by a "
 		    "key the DS points to)", zi->name);
-		sig_finding(&zi->findings, v, what);
-		return HY_DNSSEC_BOGUS;
+		hy_dnssec_sig_finding(&zi->findings, v, what);
+		goto out;
 	}
-	return HY_DNSSEC_SECURE;
+	hy_dnssec_merge_expiry(expires, sv.expires);
+	st = HY_DNSSEC_SECURE;
+	goto out;
+oom:
+	job->oom = true;
+	st = HY_DNSSEC_INDETERMINATE;
+out:
+	ldns_rr_list_free(sep);
+	ldns_rr_list_deep_free(sigs);
+	return st;
 }
 
 static void
@@ -678,7 +806,7 @@ job_validate(struct job *job)
 {
 	struct hy_dnssec_walk *w = job->w;
 	struct hy_dnssec_zone_info *zi = hy_dnssec_zone_info_mut(job->zone);
-	ldns_rdf *zn = dname(zi->name);
+	ldns_rdf *zn = hy_dnssec_dname(zi->name);
 	enum hy_dnssec_status st;
 	time_t exp = 0;
 	bool timeout;
@@ -688,20 +816,26 @@ job_validate(struct job *job)
 	if (job->parent != NULL) {
 		zi->parent = job->parent;	/* the reference moves */
 		job->parent = NULL;
-		merge_expiry(&exp, hy_dnssec_zone_info(zi->parent)->expires);
+		hy_dnssec_merge_expiry(&exp,
+		    hy_dnssec_zone_info(zi->parent)->expires);
 	}
-	if (job->dnskey.status == HY_DNS_ANSWER && zn != NULL)
-		zi->dnskeys = section_rrs(job->dnskey.pkt, LDNS_SECTION_ANSWER,
-		    zn, LDNS_RR_TYPE_DNSKEY);
-	st = zn == NULL ? HY_DNSSEC_INDETERMINATE : check_ds(job, zi, zn, &exp);
+	if (zn == NULL)
+		job->oom = true;
+	else if (job->dnskey.status == HY_DNS_ANSWER &&
+	    (zi->dnskeys = hy_dnssec_section_rrs(job->dnskey.pkt,
+	    LDNS_SECTION_ANSWER, zn, LDNS_RR_TYPE_DNSKEY)) == NULL)
+		job->oom = true;
+	st = job->oom ? HY_DNSSEC_INDETERMINATE : check_ds(job, zi, zn, &exp);
 	if (st == HY_DNSSEC_SECURE)
 		st = check_dnskeys(job, zi, zn, &exp);
 	if (st == HY_DNSSEC_SECURE) {
-		zi->keys = ldns_rr_list_new();
+		if ((zi->keys = ldns_rr_list_new()) == NULL)
+			job->oom = true;
 		for (size_t i = 0; zi->keys &&
 		    i < ldns_rr_list_rr_count(zi->dnskeys); i++)
-			ldns_rr_list_push_rr(zi->keys,
-			    ldns_rr_list_rr(zi->dnskeys, i));
+			if (!ldns_rr_list_push_rr(zi->keys,
+			    ldns_rr_list_rr(zi->dnskeys, i)))
+				job->oom = true;
 		/* Without the cache, keys are parsed for every signature. */
 		if (zi->keys != NULL)
 			zi->pkeys = hy_dnssec_pkeys_new(zi->keys);
@@ -709,6 +843,13 @@ job_validate(struct job *job)
 	}
 	if (zi->dnskeys != NULL)
 		key_findings(zi);
+	if (job->oom) {
+		/* Never a verdict, and not kept for the next walk. */
+		hy_findings_add(&zi->findings, "out-of-memory", HY_SEV_ERROR,
+		    "%s could not be validated: out of memory (RFC 4035 §4.3: "
+		    "indeterminate)", zi->name);
+		st = HY_DNSSEC_INDETERMINATE;
+	}
 	zi->status = st;
 	ldns_rdf_deep_free(zn);
 	timeout = job->ds.status == HY_DNS_TIMEOUT ||
@@ -716,7 +857,7 @@ job_validate(struct job *job)
 	resp_clear(&job->ds);
 	resp_clear(&job->dnskey);
 	hy_dnssec_zone_finish(w->env.shared, job->zone,
-	    st != HY_DNSSEC_INDETERMINATE, w, timeout);
+	    st != HY_DNSSEC_INDETERMINATE, w, timeout || job->oom);
 }
 
 static void
@@ -734,47 +875,59 @@ job_fail(struct job *job, const char *fmt, const char *arg)
 	    timeout || job->pending > 0);
 }
 
-/* The parent named by a DS response: the signer of an RRSIG, else the
- * owner of the SOA in the authority section; NULL if neither is a proper
- * ancestor of the zone. */
+/*
+ * The parent named by a DS response: the signer of the RRSIGs over the
+ * DS RRset or over NSEC/NSEC3 records of the authority section, else the
+ * owner of the SOA there; NULL if none is a proper ancestor of the zone.
+ * The parent's keys must then validate those records, so a wrong name
+ * can only make the zone bogus, never secure.
+ */
 static char *
 parent_from(const ldns_pkt *p, const char *zone)
 {
-	ldns_rr_list *sigs, *soa;
+	const ldns_rr_list *secs[2];
 	char *best = NULL;
 
 	if (p == NULL)
 		return NULL;
-	sigs = ldns_pkt_rr_list_by_type(p, LDNS_RR_TYPE_RRSIG,
-	    LDNS_SECTION_ANY_NOQUESTION);
-	for (size_t i = 0; sigs && i < ldns_rr_list_rr_count(sigs) && !best;
-	    i++) {
-		const ldns_rr *s = ldns_rr_list_rr(sigs, i);
+	secs[0] = ldns_pkt_answer(p);
+	secs[1] = ldns_pkt_authority(p);
+	for (int k = 0; k < 2; k++)
+		for (size_t i = 0; i < ldns_rr_list_rr_count(secs[k]); i++) {
+			const ldns_rr *s = ldns_rr_list_rr(secs[k], i);
+			ldns_rr_type c;
+			char *n;
+
+			if (ldns_rr_get_type(s) != LDNS_RR_TYPE_RRSIG ||
+			    ldns_rr_rd_count(s) < 9)
+				continue;
+			c = ldns_rdf2rr_type(ldns_rr_rrsig_typecovered(s));
+			if (k == 0 ? c != LDNS_RR_TYPE_DS :
+			    (c != LDNS_RR_TYPE_NSEC && c != LDNS_RR_TYPE_NSEC3))
+				continue;
+			if ((n = hy_dnssec_dname_str(
+			    ldns_rr_rrsig_signame(s))) == NULL)
+				continue;
+			if (name_under(zone, n) && !name_eq(zone, n) &&
+			    (best == NULL || strlen(n) > strlen(best))) {
+				free(best);
+				best = n;
+			} else
+				free(n);
+		}
+	for (size_t i = 0; best == NULL &&
+	    i < ldns_rr_list_rr_count(secs[1]); i++) {
+		const ldns_rr *r = ldns_rr_list_rr(secs[1], i);
 		char *n;
 
-		if (ldns_rr_rd_count(s) < 9)
+		if (ldns_rr_get_type(r) != LDNS_RR_TYPE_SOA ||
+		    (n = hy_dnssec_dname_str(ldns_rr_owner(r))) == NULL)
 			continue;
-		n = dname_str(ldns_rr_rrsig_signame(s));
-		if (n && name_under(zone, n) && !name_eq(zone, n))
+		if (name_under(zone, n) && !name_eq(zone, n))
 			best = n;
 		else
 			free(n);
 	}
-	ldns_rr_list_deep_free(sigs);
-	if (best != NULL)
-		return best;
-	soa = ldns_pkt_rr_list_by_type(p, LDNS_RR_TYPE_SOA,
-	    LDNS_SECTION_AUTHORITY);
-	for (size_t i = 0; soa && i < ldns_rr_list_rr_count(soa) && !best;
-	    i++) {
-		char *n = dname_str(ldns_rr_owner(ldns_rr_list_rr(soa, i)));
-
-		if (n && name_under(zone, n) && !name_eq(zone, n))
-			best = n;
-		else
-			free(n);
-	}
-	ldns_rr_list_deep_free(soa);
 	return best;
 }
 
@@ -782,23 +935,28 @@ parent_from(const ldns_pkt *p, const char *zone)
 static char *
 zone_from_soa(const ldns_pkt *p, const char *name)
 {
-	ldns_rr_list *soa;
-	char *z = NULL;
+	static const ldns_pkt_section secs[] = { LDNS_SECTION_ANSWER,
+	    LDNS_SECTION_AUTHORITY };
 
 	if (p == NULL)
 		return NULL;
-	soa = ldns_pkt_rr_list_by_type(p, LDNS_RR_TYPE_SOA,
-	    LDNS_SECTION_ANY_NOQUESTION);
-	for (size_t i = 0; soa && i < ldns_rr_list_rr_count(soa) && !z; i++) {
-		char *n = dname_str(ldns_rr_owner(ldns_rr_list_rr(soa, i)));
+	for (size_t k = 0; k < 2; k++) {
+		const ldns_rr_list *l = hy_dnssec_section(p, secs[k]);
 
-		if (n && name_under(name, n))
-			z = n;
-		else
+		for (size_t i = 0; i < ldns_rr_list_rr_count(l); i++) {
+			const ldns_rr *r = ldns_rr_list_rr(l, i);
+			char *n;
+
+			if (ldns_rr_get_type(r) != LDNS_RR_TYPE_SOA ||
+			    (n = hy_dnssec_dname_str(ldns_rr_owner(r))) ==
+			    NULL)
+				continue;
+			if (name_under(name, n))
+				return n;
 			free(n);
+		}
 	}
-	ldns_rr_list_deep_free(soa);
-	return z;
+	return NULL;
 }
 
 static char *
@@ -815,9 +973,12 @@ job_have_parent(struct job *job)
 	int r;
 
 	job->state = J_PARENT;
-	if ((r = acquire(job->w, job, job->parent_name)) < 0)
+	r = acquire(job->w, job->parent_name, &job->parent, &job->pwait,
+	    job_event, job);
+	if (r < 0) {
+		job->oom = true;
 		job_fail(job, "%s: out of memory%s", "");
-	else if (r == 1 && job->pending == 0)
+	} else if (r == 1 && job->pending == 0)
 		job_validate(job);
 }
 
@@ -835,10 +996,10 @@ job_response(struct job *job, struct qctx *q, const struct hy_dns_result *res)
 		break;
 	case Q_DS:
 		resp_store(&job->ds, res);
-		if (!status_measured(res->status)) {
+		if (!status_measured(job->ds.status)) {
 			job_fail(job, "the DS query for %s got %s (RFC 4035 "
 			    "§4.3: indeterminate)", hy_dns_status_str(
-			    res->status));
+			    job->ds.status));
 			return;
 		}
 		job->parent_name = parent_from(job->ds.pkt, zname);
@@ -885,11 +1046,111 @@ job_response(struct job *job, struct qctx *q, const struct hy_dns_result *res)
 		job_validate(job);
 }
 
-/* ---- the domain's own RRsets --------------------------------------------- */
+/* ---- the domain's own answers -------------------------------------------- */
+
+static struct zref *
+zref_find(struct hy_dnssec_walk *w, const char *name)
+{
+	for (int i = 0; i < w->nzr; i++)
+		if (name_eq(w->zr[i].name, name))
+			return &w->zr[i];
+	return NULL;
+}
+
+/* answer callback: a zone an answer needs. */
+static void
+need_zone(void *arg, const char *zone)
+{
+	struct hy_dnssec_walk *w = arg;
+	struct zref *zr;
+
+	if (zref_find(w, zone) != NULL)
+		return;
+	if (w->nzr == MAX_ZONES) {
+		w->zones_full = true;
+		return;
+	}
+	zr = &w->zr[w->nzr];
+	memset(zr, 0, sizeof(*zr));
+	zr->w = w;
+	if ((zr->name = strdup(zone)) == NULL) {
+		w->oom = true;
+		return;
+	}
+	w->nzr++;
+	if (zref_acquire(zr) < 0)
+		w->oom = true;
+}
+
+/* answer callback: the zone of an unsigned link at owner. In the
+ * collect pass the first one of each answer gets an SOA query. */
+static char *
+zone_of_unsigned(void *arg, const ldns_rdf *owner)
+{
+	struct hy_dnssec_walk *w = arg;
+	int s = w->cur_slot;
+	char *o;
+
+	if (w->state == W_ZONES && w->aux_zone[s] != NULL &&
+	    (o = hy_dnssec_dname_str(owner)) != NULL) {
+		bool same = w->aux_name[s] != NULL &&
+		    name_eq(o, w->aux_name[s]);
+
+		free(o);
+		if (same)
+			return strdup(w->aux_zone[s]);
+	}
+	if (w->aux_name[s] == NULL &&
+	    (w->aux_name[s] = hy_dnssec_dname_str(owner)) != NULL) {
+		if (ask(w, NULL, Q_SLOT, S_AUX + s, w->aux_name[s],
+		    LDNS_RR_TYPE_SOA) == 0)
+			w->pending_slots++;
+		else
+			w->oom = true;
+	}
+	return strdup(w->zr[0].name);
+}
+
+static const struct hy_dnssec_zone_info *
+lookup_zone(void *arg, const char *zone)
+{
+	struct zref *zr = zref_find(arg, zone);
+
+	return zr != NULL && zref_ready(zr) ? hy_dnssec_zone_info(zr->zone) :
+	    NULL;
+}
+
+/* A validated cut (a secure or proven insecure zone) strictly below zone
+ * and at or above owner. */
+static bool
+cut_below(void *arg, const char *zone, const ldns_rdf *owner)
+{
+	struct hy_dnssec_walk *w = arg;
+	char *o = hy_dnssec_dname_str(owner);
+	bool cut = false;
+
+	for (int i = 0; o != NULL && i < w->nzr && !cut; i++) {
+		const struct hy_dnssec_zone_info *zi;
+
+		if (!zref_ready(&w->zr[i]))
+			continue;
+		zi = hy_dnssec_zone_info(w->zr[i].zone);
+		cut = (zi->status == HY_DNSSEC_SECURE ||
+		    zi->status == HY_DNSSEC_INSECURE) &&
+		    !name_eq(zi->name, zone) && name_under(zi->name, zone) &&
+		    name_under(o, zi->name);
+	}
+	free(o);
+	return cut;
+}
 
 static void
-note_nsec3(struct hy_dnssec_walk *w, const ldns_rr_list *dens)
+note_denial(void *arg, const char *zone, const ldns_rr_list *dens)
 {
+	struct hy_dnssec_walk *w = arg;
+
+	if (!name_eq(zone, w->zr[0].name))
+		return;		/* the report describes Z only */
 	for (size_t i = 0; i < ldns_rr_list_rr_count(dens); i++) {
 		const ldns_rr *r = ldns_rr_list_rr(dens, i);
 
@@ -906,178 +1167,69 @@ note_nsec3(struct hy_dnssec_walk *w, const ldns_rr_list *dens)
 	}
 }
 
-/* True if some RRSIG in p was made by a zone strictly below zn: the name
- * (e.g. _dmarc) was delegated further and is not Z's to vouch for. */
-static bool
-foreign_signer(const ldns_pkt *p, const ldns_rdf *zn)
-{
-	ldns_rr_list *sigs = ldns_pkt_rr_list_by_type(p, LDNS_RR_TYPE_RRSIG,
-	    LDNS_SECTION_ANY_NOQUESTION);
-	bool found = false;
-
-	for (size_t i = 0; sigs && i < ldns_rr_list_rr_count(sigs); i++) {
-		const ldns_rr *r = ldns_rr_list_rr(sigs, i);
-
-		if (ldns_rr_rd_count(r) >= 9 &&
-		    ldns_dname_is_subdomain(ldns_rr_rrsig_signame(r), zn))
-			found = true;
-	}
-	ldns_rr_list_deep_free(sigs);
-	return found;
-}
-
-/* An answer whose valid RRSIG has fewer labels than its owner came from a
- * wildcard: it needs a proof that the owner itself does not exist. */
-static bool
-wildcard_ok(struct hy_dnssec_walk *w, const struct resp *r,
-    const ldns_rdf *qn, const ldns_rdf *zn, const ldns_rr_list *set,
-    unsigned labels, const struct hy_dnssec_zone_info *zi)
-{
-	ldns_rr_list *dens;
-	bool any, ok;
-
-	if (labels == 0 || labels >= ldns_dname_label_count(
-	    ldns_rr_owner(ldns_rr_list_rr(set, 0))))
-		return true;
-	dens = valid_denials(r->pkt, zi->keys, zi->pkeys, zn, w->env.now,
-	    &w->expires, &any);
-	ok = dens != NULL && hy_dnssec_wildcard_proof(qn, labels, dens, zn);
-	ldns_rr_list_deep_free(dens);
-	return ok;
-}
-
-/* Check the response in slot s (a question about qname) with Z's keys. */
+/* Judge (or, in the collect pass, look through) answer s. */
 static enum hy_dnssec_status
-check_slot(struct hy_dnssec_walk *w, int s, const char *qname,
-    ldns_rr_type qtype, const struct hy_dnssec_zone_info *zi)
+judge(struct hy_dnssec_walk *w, int s, bool collect)
 {
 	const struct resp *r = &w->r[s];
-	ldns_rdf *qn, *zn;
-	ldns_rr_list *set = NULL, *sigs = NULL, *dens = NULL;
-	enum hy_dnssec_status st = HY_DNSSEC_INDETERMINATE;
-	enum hy_sig_verdict v;
-	enum hy_denial d;
-	struct hy_sig_valid sv = { 0, 0 };
-	char what[320];
-	bool any;
+	struct hy_dnssec_answer a = {
+		.pkt = r->pkt, .qname = slot_name(w, s),
+		.qtype = s == S_SOA ? LDNS_RR_TYPE_SOA : s == S_MX ?
+		    LDNS_RR_TYPE_MX : LDNS_RR_TYPE_TXT,
+		.now = w->env.now, .collect = collect, .arg = w,
+		.need = need_zone, .zone_of = zone_of_unsigned,
+		.lookup = lookup_zone, .cut_below = cut_below,
+		.note_denial = note_denial, .findings = &w->findings,
+	};
+	enum hy_dnssec_status st;
 
 	if (w->rr[s].skipped)
 		return HY_DNSSEC_SECURE;	/* neutral */
-	qn = dname(qname);
-	zn = dname(zi->name);
-	if (status_measured(r->status))
-		w->ad_known = true;
-	if (r->ad)
-		w->ad_seen = true;
-	else
-		w->ad_all = false;
-	if (qn == NULL || zn == NULL || !status_measured(r->status) ||
-	    r->pkt == NULL) {
-		if (!status_measured(r->status))
+	if (!status_measured(r->status) || r->pkt == NULL) {
+		if (!collect)
 			hy_findings_add(&w->findings, "query-failed",
 			    HY_SEV_WARNING, "the %s query for %s got %s, so "
 			    "it could not be validated (RFC 4035 §4.3)",
-			    slot_type[s], qname,
+			    slot_type[s], a.qname,
 			    hy_dns_status_str(r->status));
-		goto out;
+		return HY_DNSSEC_INDETERMINATE;
 	}
-	snprintf(what, sizeof(what), "%s %s", qname, slot_type[s]);
-	if (r->status == HY_DNS_ANSWER) {
-		set = section_rrs(r->pkt, LDNS_SECTION_ANSWER, qn, qtype);
-		if (set != NULL && ldns_rr_list_rr_count(set) == 0) {
-			ldns_rr_list_deep_free(set);
-			set = section_rrs(r->pkt, LDNS_SECTION_ANSWER, qn,
-			    LDNS_RR_TYPE_CNAME);
-		}
-		sigs = section_rrs(r->pkt, LDNS_SECTION_ANSWER, qn,
-		    LDNS_RR_TYPE_RRSIG);
-		v = hy_dnssec_verify_rrset(set, sigs, zi->keys, zi->pkeys, zn,
-		    w->env.now, &sv);
-		if (v == HY_SIG_MISSING && foreign_signer(r->pkt, zn)) {
-			w->rr[s].foreign = true;
-			st = HY_DNSSEC_SECURE;	/* neutral: not Z's data */
-			goto out;
-		}
-		if (v == HY_SIG_VALID && !wildcard_ok(w, r, qn, zn, set,
-		    sv.labels, zi)) {
-			hy_findings_add(&w->findings, "denial-invalid",
-			    HY_SEV_ERROR, "%s was synthesised from a wildcard "
-			    "without an authenticated proof that the name itself "
-			    "does not exist (RFC 4035 §5.3.4, RFC 5155 §8.8)",
-			    what);
-			st = HY_DNSSEC_BOGUS;
-		} else if (v == HY_SIG_VALID) {
-			merge_expiry(&w->expires, sv.expires);
-			st = HY_DNSSEC_SECURE;
-		} else {
-			sig_finding(&w->findings, v, what);
-			st = HY_DNSSEC_BOGUS;
-		}
-		w->rr[s].present = true;
-		goto out;
+	w->cur_slot = s;
+	st = hy_dnssec_answer_judge(&a);
+	if (a.oom)
+		w->oom = true;
+	if (!collect) {
+		w->rr[s].present = a.present;
+		hy_dnssec_merge_expiry(&w->expires, a.expires);
 	}
-	/* NODATA / NXDOMAIN: the authority SOA and an authenticated denial. */
-	set = section_rrs(r->pkt, LDNS_SECTION_AUTHORITY, zn, LDNS_RR_TYPE_SOA);
-	sigs = section_rrs(r->pkt, LDNS_SECTION_AUTHORITY, zn,
-	    LDNS_RR_TYPE_RRSIG);
-	v = hy_dnssec_verify_rrset(set, sigs, zi->keys, zi->pkeys, zn,
-	    w->env.now, &sv);
-	if (v == HY_SIG_MISSING && ldns_rr_list_rr_count(set) == 0 &&
-	    foreign_signer(r->pkt, zn)) {
-		w->rr[s].foreign = true;
-		st = HY_DNSSEC_SECURE;
-		goto out;
-	}
-	if (v != HY_SIG_VALID) {
-		snprintf(what, sizeof(what), "the SOA of %s in the negative "
-		    "answer for %s %s", zi->name, qname, slot_type[s]);
-		sig_finding(&w->findings, v, what);
-		st = HY_DNSSEC_BOGUS;
-		goto out;
-	}
-	merge_expiry(&w->expires, sv.expires);
-	dens = valid_denials(r->pkt, zi->keys, zi->pkeys, zn, w->env.now,
-	    &w->expires, &any);
-	note_nsec3(w, dens);
-	d = hy_dnssec_denial(qn, qtype, dens, zn);
-	if (d == HY_DENIAL_NODATA || d == HY_DENIAL_NXDOMAIN)
-		st = HY_DNSSEC_SECURE;
-	else if (d == HY_DENIAL_OPTOUT)
-		st = HY_DNSSEC_INSECURE;	/* RFC 5155 §9.2 */
-	else if (d == HY_DENIAL_INSECURE)
-		st = HY_DNSSEC_INSECURE;	/* RFC 9276 §3.2 */
-	else {
-		hy_findings_add(&w->findings, "denial-invalid", HY_SEV_ERROR,
-		    "the negative answer for %s %s %s (RFC 4035 §5.4, "
-		    "RFC 5155 §8)", qname, slot_type[s], any ?
-		    "has NSEC/NSEC3 records that do not prove it" :
-		    "carries no NSEC/NSEC3 proof");
-		st = HY_DNSSEC_BOGUS;
-	}
-out:
-	ldns_rr_list_deep_free(set);
-	ldns_rr_list_deep_free(sigs);
-	ldns_rr_list_deep_free(dens);
-	ldns_rdf_deep_free(qn);
-	ldns_rdf_deep_free(zn);
 	return st;
 }
 
 static void
-combine(enum hy_dnssec_status *acc, enum hy_dnssec_status s)
+ad_bookkeeping(struct hy_dnssec_walk *w)
 {
-	/* bogus beats indeterminate beats insecure beats secure */
-	static const int rank[] = { [HY_DNSSEC_SECURE] = 0,
-	    [HY_DNSSEC_INSECURE] = 1, [HY_DNSSEC_INDETERMINATE] = 2,
-	    [HY_DNSSEC_BOGUS] = 3 };
-
-	if (rank[s] > rank[*acc])
-		*acc = s;
+	w->ad_all = true;
+	for (int s = S_SOA; s <= S_DMARC; s++) {
+		if (w->rr[s].skipped)
+			continue;
+		if (status_measured(w->r[s].status))
+			w->ad_known = true;
+		if (w->r[s].ad)
+			w->ad_seen = true;
+		else
+			w->ad_all = false;
+	}
 }
 
 static void
 finish(struct hy_dnssec_walk *w, enum hy_dnssec_status st)
 {
+	if (w->oom) {
+		hy_findings_add(&w->findings, "out-of-memory", HY_SEV_ERROR,
+		    "the answers for %s could not be validated: out of memory "
+		    "(RFC 4035 §4.3: indeterminate)", w->domain);
+		st = HY_DNSSEC_INDETERMINATE;
+	}
 	w->status = st;
 	w->state = W_DONE;
 	w->env.done(w->env.darg, w);	/* may free w: nothing after this */
@@ -1086,6 +1238,8 @@ finish(struct hy_dnssec_walk *w, enum hy_dnssec_status st)
 static void
 nsec3_findings(struct hy_dnssec_walk *w)
 {
+	const char *zone = w->zr[0].name;
+
 	if (w->denial != 3)
 		return;
 	if (w->n3_iter > HY_NSEC3_MAX_ITERATIONS)
@@ -1093,44 +1247,54 @@ nsec3_findings(struct hy_dnssec_walk *w)
 		    HY_SEV_ERROR, "%s uses %u extra NSEC3 iterations; they "
 		    "must be 0 (RFC 9276 §3.1), and above %d validators treat "
 		    "its denials of existence as insecure (RFC 9276 §3.2)",
-		    w->zone_name, w->n3_iter, HY_NSEC3_MAX_ITERATIONS);
+		    zone, w->n3_iter, HY_NSEC3_MAX_ITERATIONS);
 	else if (w->n3_iter > 0)
 		hy_findings_add(&w->findings, "nsec3-iterations",
 		    HY_SEV_WARNING, "%s uses %u extra NSEC3 iterations; they "
-		    "must be 0 (RFC 9276 §3.1)", w->zone_name, w->n3_iter);
+		    "must be 0 (RFC 9276 §3.1)", zone, w->n3_iter);
 	if (w->n3_salt > 0)
 		hy_findings_add(&w->findings, "nsec3-salt", HY_SEV_INFO,
 		    "%s uses a %u-octet NSEC3 salt; it should be empty "
-		    "(RFC 9276 §3.1)", w->zone_name, w->n3_salt);
+		    "(RFC 9276 §3.1)", zone, w->n3_salt);
 	if (w->n3_optout)
 		hy_findings_add(&w->findings, "nsec3-opt-out", HY_SEV_INFO,
 		    "%s uses NSEC3 opt-out (RFC 5155 §6; RFC 9276 §3.1 advises "
-		    "against it)", w->zone_name);
+		    "against it)", zone);
 }
 
 static void
 evaluate(struct hy_dnssec_walk *w)
 {
-	const struct hy_dnssec_zone_info *zi = hy_dnssec_zone_info(w->zone);
-	enum hy_dnssec_status st = zi->status;
+	enum hy_dnssec_status st = HY_DNSSEC_SECURE;
 
 	w->ad_all = true;
-	w->rr[S_SOA].status = check_slot(w, S_SOA, w->domain,
-	    LDNS_RR_TYPE_SOA, zi);
-	w->rr[S_TXT].status = check_slot(w, S_TXT, w->domain,
-	    LDNS_RR_TYPE_TXT, zi);
-	w->rr[S_MX].status = check_slot(w, S_MX, w->domain, LDNS_RR_TYPE_MX,
-	    zi);
-	w->rr[S_DMARC].status = check_slot(w, S_DMARC, w->dmarc,
-	    LDNS_RR_TYPE_TXT, zi);
-	/* The _dmarc name only taints the verdict when it is bogus: an
-	 * opt-out span (insecure) or a lost query says nothing about the
-	 * domain's own data. */
-	for (int s = S_SOA; s <= S_DMARC; s++)
+	for (int s = S_SOA; s <= S_DMARC; s++) {
+		const struct resp *r = &w->r[s];
+
+		if (!w->rr[s].skipped) {
+			if (status_measured(r->status))
+				w->ad_known = true;
+			if (r->ad)
+				w->ad_seen = true;
+			else
+				w->ad_all = false;
+		}
+		w->rr[s].status = judge(w, s, false);
+		/* The _dmarc name only taints the verdict when it is bogus:
+		 * an opt-out span (insecure) or a lost query says nothing
+		 * about the domain's own data. */
 		if (s != S_DMARC || w->rr[s].status == HY_DNSSEC_BOGUS)
-			combine(&st, w->rr[s].status);
+			hy_dnssec_status_combine(&st, w->rr[s].status);
+	}
+	if (w->zones_full) {
+		hy_findings_add(&w->findings, "too-many-zones", HY_SEV_WARNING,
+		    "the answers for %s involve more than %d zones; the rest "
+		    "were not checked", w->domain, MAX_ZONES);
+		hy_dnssec_status_combine(&st, HY_DNSSEC_INDETERMINATE);
+	}
 	w->status = st;
-	merge_expiry(&w->expires, zi->expires);
+	hy_dnssec_merge_expiry(&w->expires,
+	    hy_dnssec_zone_info(w->zr[0].zone)->expires);
 	if (w->expires != 0 && w->expires - w->env.now < EXPIRES_SOON_S)
 		hy_findings_add(&w->findings, "signature-expires-soon",
 		    HY_SEV_WARNING, "a signature the verdict relies on expires "
@@ -1144,49 +1308,37 @@ have_zone(struct hy_dnssec_walk *w, const char *zone)
 {
 	int r;
 
-	if ((w->zone_name = strdup(zone)) == NULL) {
+	w->state = W_CHAIN;
+	w->zr[0].w = w;
+	if ((w->zr[0].name = strdup(zone)) == NULL) {
+		w->oom = true;
 		finish(w, HY_DNSSEC_INDETERMINATE);
 		return;
 	}
-	w->state = W_CHAIN;
-	if ((r = acquire(w, NULL, zone)) < 0) {
+	w->nzr = 1;
+	if ((r = zref_acquire(&w->zr[0])) < 0) {
+		w->oom = true;
 		finish(w, HY_DNSSEC_INDETERMINATE);
 		return;
 	}
 	if (r == 1)
 		walk_step(w, &(struct ev){ .kind = EV_ZONE_READY,
-		    .zone = w->zone });
+		    .zr = &w->zr[0] });
 }
 
 static void
-chain_progress(struct hy_dnssec_walk *w)
+zones_progress(struct hy_dnssec_walk *w)
 {
-	const struct hy_dnssec_zone_info *zi;
-
-	if (w->zone == NULL || !hy_dnssec_zone_done(w->zone) ||
-	    w->zwait.linked || w->pending_slots > 0)
+	if (w->state != W_ZONES || w->pending_slots > 0)
 		return;
-	zi = hy_dnssec_zone_info(w->zone);
-	if (zi->status != HY_DNSSEC_SECURE) {
-		/* Also keep the resolver's AD bits for comparison. */
-		w->ad_all = true;
-		for (int s = S_SOA; s <= S_DMARC; s++) {
-			if (w->rr[s].skipped)
-				continue;
-			if (status_measured(w->r[s].status))
-				w->ad_known = true;
-			if (w->r[s].ad)
-				w->ad_seen = true;
-			else
-				w->ad_all = false;
-		}
-		finish(w, zi->status);
-		return;
-	}
+	for (int i = 0; i < w->nzr; i++)
+		if (!zref_ready(&w->zr[i]))
+			return;
 	evaluate(w);
-	if (w->denial == 0 && w->status == HY_DNSSEC_SECURE) {
+	if (w->denial == 0 && w->status == HY_DNSSEC_SECURE &&
+	    !w->env.anchor_only) {
 		w->state = W_NSEC3PARAM;
-		if (ask(w, NULL, Q_SLOT, S_NSEC3PARAM, w->zone_name,
+		if (ask(w, NULL, Q_SLOT, S_NSEC3PARAM, w->zr[0].name,
 		    LDNS_RR_TYPE_NSEC3PARAM) == 0) {
 			w->pending_slots++;
 			return;
@@ -1197,30 +1349,72 @@ chain_progress(struct hy_dnssec_walk *w)
 }
 
 static void
+chain_progress(struct hy_dnssec_walk *w)
+{
+	const struct hy_dnssec_zone_info *zi;
+
+	if (!zref_ready(&w->zr[0]) || w->pending_slots > 0)
+		return;
+	zi = hy_dnssec_zone_info(w->zr[0].zone);
+	if (zi->status != HY_DNSSEC_SECURE) {
+		/* Also keep the resolver's AD bits for comparison. */
+		ad_bookkeeping(w);
+		finish(w, zi->status);
+		return;
+	}
+	/* Which zones do the answers need? Their jobs and SOA questions
+	 * may finish at once: look again after all are asked. */
+	w->state = W_ZONES;
+	w->pending_slots++;
+	for (int s = S_SOA; s <= S_DMARC; s++)
+		judge(w, s, true);
+	w->pending_slots--;
+	if (w->oom)
+		finish(w, HY_DNSSEC_INDETERMINATE);
+	else
+		zones_progress(w);
+}
+
+/* The SOA of an unsigned link arrived: its zone is needed too. */
+static void
+aux_done(struct hy_dnssec_walk *w, int slot)
+{
+	int s = slot - S_AUX;
+	const struct resp *r = &w->r[slot];
+
+	if (status_measured(r->status) && w->aux_name[s] != NULL &&
+	    (w->aux_zone[s] = zone_from_soa(r->pkt, w->aux_name[s])) != NULL)
+		need_zone(w, w->aux_zone[s]);
+	if (w->oom)
+		finish(w, HY_DNSSEC_INDETERMINATE);
+	else
+		zones_progress(w);
+}
+
+static void
 nsec3param_done(struct hy_dnssec_walk *w)
 {
 	const struct resp *r = &w->r[S_NSEC3PARAM];
-	ldns_rr_list *p;
+	const ldns_rr_list *l = r->pkt != NULL ? (r->status == HY_DNS_ANSWER ?
+	    ldns_pkt_answer(r->pkt) : ldns_pkt_authority(r->pkt)) : NULL;
 
-	if (r->status == HY_DNS_ANSWER && r->pkt != NULL &&
-	    (p = ldns_pkt_rr_list_by_type(r->pkt, LDNS_RR_TYPE_NSEC3PARAM,
-	    LDNS_SECTION_ANSWER)) != NULL) {
-		const ldns_rr *x = ldns_rr_list_rr(p, 0);
+	for (size_t i = 0; i < ldns_rr_list_rr_count(l); i++) {
+		const ldns_rr *x = ldns_rr_list_rr(l, i);
 
-		if (ldns_rr_rd_count(x) >= 4) {
+		if (r->status == HY_DNS_ANSWER &&
+		    ldns_rr_get_type(x) == LDNS_RR_TYPE_NSEC3PARAM &&
+		    ldns_rr_rd_count(x) >= 4) {
 			w->denial = 3;
 			w->n3_iter = ldns_rdf2native_int16(ldns_rr_rdf(x, 2));
 			w->n3_salt = ldns_rdf_size(ldns_rr_rdf(x, 3)) > 0 ?
 			    ldns_rdf_data(ldns_rr_rdf(x, 3))[0] : 0;
+			break;
 		}
-		ldns_rr_list_deep_free(p);
-	} else if (r->status == HY_DNS_NODATA && r->pkt != NULL) {
-		ldns_rr_list *n = ldns_pkt_rr_list_by_type(r->pkt,
-		    LDNS_RR_TYPE_NSEC, LDNS_SECTION_AUTHORITY);
-
-		if (n != NULL && ldns_rr_list_rr_count(n) > 0)
+		if (r->status == HY_DNS_NODATA &&
+		    ldns_rr_get_type(x) == LDNS_RR_TYPE_NSEC) {
 			w->denial = 1;
-		ldns_rr_list_deep_free(n);
+			break;
+		}
 	}
 	nsec3_findings(w);
 	finish(w, w->status);
@@ -1232,6 +1426,10 @@ discover(struct hy_dnssec_walk *w)
 	const struct resp *r = &w->r[S_SOA];
 	char *z;
 
+	if (w->env.anchor_only) {
+		have_zone(w, w->domain);
+		return;
+	}
 	if (!status_measured(r->status)) {
 		hy_findings_add(&w->findings, "query-failed", HY_SEV_ERROR,
 		    "the SOA query for %s got %s, so its zone is unknown "
@@ -1289,6 +1487,37 @@ discover_up(struct hy_dnssec_walk *w)
 /* ---- the transition function --------------------------------------------- */
 
 static void
+zone_retry(struct hy_dnssec_walk *w, struct zref *zr)
+{
+	int r;
+
+	if (w->state != W_CHAIN && w->state != W_ZONES)
+		return;
+	hy_dnssec_zone_unref(zr->zone);
+	zr->zone = NULL;
+	if ((r = zref_acquire(zr)) < 0) {
+		w->oom = true;
+		finish(w, HY_DNSSEC_INDETERMINATE);
+	} else if (r == 1)
+		walk_step(w, &(struct ev){ .kind = EV_ZONE_READY, .zr = zr });
+}
+
+static void
+slot_response(struct hy_dnssec_walk *w, int slot)
+{
+	if (w->state == W_DISCOVER && slot == S_SOA)
+		discover(w);
+	else if (w->state == W_DISCOVER && slot == S_SOA_UP)
+		discover_up(w);
+	else if (w->state == W_NSEC3PARAM)
+		nsec3param_done(w);
+	else if (w->state == W_CHAIN)
+		chain_progress(w);
+	else if (w->state == W_ZONES && slot >= S_AUX)
+		aux_done(w, slot);
+}
+
+static void
 walk_step(struct hy_dnssec_walk *w, const struct ev *ev)
 {
 	switch (ev->kind) {
@@ -1305,14 +1534,7 @@ walk_step(struct hy_dnssec_walk *w, const struct ev *ev)
 			return;
 		resp_store(&w->r[ev->q->slot], ev->res);
 		w->pending_slots--;
-		if (w->state == W_DISCOVER && ev->q->slot == S_SOA)
-			discover(w);
-		else if (w->state == W_DISCOVER && ev->q->slot == S_SOA_UP)
-			discover_up(w);
-		else if (w->state == W_NSEC3PARAM)
-			nsec3param_done(w);
-		else if (w->state == W_CHAIN)
-			chain_progress(w);
+		slot_response(w, ev->q->slot);
 		return;
 	case EV_ZONE_READY:
 		if (ev->job != NULL) {
@@ -1323,6 +1545,8 @@ walk_step(struct hy_dnssec_walk *w, const struct ev *ev)
 		}
 		if (w->state == W_CHAIN)
 			chain_progress(w);
+		else if (w->state == W_ZONES)
+			zones_progress(w);
 		return;
 	case EV_ZONE_RETRY:
 		/* The entry's owner ran out of time; try on our own. */
@@ -1333,18 +1557,7 @@ walk_step(struct hy_dnssec_walk *w, const struct ev *ev)
 				job_have_parent(ev->job);
 			return;
 		}
-		if (w->state != W_CHAIN)
-			return;
-		hy_dnssec_zone_unref(w->zone);
-		w->zone = NULL;
-		{
-			int r = acquire(w, NULL, w->zone_name);
-
-			if (r < 0)
-				finish(w, HY_DNSSEC_INDETERMINATE);
-			else if (r == 1)
-				chain_progress(w);
-		}
+		zone_retry(w, ev->zr);
 		return;
 	}
 }
@@ -1374,10 +1587,8 @@ hy_dnssec_walk_new(const struct hy_dnssec_env *env, const char *domain)
 		goto fail;
 	}
 	w->status = HY_DNSSEC_INDETERMINATE;
-	for (int s = 0; s < NSLOTS; s++) {
-		w->rr[s].type = slot_type[s];
+	for (int s = 0; s < NCHECKED; s++)
 		w->rr[s].status = HY_DNSSEC_INDETERMINATE;
-	}
 	return w;
 fail:
 	hy_dnssec_walk_free(w);
@@ -1393,8 +1604,19 @@ hy_dnssec_walk_start(struct hy_dnssec_walk *w)
 	};
 
 	walk_step(w, &(struct ev){ .kind = EV_START });
+	if (w->env.anchor_only) {
+		/* The anchor's own DNSKEY query only starts the chain part,
+		 * so done() never comes from inside this call. */
+		for (int s = 0; s < NCHECKED; s++)
+			w->rr[s].skipped = true;
+		if (ask(w, NULL, Q_SLOT, S_SOA, w->domain,
+		    LDNS_RR_TYPE_DNSKEY) != 0)
+			return -1;
+		w->pending_slots++;
+		return 0;
+	}
 	for (size_t i = 0; i < sizeof(q) / sizeof(q[0]); i++) {
-		const char *name = q[i].slot == S_DMARC ? w->dmarc : w->domain;
+		const char *name = slot_name(w, q[i].slot);
 
 		if (w->env.chain_only && q[i].slot != S_SOA) {
 			w->rr[q[i].slot].skipped = true;
@@ -1422,7 +1644,8 @@ hy_dnssec_walk_free(struct hy_dnssec_walk *w)
 
 	if (w == NULL)
 		return;
-	hy_dnssec_zone_unwait(&w->zwait);
+	for (int i = 0; i < w->nzr; i++)
+		hy_dnssec_zone_unwait(&w->zr[i].wt);
 	for (j = w->jobs; j != NULL; j = j->next)
 		hy_dnssec_zone_unwait(&j->pwait);
 	/* Jobs still running hand their zones to the next walk. */
@@ -1451,9 +1674,15 @@ hy_dnssec_walk_free(struct hy_dnssec_walk *w)
 	}
 	for (int s = 0; s < NSLOTS; s++)
 		resp_clear(&w->r[s]);
-	hy_dnssec_zone_unref(w->zone);
+	for (int i = 0; i < w->nzr; i++) {
+		hy_dnssec_zone_unref(w->zr[i].zone);
+		free(w->zr[i].name);
+	}
+	for (int s = 0; s < NCHECKED; s++) {
+		free(w->aux_name[s]);
+		free(w->aux_zone[s]);
+	}
 	hy_findings_clear(&w->findings);
-	free(w->zone_name);
 	free(w->domain);
 	free(w->dmarc);
 	free(w);
@@ -1469,6 +1698,34 @@ const struct hy_findings *
 hy_dnssec_walk_findings(const struct hy_dnssec_walk *w)
 {
 	return &w->findings;
+}
+
+void
+hy_dnssec_walk_explain(const struct hy_dnssec_walk *w, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (int k = -1; k < w->nzr; k++) {
+		const struct hy_findings *f = &w->findings;
+
+		for (const struct hy_dnssec_zone *z = k < 0 ? NULL :
+		    w->zr[k].zone; k < 0 || z != NULL;
+		    z = hy_dnssec_zone_info(z)->parent) {
+			if (k >= 0)
+				f = &hy_dnssec_zone_info(z)->findings;
+			for (size_t i = 0; i < f->n && n + 1 < len; i++) {
+				if (f->v[i].sev != HY_SEV_ERROR)
+					continue;
+				n += (size_t)snprintf(buf + n, len - n, "%s%s",
+				    n ? "; " : "", f->v[i].message);
+			}
+			if (k < 0)
+				break;
+		}
+	}
+	if (n >= len && len > 4)
+		memcpy(buf + len - 4, "...", 4);
 }
 
 /* ---- JSON ------------------------------------------------------------------ */
@@ -1528,7 +1785,7 @@ keys_json(const ldns_rr_list *keys, json_t *algs)
 			continue;
 		alg = ldns_rdf2native_int8(ldns_rr_rdf(k, 2));
 		json_array_append_new(a, json_pack("{s:i,s:i,s:i,s:i}",
-		    "key_tag", (int)ldns_calc_keytag(k), "algorithm", alg,
+		    "key_tag", (int)hy_dnssec_key_tag(k), "algorithm", alg,
 		    "flags", (int)ldns_rdf2native_int16(ldns_rr_rdf(k, 0)),
 		    "bits", (int)hy_dnssec_key_bits(k)));
 		json_array_foreach(algs, j, v)
@@ -1574,8 +1831,18 @@ chain_json(const struct hy_dnssec_zone *z)
 	return a;
 }
 
-/* Findings of the walk, then those of its zone and every ancestor that
- * explain a non-secure link (errors), then the zone's own warnings. */
+static bool
+has_message(const struct hy_findings *f, const char *msg)
+{
+	for (size_t i = 0; i < f->n; i++)
+		if (strcmp(f->v[i].message, msg) == 0)
+			return true;
+	return false;
+}
+
+/* Findings of the walk, then those of each zone it used and every
+ * ancestor that explain a non-secure link (errors), then Z's own
+ * warnings. */
 static int
 issues_json(const struct hy_dnssec_walk *w, json_t *o)
 {
@@ -1588,19 +1855,24 @@ issues_json(const struct hy_dnssec_walk *w, json_t *o)
 		if (hy_findings_add(&all, w->findings.v[i].code,
 		    w->findings.v[i].sev, "%s", w->findings.v[i].message) != 0)
 			goto out;
-	for (z = w->zone; z != NULL; z = hy_dnssec_zone_info(z)->parent) {
-		const struct hy_dnssec_zone_info *zi = hy_dnssec_zone_info(z);
+	for (int k = 0; k < w->nzr; k++)
+		for (z = w->zr[k].zone; z != NULL;
+		    z = hy_dnssec_zone_info(z)->parent) {
+			const struct hy_dnssec_zone_info *zi =
+			    hy_dnssec_zone_info(z);
 
-		for (size_t i = 0; i < zi->findings.n; i++) {
-			const struct hy_finding *f = &zi->findings.v[i];
+			for (size_t i = 0; i < zi->findings.n; i++) {
+				const struct hy_finding *f = &zi->findings.v[i];
 
-			if (z != w->zone && f->sev != HY_SEV_ERROR)
-				continue;
-			if (hy_findings_add(&all, f->code, f->sev, "%s",
-			    f->message) != 0)
-				goto out;
+				if ((z != w->zr[0].zone &&
+				    f->sev != HY_SEV_ERROR) ||
+				    has_message(&all, f->message))
+					continue;
+				if (hy_findings_add(&all, f->code, f->sev, "%s",
+				    f->message) != 0)
+					goto out;
+			}
 		}
-	}
 	if ((a = hy_findings_to_json(&all)) == NULL)
 		goto out;
 	rc = json_object_set_new(o, "issues", a);
@@ -1612,8 +1884,9 @@ out:
 json_t *
 hy_dnssec_walk_json(const struct hy_dnssec_walk *w)
 {
-	const struct hy_dnssec_zone_info *zi = w->zone ?
-	    hy_dnssec_zone_info(w->zone) : NULL;
+	const struct hy_dnssec_zone *zone = w->nzr > 0 ? w->zr[0].zone : NULL;
+	const struct hy_dnssec_zone_info *zi = zone != NULL ?
+	    hy_dnssec_zone_info(zone) : NULL;
 	json_t *o = json_object(), *algs = json_array(), *rrs = json_array();
 	int bad = o == NULL || algs == NULL || rrs == NULL;
 
@@ -1621,8 +1894,8 @@ hy_dnssec_walk_json(const struct hy_dnssec_walk *w)
 		goto fail;
 	bad |= json_object_set_new(o, "status",
 	    json_string(hy_dnssec_status_str(w->status)));
-	bad |= w->zone_name ? set_str_owned(o, "zone",
-	    zone_label(w->zone_name)) : json_object_set_new(o, "zone",
+	bad |= w->nzr > 0 ? set_str_owned(o, "zone",
+	    zone_label(w->zr[0].name)) : json_object_set_new(o, "zone",
 	    json_null());
 	bad |= json_object_set_new(o, "ds", ds_json(zi ? zi->ds : NULL));
 	bad |= json_object_set_new(o, "dnskeys",
@@ -1639,7 +1912,7 @@ hy_dnssec_walk_json(const struct hy_dnssec_walk *w)
 	    "nsec3" : w->denial == 1 ? "nsec" : "unknown"));
 	bad |= json_object_set_new(o, "signature_expires_at",
 	    time_json(w->status == HY_DNSSEC_SECURE ? w->expires : 0));
-	bad |= json_object_set_new(o, "chain", w->zone ? chain_json(w->zone) :
+	bad |= json_object_set_new(o, "chain", zone ? chain_json(zone) :
 	    json_array());
 	for (int s = S_SOA; s <= S_DMARC && w->state == W_DONE &&
 	    zi != NULL && zi->status == HY_DNSSEC_SECURE; s++) {
@@ -1649,7 +1922,6 @@ hy_dnssec_walk_json(const struct hy_dnssec_walk *w)
 
 		json_array_append_new(rrs, json_pack("{s:s?,s:s,s:s,s:b}",
 		    "name", n, "type", slot_type[s], "status",
-		    w->rr[s].foreign ? "not-checked" :
 		    hy_dnssec_status_str(w->rr[s].status),
 		    "present", w->rr[s].present));
 		free(n);

@@ -277,7 +277,8 @@ def option_values(a, env, base):
               "exit %d: %s" % (p.returncode, p.stderr))
     # The resolver's port is the one given (the world's resolver answers).
     p, _ = run([hy, "check", "--json", "--timeout", "5", "--resolver",
-                env["HY_RESOLVER"], "secure13.jp"])
+                env["HY_RESOLVER"], "--trust-anchor", env["HY_TRUST_ANCHOR"],
+                "secure13.jp"])
     check("--resolver HOST:PORT reaches that port",
           p.returncode == 0 and '"resolver":"%s"' % env["HY_RESOLVER"]
           in p.stdout, repr(p))
@@ -385,7 +386,8 @@ def main():
     a = ap.parse_args()
     env = world_env(a.world)
     hy = a.hygiene
-    base = [hy, "check", "--resolver", env["HY_RESOLVER"], "--timeout", "5"]
+    base = [hy, "check", "--resolver", env["HY_RESOLVER"], "--timeout", "5",
+            "--trust-anchor", env["HY_TRUST_ANCHOR"]]
 
     # Unknown option and missing arguments: usage on stderr, exit 2.
     p, _ = run([hy, "check", "--no-such-option", "example.jp"])

@@ -15,6 +15,7 @@ struct mz_zone {
 	ldns_rr_list	*rrs;		/* all RRs, NSEC included */
 	ldns_rr_list	*sigs;
 	enum mz_ds	 ds;
+	uint16_t	 zsk_tag;	/* with a separate ZSK */
 };
 
 struct mz {
@@ -45,15 +46,15 @@ push(ldns_rr_list *l, ldns_rr *r)
 }
 
 static ldns_key *
-new_key(const struct mz *m, const ldns_rdf *owner, ldns_rr **dnskey)
+new_key_alg(const struct mz *m, const ldns_rdf *owner, ldns_rr **dnskey,
+    ldns_signing_algorithm alg, int bits, uint16_t flags)
 {
-	ldns_key *k = ldns_key_new_frm_algorithm(LDNS_SIGN_ECDSAP256SHA256,
-	    256);
+	ldns_key *k = ldns_key_new_frm_algorithm(alg, bits);
 
 	if (k == NULL)
 		return NULL;
 	ldns_key_set_pubkey_owner(k, ldns_rdf_clone(owner));
-	ldns_key_set_flags(k, 257);
+	ldns_key_set_flags(k, flags);
 	ldns_key_set_inception(k, (uint32_t)(m->now - 86400));
 	ldns_key_set_expiration(k, (uint32_t)(m->now + 30 * 86400));
 	if ((*dnskey = ldns_key2rr(k)) == NULL) {
@@ -65,20 +66,42 @@ new_key(const struct mz *m, const ldns_rdf *owner, ldns_rr **dnskey)
 	return k;
 }
 
+static ldns_key *
+new_key(const struct mz *m, const ldns_rdf *owner, ldns_rr **dnskey)
+{
+	return new_key_alg(m, owner, dnskey, LDNS_SIGN_ECDSAP256SHA256, 256,
+	    257);
+}
+
 static int
 zone_init(struct mz *m, struct mz_zone *z, const char *name)
 {
 	const char *sfx = strcmp(name, ".") == 0 ? "" : name;
+	bool rsa = z->ds == MZ_RSA_SHORT;
 	char buf[512];
-	ldns_key *k;
+	ldns_key *k, *zsk;
+	ldns_rr *zsk_rr;
 
 	if ((z->name = ldns_dname_new_frm_str(name)) == NULL ||
 	    (z->rrs = ldns_rr_list_new()) == NULL ||
 	    (z->sigs = ldns_rr_list_new()) == NULL ||
 	    (z->keys = ldns_key_list_new()) == NULL ||
-	    (k = new_key(m, z->name, &z->dnskey)) == NULL)
+	    (k = rsa ? new_key_alg(m, z->name, &z->dnskey,
+	    LDNS_SIGN_RSASHA256, 1024, 257) : new_key(m, z->name,
+	    &z->dnskey)) == NULL)
 		return -1;
 	ldns_key_list_push_key(z->keys, k);
+	/* A separate ZSK where a case needs one. */
+	if (z->ds == MZ_DNSKEY_BY_ZSK || rsa) {
+		if ((zsk = rsa ? new_key_alg(m, z->name, &zsk_rr,
+		    LDNS_SIGN_RSASHA256, 1024, 256) : new_key_alg(m, z->name,
+		    &zsk_rr, LDNS_SIGN_ECDSAP256SHA256, 256, 256)) == NULL)
+			return -1;
+		ldns_key_list_push_key(z->keys, zsk);
+		z->zsk_tag = ldns_calc_keytag(zsk_rr);
+		if (push(z->rrs, zsk_rr) != 0)
+			return -1;
+	}
 	snprintf(buf, sizeof(buf), "%s 3600 IN SOA ns.%s host.%s 1 3600 600 "
 	    "86400 60", name, sfx, sfx);
 	if (push(z->rrs, rr(buf)) != 0 ||
@@ -136,6 +159,13 @@ mz_add_child(struct mz *m, const char *name, enum mz_ds ds)
 		ldns_key_deep_free(ok);
 		ldns_rr_free(other);
 		break;
+	case MZ_DS_EXTRA_ALG:
+		snprintf(buf, sizeof(buf), "%s 3600 IN DS 4711 8 2 %s", name,
+		    "5A5A5A5A5A5A5A5A5A5A5A5A5A5A5A5A5A5A5A5A5A5A5A5A5A5A5A5A5A5A"
+		    "5A5A");
+		if (push(root->rrs, rr(buf)) != 0)
+			return -1;
+		/* FALLTHROUGH */
 	default:
 		d = ldns_key_rr2ds(z->dnskey, LDNS_SHA256);
 		break;
@@ -242,9 +272,10 @@ out:
 	return rc;
 }
 
-/* Drop the RRs (from rrs) or RRSIGs (from sigs) of one type. */
+/* Drop the RRs (from rrs) or RRSIGs (from sigs) of one type; with tag,
+ * only the RRSIGs that key made. */
 static void
-drop_type(ldns_rr_list *l, ldns_rr_type t, bool sigs)
+drop_type_tag(ldns_rr_list *l, ldns_rr_type t, bool sigs, int tag)
 {
 	ldns_rr_list *keep = ldns_rr_list_new();
 
@@ -253,7 +284,8 @@ drop_type(ldns_rr_list *l, ldns_rr_type t, bool sigs)
 		ldns_rr_type rt = sigs ? ldns_rdf2rr_type(
 		    ldns_rr_rrsig_typecovered(r)) : ldns_rr_get_type(r);
 
-		if (rt == t)
+		if (rt == t && (tag < 0 || ldns_rdf2native_int16(
+		    ldns_rr_rrsig_keytag(r)) == tag))
 			ldns_rr_free(r);
 		else
 			ldns_rr_list_push_rr(keep, r);
@@ -261,6 +293,54 @@ drop_type(ldns_rr_list *l, ldns_rr_type t, bool sigs)
 	while (keep != NULL && ldns_rr_list_rr_count(keep) > 0)
 		ldns_rr_list_push_rr(l, ldns_rr_list_pop_rr(keep));
 	ldns_rr_list_free(keep);
+}
+
+static void
+drop_type(ldns_rr_list *l, ldns_rr_type t, bool sigs)
+{
+	drop_type_tag(l, t, sigs, -1);
+}
+
+/* The root signs the DS RRset of z anew, expiring in 2 days. */
+static int
+short_ds_sig(struct mz *m, const struct mz_zone *z)
+{
+	struct mz_zone *root = &m->z[0];
+	ldns_key *k = ldns_key_list_key(root->keys, 0);
+	ldns_rr_list *set = ldns_rr_list_new(), *sigs, *keep;
+	int rc = -1;
+
+	for (size_t i = 0; set && i < ldns_rr_list_rr_count(root->rrs); i++) {
+		ldns_rr *r = ldns_rr_list_rr(root->rrs, i);
+
+		if (ldns_rr_get_type(r) == LDNS_RR_TYPE_DS &&
+		    ldns_dname_compare(ldns_rr_owner(r), z->name) == 0)
+			ldns_rr_list_push_rr(set, r);
+	}
+	ldns_key_set_expiration(k, (uint32_t)(m->now + 2 * 86400));
+	sigs = set != NULL ? ldns_sign_public(set, root->keys) : NULL;
+	ldns_key_set_expiration(k, (uint32_t)(m->now + 30 * 86400));
+	if (sigs == NULL || (keep = ldns_rr_list_new()) == NULL)
+		goto out;
+	/* Replace the old RRSIG over that DS RRset. */
+	while (ldns_rr_list_rr_count(root->sigs) > 0) {
+		ldns_rr *s = ldns_rr_list_pop_rr(root->sigs);
+
+		if (ldns_rdf2rr_type(ldns_rr_rrsig_typecovered(s)) ==
+		    LDNS_RR_TYPE_DS && ldns_dname_compare(ldns_rr_owner(s),
+		    z->name) == 0)
+			ldns_rr_free(s);
+		else
+			ldns_rr_list_push_rr(keep, s);
+	}
+	ldns_rr_list_push_rr_list(root->sigs, keep);
+	ldns_rr_list_push_rr_list(root->sigs, sigs);
+	ldns_rr_list_free(keep);
+	rc = 0;
+out:
+	ldns_rr_list_free(sigs);
+	ldns_rr_list_free(set);
+	return rc;
 }
 
 int
@@ -274,9 +354,16 @@ mz_finish(struct mz *m)
 		if (z->ds == MZ_NO_DNSKEY) {
 			drop_type(z->rrs, LDNS_RR_TYPE_DNSKEY, false);
 			drop_type(z->sigs, LDNS_RR_TYPE_DNSKEY, true);
-		} else if (z->ds == MZ_UNSIGNED_TXT)
+		} else if (z->ds == MZ_UNSIGNED_TXT ||
+		    z->ds == MZ_FOREIGN_SIG_TXT)
 			drop_type(z->sigs, LDNS_RR_TYPE_TXT, true);
+		else if (z->ds == MZ_DNSKEY_BY_ZSK)
+			drop_type_tag(z->sigs, LDNS_RR_TYPE_DNSKEY, true,
+			    ldns_calc_keytag(z->dnskey));
 	}
+	for (size_t i = 1; i < m->n; i++)
+		if (m->z[i].ds == MZ_DS_SHORT_SIG && short_ds_sig(m, &m->z[i]))
+			return -1;
 	return 0;
 }
 
@@ -315,6 +402,32 @@ copy_set(const struct mz_zone *z, ldns_pkt *p, ldns_pkt_section sec,
 			ldns_pkt_push_rr(p, sec, ldns_rr_clone(s));
 	}
 	return n;
+}
+
+/* An RRSIG over the TXT at q whose signer is a name below the zone. */
+static void
+foreign_sig(const struct mz_zone *z, ldns_pkt *p, const ldns_rdf *q)
+{
+	for (size_t i = 0; i < ldns_rr_list_rr_count(z->sigs); i++) {
+		ldns_rr *s = ldns_rr_list_rr(z->sigs, i), *c;
+		ldns_rdf *below, *old, *x;
+
+		if (ldns_rdf2rr_type(ldns_rr_rrsig_typecovered(s)) !=
+		    LDNS_RR_TYPE_SOA)
+			continue;
+		x = ldns_dname_new_frm_str("x");
+		c = ldns_rr_clone(s);
+		old = ldns_rr_owner(c);
+		ldns_rr_set_owner(c, ldns_rdf_clone(q));
+		ldns_rdf_deep_free(old);
+		ldns_rr_rrsig_set_typecovered(c, ldns_native2rdf_int16(
+		    LDNS_RDF_TYPE_TYPE, LDNS_RR_TYPE_TXT));
+		below = ldns_dname_cat_clone(x, z->name);
+		ldns_rr_rrsig_set_signame(c, below);
+		ldns_rdf_deep_free(x);
+		ldns_pkt_push_rr(p, LDNS_SECTION_ANSWER, c);
+		return;
+	}
 }
 
 static bool
@@ -359,6 +472,17 @@ mz_answer(const struct mz *m, const char *qname, ldns_rr_type qtype,
 	if (child != NULL && !(qtype == LDNS_RR_TYPE_DS &&
 	    ldns_dname_compare(q, child->name) == 0))
 		z = child;
+	/* The root answers the child's SOA question with its own records. */
+	if (child != NULL && child->ds == MZ_SOA_FROM_PARENT &&
+	    qtype == LDNS_RR_TYPE_SOA && ldns_dname_compare(q,
+	    child->name) == 0) {
+		copy_set(&m->z[0], p, LDNS_SECTION_AUTHORITY, m->z[0].name,
+		    LDNS_RR_TYPE_SOA);
+		copy_set(&m->z[0], p, LDNS_SECTION_AUTHORITY, child->name,
+		    LDNS_RR_TYPE_NSEC);
+		*st = HY_DNS_NODATA;
+		goto out;
+	}
 	if (child != NULL && z == &m->z[0] &&
 	    (child->ds == MZ_DS_STRIPPED || child->ds == MZ_DS_CHILD_NSEC)) {
 		copy_set(z, p, LDNS_SECTION_AUTHORITY, z->name,
@@ -370,6 +494,8 @@ mz_answer(const struct mz *m, const char *qname, ldns_rr_type qtype,
 		goto out;
 	}
 	if (copy_set(z, p, LDNS_SECTION_ANSWER, q, qtype) > 0) {
+		if (z->ds == MZ_FOREIGN_SIG_TXT && qtype == LDNS_RR_TYPE_TXT)
+			foreign_sig(z, p, q);
 		*st = HY_DNS_ANSWER;
 		goto out;
 	}

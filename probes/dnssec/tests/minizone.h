@@ -26,6 +26,18 @@ enum mz_ds {
 				 * no DNSKEY RRset */
 	MZ_UNSIGNED_TXT,	/* DS and keys fine, the apex TXT has lost
 				 * its RRSIG */
+	MZ_FOREIGN_SIG_TXT,	/* the apex TXT has lost its RRSIG; the
+				 * answer carries another RRSIG whose signer
+				 * is a name below the zone */
+	MZ_SOA_FROM_PARENT,	/* the SOA question is answered by the root:
+				 * its SOA and its NSEC at the delegation */
+	MZ_DS_SHORT_SIG,	/* the root's RRSIG over the DS RRset
+				 * expires in 2 days, every other in 30 */
+	MZ_DNSKEY_BY_ZSK,	/* a KSK (the DS names it) and a ZSK; the
+				 * DNSKEY RRset is signed by the ZSK only */
+	MZ_DS_EXTRA_ALG,	/* one more DS, for an algorithm 8 key the
+				 * zone does not have */
+	MZ_RSA_SHORT,		/* two 1024-bit RSA keys, KSK and ZSK */
 };
 
 struct mz;

@@ -286,16 +286,29 @@ n3_list(size_t skip, unsigned flags, unsigned iter)
 	return l;
 }
 
+/* nx: the answer's rcode is NXDOMAIN. */
 static enum hy_denial
-denial(const ldns_rr_list *l, const char *q, ldns_rr_type t)
+denial_rc(const ldns_rr_list *l, const char *q, ldns_rr_type t, bool nx)
 {
 	ldns_rdf *qn = ldns_dname_new_frm_str(q);
 	ldns_rdf *zn = ldns_dname_new_frm_str("example.");
-	enum hy_denial d = hy_dnssec_denial(qn, t, l, zn);
+	enum hy_denial d = hy_dnssec_denial(qn, t, nx, l, zn);
 
 	ldns_rdf_deep_free(qn);
 	ldns_rdf_deep_free(zn);
 	return d;
+}
+
+static enum hy_denial
+denial(const ldns_rr_list *l, const char *q, ldns_rr_type t)
+{
+	return denial_rc(l, q, t, false);
+}
+
+static enum hy_denial
+nxdomain(const ldns_rr_list *l, const char *q, ldns_rr_type t)
+{
+	return denial_rc(l, q, t, true);
 }
 
 /* Index of the chain entry covering (or matching) name's hash. */
@@ -334,27 +347,28 @@ test_rfc5155_denials(void **state)
 	/* The empty non-terminal w.example exists without data. */
 	assert_int_equal(denial(l, "w.example.", LDNS_RR_TYPE_TXT),
 	    HY_DENIAL_NODATA);
-	/* DS: only the parent side of a delegation without DS counts. */
+	/* DS: only the parent side of a delegation without DS counts; a
+	 * name that is no delegation has no zone below it. */
 	assert_int_equal(denial(l, "a.example.", LDNS_RR_TYPE_DS),
 	    HY_DENIAL_NONE);
 	assert_int_equal(denial(l, "ns1.example.", LDNS_RR_TYPE_DS),
-	    HY_DENIAL_NONE);
+	    HY_DENIAL_NO_CUT);
 	assert_int_equal(denial(l, "example.", LDNS_RR_TYPE_DS),
 	    HY_DENIAL_NONE);
 	/* Name error (RFC 5155 B.1): closest encloser x.w.example, next
 	 * closer c.x.w.example and the wildcard *.x.w.example covered. */
-	assert_int_equal(denial(l, "a.c.x.w.example.", LDNS_RR_TYPE_A),
+	assert_int_equal(nxdomain(l, "a.c.x.w.example.", LDNS_RR_TYPE_A),
 	    HY_DENIAL_NXDOMAIN);
 	/* Each part of the proof is needed. */
 	nc = n3_covering(l, "c.x.w.example.");
 	wc = n3_covering(l, "*.x.w.example.");
 	assert_true(nc < N3_LEN && wc < N3_LEN && nc != wc);
 	part = n3_list(nc, 0, 12);
-	assert_int_equal(denial(part, "a.c.x.w.example.", LDNS_RR_TYPE_A),
+	assert_int_equal(nxdomain(part, "a.c.x.w.example.", LDNS_RR_TYPE_A),
 	    HY_DENIAL_NONE);
 	ldns_rr_list_deep_free(part);
 	part = n3_list(wc, 0, 12);
-	assert_int_equal(denial(part, "a.c.x.w.example.", LDNS_RR_TYPE_A),
+	assert_int_equal(nxdomain(part, "a.c.x.w.example.", LDNS_RR_TYPE_A),
 	    HY_DENIAL_NONE);
 	ldns_rr_list_deep_free(part);
 	/* Opt-out: an unsigned delegation such as c.example may hide in a
@@ -362,9 +376,10 @@ test_rfc5155_denials(void **state)
 	opt = n3_list(N3_LEN, 1, 12);
 	assert_int_equal(denial(opt, "c.example.", LDNS_RR_TYPE_DS),
 	    HY_DENIAL_OPTOUT);
-	/* Without opt-out the same records say c.example does not exist. */
+	/* Without opt-out the same records say c.example does not exist,
+	 * which proves no delegation without DS there. */
 	assert_int_equal(denial(l, "c.example.", LDNS_RR_TYPE_DS),
-	    HY_DENIAL_NXDOMAIN);
+	    HY_DENIAL_NONE);
 	/* RFC 9276 §3.2: too many iterations to be worth checking. */
 	heavy = n3_list(N3_LEN, 0, HY_NSEC3_MAX_ITERATIONS + 1);
 	assert_int_equal(denial(heavy, "ns1.example.", LDNS_RR_TYPE_MX),
@@ -386,11 +401,13 @@ test_rfc5155_wildcard(void **state)
 	size_t nc;
 
 	(void)state;
-	assert_true(hy_dnssec_wildcard_proof(q, 2, l, z));
+	assert_int_equal(hy_dnssec_wildcard_proof(q, 2, l, z),
+	    HY_DENIAL_NXDOMAIN);
 	nc = n3_covering(l, "z.w.example.");
 	assert_true(nc < N3_LEN);
 	part = n3_list(nc, 0, 12);
-	assert_false(hy_dnssec_wildcard_proof(q, 2, part, z));
+	assert_int_equal(hy_dnssec_wildcard_proof(q, 2, part, z),
+	    HY_DENIAL_NONE);
 	assert_int_equal(denial(l, "a.z.w.example.", LDNS_RR_TYPE_TXT),
 	    HY_DENIAL_NODATA);
 	assert_int_equal(denial(l, "a.z.w.example.", LDNS_RR_TYPE_MX),
@@ -399,6 +416,203 @@ test_rfc5155_wildcard(void **state)
 	ldns_rr_list_deep_free(l);
 	ldns_rdf_deep_free(q);
 	ldns_rdf_deep_free(z);
+}
+
+/* RFC 5155 §8.3 (issue 11): an NSEC3 closest encloser may not be a
+ * delegation, and the parent's NSEC3 at a delegation says nothing about
+ * other types there. In the appendix chain a.example is a signed
+ * delegation (NS DS). */
+static void
+test_rfc5155_delegation(void **state)
+{
+	ldns_rr_list *l = n3_list(N3_LEN, 0, 12);
+
+	(void)state;
+	/* The chain covers every hash: without the rule these are proofs. */
+	assert_int_equal(nxdomain(l, "x.a.example.", LDNS_RR_TYPE_A),
+	    HY_DENIAL_NONE);
+	assert_int_equal(denial(l, "x.a.example.", LDNS_RR_TYPE_TXT),
+	    HY_DENIAL_NONE);
+	assert_int_equal(denial(l, "a.example.", LDNS_RR_TYPE_TXT),
+	    HY_DENIAL_NONE);
+	assert_int_equal(denial(l, "a.example.", LDNS_RR_TYPE_SOA),
+	    HY_DENIAL_NONE);
+	ldns_rr_list_deep_free(l);
+}
+
+/*
+ * A small NSEC chain of example.: a signed delegation (sub, NS DS), an
+ * unsigned one (ins, NS), a DNAME (dn), a wildcard *.w and a name x.w.
+ */
+static ldns_rr_list *
+nsec_list(void)
+{
+	static const char *const recs[] = {
+		"example. 60 IN NSEC dn.example. NS SOA RRSIG NSEC DNSKEY",
+		"dn.example. 60 IN NSEC ins.example. DNAME RRSIG NSEC",
+		"ins.example. 60 IN NSEC sub.example. NS RRSIG NSEC",
+		"sub.example. 60 IN NSEC *.w.example. NS DS RRSIG NSEC",
+		"*.w.example. 60 IN NSEC x.w.example. TXT RRSIG NSEC",
+		"x.w.example. 60 IN NSEC example. A RRSIG NSEC",
+	};
+	ldns_rr_list *l = ldns_rr_list_new();
+
+	for (size_t i = 0; i < sizeof(recs) / sizeof(recs[0]); i++)
+		ldns_rr_list_push_rr(l, rr(recs[i]));
+	return l;
+}
+
+/* RFC 4035 §5.4 and RFC 6840 §4.1 (issue 11 item 2). */
+static void
+test_nsec_cuts(void **state)
+{
+	ldns_rr_list *l = nsec_list();
+
+	(void)state;
+	/* A plain name error, for contrast: e.example and *.example. */
+	assert_int_equal(nxdomain(l, "e.example.", LDNS_RR_TYPE_A),
+	    HY_DENIAL_NXDOMAIN);
+	/* The parent side of a signed delegation proves no DS... */
+	assert_int_equal(denial(l, "sub.example.", LDNS_RR_TYPE_DS),
+	    HY_DENIAL_NONE);	/* ...here it has one */
+	assert_int_equal(denial(l, "ins.example.", LDNS_RR_TYPE_DS),
+	    HY_DENIAL_NODATA);
+	/* ...and nothing about the child's data. */
+	assert_int_equal(denial(l, "sub.example.", LDNS_RR_TYPE_TXT),
+	    HY_DENIAL_NONE);
+	assert_int_equal(denial(l, "sub.example.", LDNS_RR_TYPE_SOA),
+	    HY_DENIAL_NONE);
+	/* Below an unsigned delegation everything is insecure. */
+	assert_int_equal(denial(l, "ins.example.", LDNS_RR_TYPE_TXT),
+	    HY_DENIAL_DELEGATION);
+	assert_int_equal(nxdomain(l, "x.ins.example.", LDNS_RR_TYPE_A),
+	    HY_DENIAL_DELEGATION);
+	/* An NSEC at a delegation or DNAME proves no name error below it,
+	 * although it covers the name. */
+	assert_int_equal(nxdomain(l, "x.sub.example.", LDNS_RR_TYPE_A),
+	    HY_DENIAL_NONE);
+	assert_int_equal(nxdomain(l, "x.dn.example.", LDNS_RR_TYPE_A),
+	    HY_DENIAL_NONE);
+	ldns_rr_list_deep_free(l);
+}
+
+/* RFC 4035 §5.3.4: a wildcard answer's proof must show that the name's
+ * closest encloser is the wildcard's (issue 11 item 2). */
+static void
+test_nsec_wildcard_encloser(void **state)
+{
+	ldns_rr_list *l = nsec_list();
+	ldns_rdf *z = ldns_dname_new_frm_str("example.");
+	ldns_rdf *a = ldns_dname_new_frm_str("a.w.example.");
+	ldns_rdf *q = ldns_dname_new_frm_str("q.x.w.example.");
+
+	(void)state;
+	/* *.w.example (Labels 2) for a.w.example: proven. */
+	assert_int_equal(hy_dnssec_wildcard_proof(a, 2, l, z),
+	    HY_DENIAL_NXDOMAIN);
+	/* For q.x.w.example the NSEC at x.w.example covers the name, but
+	 * x.w.example exists: *.w.example cannot have made the answer. */
+	assert_int_equal(hy_dnssec_wildcard_proof(q, 2, l, z),
+	    HY_DENIAL_NONE);
+	ldns_rdf_deep_free(z);
+	ldns_rdf_deep_free(a);
+	ldns_rdf_deep_free(q);
+	ldns_rr_list_deep_free(l);
+}
+
+/* An ECDSA key and an RRSIG over one TXT RRset with the given window. */
+static void
+sign_window(uint32_t inception, uint32_t expiration, ldns_rr_list **keys,
+    ldns_rr_list **set, ldns_rr_list **sigs)
+{
+	ldns_key *k = ldns_key_new_frm_algorithm(LDNS_SIGN_ECDSAP256SHA256,
+	    256);
+	ldns_key_list *kl = ldns_key_list_new();
+	ldns_rr *pub;
+
+	assert_non_null(k);
+	ldns_key_set_pubkey_owner(k, ldns_dname_new_frm_str("example."));
+	ldns_key_set_flags(k, 257);
+	ldns_key_set_inception(k, inception);
+	ldns_key_set_expiration(k, expiration);
+	pub = ldns_key2rr(k);
+	ldns_key_set_keytag(k, ldns_calc_keytag(pub));
+	ldns_key_list_push_key(kl, k);
+	*keys = ldns_rr_list_new();
+	ldns_rr_list_push_rr(*keys, pub);
+	*set = list1("example. 3600 IN TXT \"v=spf1 -all\"");
+	assert_non_null(*sigs = ldns_sign_public(*set, kl));
+	ldns_key_list_free(kl);
+}
+
+static enum hy_sig_verdict
+verify_at(uint32_t inception, uint32_t expiration, time_t now)
+{
+	ldns_rr_list *keys, *set, *sigs;
+	ldns_rdf *signer = ldns_dname_new_frm_str("example.");
+	enum hy_sig_verdict v;
+
+	sign_window(inception, expiration, &keys, &set, &sigs);
+	v = hy_dnssec_verify_rrset(set, sigs, keys, NULL, signer, now, NULL);
+	ldns_rdf_deep_free(signer);
+	ldns_rr_list_deep_free(keys);
+	ldns_rr_list_deep_free(set);
+	ldns_rr_list_deep_free(sigs);
+	return v;
+}
+
+/* Clock skew as unbound's val-sig-skew-min/max (issue 11 item 5): a
+ * tenth of the validity period, at least an hour, at most a day, on
+ * either side; an inception after the expiration never validates. */
+static void
+test_clock_skew(void **state)
+{
+	const uint32_t t = 1700000000, h = 3600, d = 86400;
+
+	(void)state;
+	/* 30 days: the allowance is the day at most. */
+	assert_int_equal(verify_at(t - 30 * d, t - 30 * 60, t), HY_SIG_VALID);
+	assert_int_equal(verify_at(t - 30 * d, t - 23 * h, t), HY_SIG_VALID);
+	assert_int_equal(verify_at(t - 30 * d, t - 25 * h, t),
+	    HY_SIG_EXPIRED);
+	assert_int_equal(verify_at(t + 30 * 60, t + 30 * d, t), HY_SIG_VALID);
+	assert_int_equal(verify_at(t + 25 * h, t + 30 * d, t),
+	    HY_SIG_NOT_YET);
+	/* 10 hours: a tenth is 1 hour, the minimum. */
+	assert_int_equal(verify_at(t - 10 * h, t - 50 * 60, t), HY_SIG_VALID);
+	assert_int_equal(verify_at(t - 10 * h, t - 70 * 60, t),
+	    HY_SIG_EXPIRED);
+	/* 5 days: a tenth is 12 hours. */
+	assert_int_equal(verify_at(t - 5 * d - 11 * h, t - 11 * h, t),
+	    HY_SIG_VALID);
+	assert_int_equal(verify_at(t - 5 * d - 13 * h, t - 13 * h, t),
+	    HY_SIG_EXPIRED);
+	/* Inception after expiration, both within any allowance. */
+	assert_int_equal(verify_at(t + 600, t - 600, t), HY_SIG_NOT_YET);
+}
+
+/* RFC 4034 §3.1.5: RRSIG times are serial numbers (RFC 1982); a window
+ * across 2^32 seconds (2106-02-07) works, judged by a 64-bit now. */
+static void
+test_serial_wrap(void **state)
+{
+	const time_t wrap = (time_t)1 << 32;
+	const uint32_t d = 86400;
+	const uint32_t incep = (uint32_t)(wrap - 10 * (time_t)d);
+	const uint32_t expir = (uint32_t)(wrap + 20 * (time_t)d); /* 1728000 */
+
+	(void)state;
+	assert_true(expir < incep);
+	assert_int_equal(verify_at(incep, expir, wrap + d), HY_SIG_VALID);
+	assert_int_equal(verify_at(incep, expir, wrap - d), HY_SIG_VALID);
+	assert_int_equal(verify_at(incep, expir, wrap + 25 * (time_t)d),
+	    HY_SIG_EXPIRED);
+	assert_int_equal(verify_at(incep, expir, wrap - 12 * (time_t)d),
+	    HY_SIG_NOT_YET);
+	/* Expired 30 minutes ago, just past the wrap: the allowance holds
+	 * in serial arithmetic too. */
+	assert_int_equal(verify_at((uint32_t)(wrap - 10 * (time_t)d),
+	    (uint32_t)(wrap + 3600), wrap + 3600 + 1800), HY_SIG_VALID);
 }
 
 /* The built-in anchors parse and are the DS of the IANA root KSKs. */
@@ -494,6 +708,11 @@ main(void)
 		cmocka_unit_test(test_rfc5155_hashes),
 		cmocka_unit_test(test_rfc5155_denials),
 		cmocka_unit_test(test_rfc5155_wildcard),
+		cmocka_unit_test(test_rfc5155_delegation),
+		cmocka_unit_test(test_nsec_cuts),
+		cmocka_unit_test(test_nsec_wildcard_encloser),
+		cmocka_unit_test(test_clock_skew),
+		cmocka_unit_test(test_serial_wrap),
 		cmocka_unit_test(test_iana_anchors),
 		cmocka_unit_test(test_anchor_file),
 		cmocka_unit_test(test_policy),

@@ -171,6 +171,14 @@ setup_tree(void)
 	assert_int_equal(mz_add_child(f->mz, "other.", MZ_DS_YES), 0);
 	assert_int_equal(mz_add_child(f->mz, "nokeys.", MZ_NO_DNSKEY), 0);
 	assert_int_equal(mz_add_child(f->mz, "nosig.", MZ_UNSIGNED_TXT), 0);
+	assert_int_equal(mz_add_child(f->mz, "foreignsig.", MZ_FOREIGN_SIG_TXT),
+	    0);
+	assert_int_equal(mz_add_child(f->mz, "spoofsoa.", MZ_SOA_FROM_PARENT),
+	    0);
+	assert_int_equal(mz_add_child(f->mz, "shortds.", MZ_DS_SHORT_SIG), 0);
+	assert_int_equal(mz_add_child(f->mz, "zskonly.", MZ_DNSKEY_BY_ZSK), 0);
+	assert_int_equal(mz_add_child(f->mz, "extraalg.", MZ_DS_EXTRA_ALG), 0);
+	assert_int_equal(mz_add_child(f->mz, "rsa1024.", MZ_RSA_SHORT), 0);
 	assert_int_equal(mz_finish(f->mz), 0);
 	assert_non_null(f->shared = hy_dnssec_shared_new(mz_anchors(f->mz)));
 	for (int i = 0; i < 4; i++) {
@@ -198,20 +206,26 @@ teardown(void **state)
 	return 0;
 }
 
-static bool
-has_code(const struct hy_dnssec_walk *w, const char *code)
+static int
+count_code(const struct hy_dnssec_walk *w, const char *code)
 {
 	json_t *o = hy_dnssec_walk_json(w), *v;
 	size_t i;
-	bool found = false;
+	int n = 0;
 
 	assert_non_null(o);
 	json_array_foreach(json_object_get(o, "issues"), i, v)
 		if (strcmp(json_string_value(json_object_get(v, "code")),
 		    code) == 0)
-			found = true;
+			n++;
 	json_decref(o);
-	return found;
+	return n;
+}
+
+static bool
+has_code(const struct hy_dnssec_walk *w, const char *code)
+{
+	return count_code(w, code) > 0;
 }
 
 static enum hy_dnssec_status
@@ -280,7 +294,8 @@ test_child_side_denial_is_bogus(void **state)
 	struct hy_dnssec_walk *w;
 
 	assert_int_equal(run1(f, "wrongside", NOW, &w), HY_DNSSEC_BOGUS);
-	assert_true(has_code(w, "ds-denial-missing"));
+	/* The child's apex NSEC carries no signature of the parent. */
+	assert_true(has_code(w, "missing-rrsig"));
 	hy_dnssec_walk_free(w);
 }
 
@@ -321,6 +336,82 @@ test_missing_rrsig(void **state)
 	assert_string_equal(json_string_value(json_object_get(json_array_get(
 	    json_object_get(o, "chain"), 1), "status")), "secure");
 	json_decref(o);
+	hy_dnssec_walk_free(w);
+}
+
+/* Issue 11 item 1: an RRSIG in the answer whose signer lies below the
+ * zone does not excuse the missing one: secure means validated. */
+static void
+test_foreign_signer_is_no_excuse(void **state)
+{
+	struct fake *f = *state;
+	struct hy_dnssec_walk *w;
+	json_t *o, *v;
+	size_t i;
+
+	assert_int_equal(run1(f, "foreignsig", NOW, &w), HY_DNSSEC_BOGUS);
+	assert_true(has_code(w, "missing-rrsig"));
+	o = hy_dnssec_walk_json(w);
+	json_array_foreach(json_object_get(o, "rrsets"), i, v)
+		assert_string_not_equal(json_string_value(json_object_get(v,
+		    "status")), "not-checked");
+	json_decref(o);
+	hy_dnssec_walk_free(w);
+}
+
+/* Issue 11 items 2 and 3: the SOA answer comes from the root (its SOA,
+ * its NSEC at the delegation, all genuinely signed). The zone is not
+ * the root because an unvalidated SOA owner says so, and the parent's
+ * record at the delegation proves nothing about the child's SOA. */
+static void
+test_soa_from_parent(void **state)
+{
+	struct fake *f = *state;
+	struct hy_dnssec_walk *w;
+
+	assert_int_equal(run1(f, "spoofsoa", NOW, &w), HY_DNSSEC_BOGUS);
+	assert_true(has_code(w, "denial-invalid"));
+	hy_dnssec_walk_free(w);
+}
+
+/* Issue 11 item 4: the earliest expiry along the whole chain, the
+ * root's RRSIG over the DS RRset included. */
+static void
+test_expiry_includes_ds(void **state)
+{
+	struct fake *f = *state;
+	struct hy_dnssec_walk *w;
+	json_t *o;
+	char want[32];
+	time_t t = NOW + 2 * 86400;
+
+	assert_int_equal(run1(f, "shortds", NOW, &w), HY_DNSSEC_SECURE);
+	strftime(want, sizeof(want), "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
+	o = hy_dnssec_walk_json(w);
+	assert_string_equal(json_string_value(json_object_get(o,
+	    "signature_expires_at")), want);
+	json_decref(o);
+	assert_true(has_code(w, "signature-expires-soon"));
+	hy_dnssec_walk_free(w);
+}
+
+/* Issue 11 item 6: a DNSKEY RRset signed only by a key no DS names is
+ * said plainly; a DS algorithm without a key is a half-done rollover;
+ * short RSA keys are one finding per zone. */
+static void
+test_operator_findings(void **state)
+{
+	struct fake *f = *state;
+	struct hy_dnssec_walk *w;
+
+	assert_int_equal(run1(f, "zskonly", NOW, &w), HY_DNSSEC_BOGUS);
+	assert_true(has_code(w, "dnskey-not-signed-by-ds-key"));
+	hy_dnssec_walk_free(w);
+	assert_int_equal(run1(f, "extraalg", NOW, &w), HY_DNSSEC_SECURE);
+	assert_true(has_code(w, "algorithm-rollover-incomplete"));
+	hy_dnssec_walk_free(w);
+	assert_int_equal(run1(f, "rsa1024", NOW, &w), HY_DNSSEC_SECURE);
+	assert_int_equal(count_code(w, "rsa-key-short"), 1);
 	hy_dnssec_walk_free(w);
 }
 
@@ -422,6 +513,14 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_no_dnskey, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_missing_rrsig, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_foreign_signer_is_no_excuse,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_soa_from_parent, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_expiry_includes_ds, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_operator_findings, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_expired, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_timeout_is_indeterminate,

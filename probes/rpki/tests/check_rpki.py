@@ -65,7 +65,8 @@ def run(hygiene, env, *args):
     t0 = time.time()
     timeout = [] if "--timeout" in args else ["--timeout", "5"]
     p = subprocess.run([hygiene, "check", "--json", "--resolver",
-                        env["HY_RESOLVER"]] + timeout + list(args),
+                        env["HY_RESOLVER"], "--trust-anchor",
+                        env["HY_TRUST_ANCHOR"]] + timeout + list(args),
                        capture_output=True, text=True, timeout=60)
     objs = []
     for line in p.stdout.splitlines():
